@@ -1,0 +1,38 @@
+// The evaluator's vocabulary: levels, findings, a host's verdict, and rules as data.
+
+export type Level = 'ok' | 'notice' | 'warning' | 'critical';
+/** `unknown`: the data a core check needs is missing or unparsable; neither healthy nor zero. */
+export type Verdict = Level | 'unknown';
+
+/** Order used for ranking and for --fail-on: ok < notice < unknown < warning < critical. */
+export const VERDICT_ORDER: readonly Verdict[] = ['ok', 'notice', 'unknown', 'warning', 'critical'];
+
+export interface Finding {
+  /** Stable rule id, e.g. `orphans`, `tcp-memory`, `incidents`, `neighbours.conntrack`. */
+  id: string;
+  /** Sub-item for rules with several (e.g. `conntrack`, `file-nr`, `listen-overflows`). */
+  item?: string;
+  level: Verdict;
+  /** One line for a table, e.g. "orphans at 32.9 % of tcp_max_orphans (21564 of 65536)". */
+  summary: string;
+  /** The figures behind it, raw and derived, for the report and JSON. */
+  figures: Record<string, number | string | null>;
+  /** Thresholds applied, by level, in the figure's unit. */
+  thresholds: Partial<Record<Level, number>>;
+  rationale: string;
+  remediation: string;
+  /** Stated assumptions, e.g. the unit assumed for sockstat mem. */
+  assumptions: string[];
+  /** 0..1: how close the figure is to this rule's critical line; orders hosts within a level. */
+  closeness: number;
+}
+
+export interface HostVerdict {
+  verdict: Verdict;
+  /** 0-100, ranks the fleet: the verdict picks the band, closeness the place within it. */
+  score: number;
+  /** Id of the finding that decided the verdict. */
+  decidedBy?: string;
+  /** Findings, worst first, deterministic. */
+  findings: Finding[];
+}
