@@ -1,26 +1,8 @@
-// What the collectors produce: raw probe sections per host, and one outcome per host.
+// What the collectors produce: one outcome per host, with its raw probe sections.
 import type { Snapshot } from '../procfs/types.js';
+import type { ProbeRecord } from '../procfs/sections.js';
 
-/** One section of probe output: a file or command, with its exit status. */
-export interface RawSection {
-  /** Stable name, e.g. `proc/net/sockstat`, `sysctl/net.ipv4.tcp_mem`, `uname-r`, `kernel-log`. */
-  name: string;
-  /** 0-based sample index for sections read once per sample; absent for sections read once. */
-  sample?: number;
-  /** Exit status of the read; 0 is success. */
-  status: number;
-  /** What the read printed (stdout), cut at the probe's size bound. */
-  content: string;
-  /** Set when the probe cut the content at its bound. */
-  truncated?: boolean;
-}
-
-/** The parsed frame of one probe run, before any /proc file is interpreted. */
-export interface ProbeRecord {
-  /** Version of the probe script that produced it. */
-  probeVersion: number;
-  sections: RawSection[];
-}
+export type { ProbeRecord, RawSection } from '../procfs/sections.js';
 
 export type FailureStage = 'resolve' | 'connect' | 'host-key' | 'auth' | 'timeout' | 'command' | 'parse' | 'cancelled';
 

@@ -47,3 +47,41 @@ export const COMMAND_SECTIONS = ['uname-r', 'uname-m', 'hostname', 'pagesize', '
 /** Section status: 0 read, 2 does not exist; anything else failed (content holds the error). */
 export const STATUS_OK = 0;
 export const STATUS_MISSING = 2;
+
+/** One section of probe output: a file or command, with its exit status. */
+export interface RawSection {
+  /** Stable name, e.g. `proc/net/sockstat`, `sysctl/net.ipv4.tcp_mem`, `uname-r`, `kernel-log`. */
+  name: string;
+  /** 0-based sample index for sections read once per sample; absent for sections read once. */
+  sample?: number;
+  /** Exit status of the read; 0 is success. */
+  status: number;
+  /** What the read printed (stdout), cut at the probe's size bound. */
+  content: string;
+  /** Set when the probe cut the content at its bound. */
+  truncated?: boolean;
+}
+
+/** The parsed frame of one probe run, before any /proc file is interpreted. */
+export interface ProbeRecord {
+  /** Version of the probe script that produced it. */
+  probeVersion: number;
+  sections: RawSection[];
+}
+
+/**
+ * The probe's output frame, version 1. B is a boundary chosen per run (so no file's content
+ * can forge a section line); every section is
+ *
+ *     <B> begin NAME[ sample=K]\n
+ *     CONTENT\n
+ *     <B> end NAME status=N\n
+ *
+ * where the probe always prints one newline after CONTENT (a parser strips exactly that one),
+ * and the whole output starts with `<B> sockaudit-probe 1\n` and ends with `<B> done\n`.
+ * Content is cut at PROBE_SECTION_MAX_BYTES; a section whose content reaches it is `truncated`.
+ * A recording (a probe output kept on disk for tests and the demo) uses RECORDED_BOUNDARY as B.
+ */
+export const PROBE_VERSION = 1;
+export const PROBE_SECTION_MAX_BYTES = 262_144;
+export const RECORDED_BOUNDARY = 'SOCKAUDIT-RECORDED';
