@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from './cli.js';
+import { processIo } from './commands/io.js';
+
+main(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`sockaudit: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,125 @@
+// `sockaudit audit`: targets -> collect -> evaluate -> report. The one command that touches hosts.
+import { hostname, userInfo } from 'node:os';
+import type { HostKeyPolicy, Target } from '../inventory/types.js';
+import { loadTargets } from '../inventory/index.js';
+import { collectFleet, collectLocalHost } from '../collect/collect.js';
+import type { HostOutcome } from '../collect/types.js';
+import type { Level } from '../evaluate/types.js';
+import { loadEvalConfig } from './config-file.js';
+import { judgeRun, type RunJudgement } from './judge.js';
+import { evaluateOutcomes } from './evaluate-outcomes.js';
+import { writeReports, type Format } from './write-reports.js';
+import type { AuditRun } from '../report/types.js';
+import { packageVersion } from '../paths.js';
+import { UsageError } from '../errors.js';
+import type { Io } from './io.js';
+
+export interface AuditOptions {
+  local: boolean;
+  inventories: string[];
+  hosts: string[];
+  limit?: string;
+  /** null: --no-ssh-config; undefined: ~/.ssh/config. */
+  sshConfig?: string | null;
+  user?: string;
+  identityFiles: string[];
+  knownHosts: string[];
+  hostKeyPolicy?: HostKeyPolicy;
+  /** Where accept-new writes the keys it trusts. */
+  knownHostsOut?: string;
+  concurrency: number;
+  deadlineSeconds?: number;
+  connectTimeoutSeconds: number;
+  hostTimeoutSeconds: number;
+  samples: number;
+  intervalSeconds: number;
+  configFile?: string;
+  outDir: string;
+  formats: Format[];
+  failOn: Level | 'never';
+  allowUnaudited: boolean;
+  quiet: boolean;
+  /** Extra targets supplied by the caller (the demo's recorded fleet). */
+  extraTargets?: Target[];
+}
+
+export interface AuditResult {
+  run: AuditRun;
+  judgement: RunJudgement;
+  files: string[];
+}
+
+export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
+  const config = await loadEvalConfig(opts.configFile, io);
+  const sources = opts.inventories.length + opts.hosts.length + (opts.extraTargets?.length ?? 0);
+  if (!opts.local && sources === 0) throw new UsageError('nothing to audit: give --local, -i INVENTORY or -H HOSTS');
+  const hostKeyPolicy = opts.hostKeyPolicy ?? 'strict';
+  const warnings: string[] = [];
+  if (hostKeyPolicy === 'off') warnings.push('Host key checking was OFF for this run (--host-key-policy off): the identity of every host is unverified.');
+
+  let targets: Target[] = [...(opts.extraTargets ?? [])];
+  if (opts.inventories.length > 0 || opts.hosts.length > 0) {
+    const loaded = await loadTargets({
+      inventories: opts.inventories,
+      hosts: opts.hosts,
+      ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+      ...(opts.sshConfig === undefined ? {} : { sshConfigFile: opts.sshConfig }),
+      defaultUser: opts.user ?? safeUserName(),
+    });
+    for (const w of loaded.warnings) io.warn(w);
+    targets = targets.concat(loaded.targets);
+  }
+  if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
+
+  const startedAt = new Date();
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  io.onInterrupt(stop);
+  const outcomes: HostOutcome[] = [];
+  try {
+    if (opts.local) outcomes.push(await collectLocalHost({ samples: opts.samples, intervalSeconds: opts.intervalSeconds, timeoutMs: opts.hostTimeoutSeconds * 1000, name: hostname() }));
+    if (targets.length > 0) {
+      outcomes.push(
+        ...(await collectFleet(targets, {
+          concurrency: opts.concurrency,
+          ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
+          connectTimeoutMs: opts.connectTimeoutSeconds * 1000,
+          hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
+          samples: opts.samples,
+          intervalSeconds: opts.intervalSeconds,
+          knownHostsFiles: opts.knownHosts,
+          hostKeyPolicy,
+          ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
+          signal: controller.signal,
+          io,
+          quiet: opts.quiet,
+        })),
+      );
+    }
+  } finally {
+    io.offInterrupt(stop);
+  }
+
+  const run: AuditRun = {
+    tool: { name: 'sockaudit', version: packageVersion() },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    failOn: opts.failOn,
+    hostKeyPolicy,
+    samples: opts.samples,
+    intervalSeconds: opts.intervalSeconds,
+    warnings,
+    hosts: evaluateOutcomes(outcomes, config),
+  };
+  const files = await writeReports(run, opts.outDir, opts.formats);
+  const judgement = judgeRun(run, { failOn: opts.failOn, allowUnaudited: opts.allowUnaudited });
+  return { run, judgement, files };
+}
+
+function safeUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,9 @@
+// Every audited host through the shared evaluator; failed hosts keep their failure and no verdict.
+import type { HostOutcome } from '../collect/types.js';
+import { evaluateHost } from '../evaluate/index.js';
+import type { EvalConfig } from '../evaluate/index.js';
+import type { HostResult } from '../report/types.js';
+
+export function evaluateOutcomes(outcomes: HostOutcome[], config: EvalConfig): HostResult[] {
+  return outcomes.map((outcome) => (outcome.status === 'failed' ? { outcome } : { outcome, verdict: evaluateHost(outcome.snapshot, config) }));
+}

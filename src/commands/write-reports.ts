@@ -1,0 +1,42 @@
+// Writes the chosen report formats into a folder. The only place reports touch the disk.
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildView, renderHtml, renderJson, renderMarkdown } from '../report/index.js';
+import type { AuditRun } from '../report/types.js';
+import { RunError, UsageError } from '../errors.js';
+
+export const FORMATS = ['html', 'md', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+const FILE_NAMES: Record<Format, string> = { html: 'report.html', md: 'report.md', json: 'report.json' };
+
+export function parseFormats(text: string): Format[] {
+  const wanted = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const out: Format[] = [];
+  for (const w of wanted) {
+    const f = w === 'markdown' ? 'md' : w;
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: unknown format "${w}" (known: ${FORMATS.join(', ')})`);
+    if (!out.includes(f as Format)) out.push(f as Format);
+  }
+  if (out.length === 0) throw new UsageError('--format: name at least one format');
+  return out;
+}
+
+export async function writeReports(run: AuditRun, outDir: string, formats: readonly Format[]): Promise<string[]> {
+  const view = buildView(run);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new RunError(`cannot create the output folder ${outDir}: ${(e as Error).message}`);
+  }
+  const written: string[] = [];
+  for (const format of formats) {
+    const text = format === 'html' ? renderHtml(view) : format === 'md' ? renderMarkdown(view) : renderJson(run, view);
+    const path = join(outDir, FILE_NAMES[format]);
+    // Write then rename, so a reader never sees half a report.
+    await writeFile(`${path}.tmp`, text, 'utf8');
+    await rename(`${path}.tmp`, path);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,24 @@
+// The run being reported: what every renderer starts from.
+import type { HostOutcome } from '../collect/types.js';
+import type { HostVerdict, Level } from '../evaluate/types.js';
+
+export interface HostResult {
+  outcome: HostOutcome;
+  /** Absent when the host failed (it was not audited). */
+  verdict?: HostVerdict;
+}
+
+export interface AuditRun {
+  tool: { name: 'sockaudit'; version: string };
+  /** ISO 8601; volatile. */
+  startedAt: string;
+  finishedAt: string;
+  /** The gate in force, stated in every report. */
+  failOn: Level | 'never';
+  hostKeyPolicy: 'strict' | 'accept-new' | 'off';
+  samples: number;
+  intervalSeconds: number;
+  /** Run-level warnings, e.g. host-key checking off. */
+  warnings: string[];
+  hosts: HostResult[];
+}
