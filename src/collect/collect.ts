@@ -1,8 +1,8 @@
 // Runs the probe on every target (over SSH, or on this machine) and returns one outcome per host.
 import type { Target, HostKeyPolicy } from '../inventory/types.js';
 import type { HostOutcome, TargetRef } from './types.js';
-import { buildProbeScript, newBoundary } from './probe.js';
-import { runLocalProbe } from './local.js';
+import { buildProbeScript, newBoundary, probeOutputLimit } from './probe.js';
+import { LocalProbeFailure, runLocalProbe } from './local.js';
 import { runOverSsh, SshFailure } from './ssh.js';
 import { JumpPool } from './jump.js';
 import { runFleet } from './fanout.js';
@@ -12,8 +12,6 @@ import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
 import { assembleOutcome } from './outcome.js';
 import type { Io } from '../commands/io.js';
 
-/** The probe's own output is small (tens of KiB); anything far beyond it is a broken or hostile host. */
-const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
 export interface LocalOptions {
   name: string;
@@ -29,10 +27,11 @@ export async function collectLocalHost(opts: LocalOptions): Promise<HostOutcome>
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   try {
-    const r = await runLocalProbe(script, { timeoutMs: opts.timeoutMs + opts.samples * opts.intervalSeconds * 1000, maxOutputBytes: MAX_OUTPUT_BYTES });
+    const r = await runLocalProbe(script, { timeoutMs: opts.timeoutMs + opts.samples * opts.intervalSeconds * 1000, maxOutputBytes: probeOutputLimit(opts) });
     return assembleOutcome({ target, boundary, ...r, startedAt, durationMs: Date.now() - started });
   } catch (e) {
-    return { status: 'failed', target, stage: 'command', message: (e as Error).message, startedAt, durationMs: Date.now() - started };
+    const stage = e instanceof LocalProbeFailure ? e.stage : 'command';
+    return { status: 'failed', target, stage, message: (e as Error).message, startedAt, durationMs: Date.now() - started };
   }
 }
 
@@ -90,7 +89,8 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
             connectTimeoutMs: target.connectTimeoutMs ?? opts.connectTimeoutMs,
             deadlineMs: opts.hostTimeoutMs + sampleMs,
             keepaliveIntervalMs: 5000,
-            maxOutputBytes: MAX_OUTPUT_BYTES,
+            // The probe's output is bounded by construction; more than that is a broken or hostile host.
+            maxOutputBytes: probeOutputLimit(opts),
             signal,
             jumps,
           });

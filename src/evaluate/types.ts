@@ -23,8 +23,13 @@ export interface Finding {
   remediation: string;
   /** Stated assumptions, e.g. the unit assumed for sockstat mem. */
   assumptions: string[];
-  /** 0..1: how close the figure is to this rule's critical line; orders hosts within a level. */
+  /**
+   * 0..1, orders hosts within a level. Below the critical line: the fraction of that line reached.
+   * At or past it: how far past, toward the hard limit (e.g. orphans from 25 % to 100 % of the limit).
+   */
   closeness: number;
+  /** Set when a stated assumption could change the level (e.g. the unit of sockstat mem is unsure). */
+  uncertain?: boolean;
 }
 
 export interface HostVerdict {
@@ -35,4 +40,9 @@ export interface HostVerdict {
   decidedBy?: string;
   /** Findings, worst first, deterministic. */
   findings: Finding[];
+  /**
+   * Facts that are not findings: keys that do not exist on this host (no conntrack module), rules
+   * skipped by config. Always set by evaluateHost; optional so hand-built verdicts stay short.
+   */
+  notes?: string[];
 }

@@ -5,6 +5,8 @@ export interface JumpHost {
   host: string;
   port: number;
   user?: string;
+  /** Key files from the jump host's own ssh config entry, `~` expanded. */
+  identityFiles?: string[];
 }
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
@@ -45,4 +47,56 @@ export class InputError extends Error {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${problem}`);
     this.name = 'InputError';
   }
+}
+
+/** What a pure parser returns: its value and every problem found, never a throw. */
+export interface Result<T> {
+  value: T;
+  warnings: string[];
+  errors: InputError[];
+}
+
+/** A jump host as written (`[user@]host[:port]`), before the ssh config is applied to it. */
+export interface JumpSpec {
+  host: string;
+  port?: number;
+  user?: string;
+}
+
+/**
+ * Connection settings an inventory gives for one host. They act like ssh command-line options:
+ * each beats the ssh config, which fills what is left unset.
+ */
+export interface HostSettings {
+  /** ansible_host, `address`: the name handed to ssh (and matched by ssh config `Host`). */
+  address?: string;
+  port?: number;
+  user?: string;
+  identityFiles: string[];
+  identitiesOnly?: boolean;
+  /** `'none'` switches off a ProxyJump the ssh config would add. */
+  proxyJump?: JumpSpec[] | 'none';
+  knownHostsFiles?: string[];
+  hostKeyPolicy?: HostKeyPolicy;
+  connectTimeoutMs?: number;
+}
+
+/** One host as an inventory file describes it, before the ssh config is applied. */
+export interface InventoryHost {
+  name: string;
+  /** Every group the host is in, ancestors included, sorted, without `all`. */
+  groups: string[];
+  settings: HostSettings;
+  /** Variables after precedence, scalar values as strings; encrypted and structured values left out. */
+  vars: Record<string, string>;
+  /** `file:line` where the host was written. */
+  origin: string;
+}
+
+export type InventoryFormat = 'ansible-yaml' | 'ansible-ini' | 'ansible-json' | 'host-list' | 'sockaudit-yaml';
+
+export interface InventorySource {
+  file: string;
+  format: InventoryFormat;
+  hosts: InventoryHost[];
 }

@@ -10,8 +10,8 @@ user=sockaudit-test
 if ! getent passwd "$user" >/dev/null; then
   useradd --create-home --shell /bin/sh "$user"
 fi
-# useradd leaves the password field as "!", which sshd treats as a locked account when
-# UsePAM is off; "*" means "no password" without locking public key logins.
+# useradd leaves the password field as "!"; sshd builds that define a locked-password prefix
+# refuse such accounts when UsePAM is off. "*" is "no password" too, and locks nothing.
 usermod --password '*' "$user"
 
 mkdir -p /run/sshd

@@ -1,0 +1,335 @@
+// known_hosts with OpenSSH's semantics (sshd.8 "SSH_KNOWN_HOSTS FILE FORMAT", hostfile.c,
+// match.c): parse once, then check every host key ssh2 is shown against all matching lines.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import ssh2 from 'ssh2';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { InputError } from '../inventory/types.js';
+import type { HostKeyPolicy } from '../inventory/types.js';
+
+export type KnownHostMarker = 'revoked' | 'cert-authority';
+
+/** One name field: patterns as written (lowercased), or one hashed name. */
+export type HostField =
+  | { kind: 'patterns'; patterns: { negated: boolean; glob: RegExp }[] }
+  | { kind: 'hashed'; salt: Buffer; hash: Buffer };
+
+export interface KnownHostEntry {
+  file: string;
+  line: number;
+  marker?: KnownHostMarker;
+  hosts: HostField;
+  /** Key type as named by the key blob (`ssh-ed25519`, `ssh-rsa`, ...). */
+  type: string;
+  /** Public key in SSH wire format, the bytes ssh2 hands to `hostVerifier`. */
+  key: Buffer;
+}
+
+export interface KnownHosts {
+  entries: KnownHostEntry[];
+  warnings: string[];
+}
+
+export type HostKeyCheck =
+  | { result: 'match' }
+  /** `note` says why a host listed only under @cert-authority cannot be verified. */
+  | { result: 'unknown'; note?: string }
+  | { result: 'revoked'; fingerprint: string }
+  | { result: 'mismatch'; seen: string; expected: string[] };
+
+// ssh2 is CommonJS and its `utils` is not visible to Node's named-export detection.
+const { utils } = ssh2;
+const HASH_MAGIC = '|1|';
+const SHA1_BYTES = 20;
+
+/** ssh2's own default order (lib/protocol/constants.js DEFAULT_SERVER_HOST_KEY, Node with Ed25519). */
+const SSH2_DEFAULT_HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** The signature algorithms a key type is used with, as ssh2 names them. */
+const ALGORITHMS_FOR_TYPE: Record<string, readonly ServerHostKeyAlgorithm[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+  'ssh-dss': ['ssh-dss'],
+};
+
+/** `SHA256:<base64 without padding>`, as `ssh-keygen -l` prints it. */
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Key type and fingerprint for messages; the type comes from ssh2's parser, never raw host bytes. */
+export function describeKey(key: Buffer): string {
+  const parsed = utils.parseKey(key);
+  const type = parsed instanceof Error ? 'unparseable key' : parsed.type;
+  return `${type} ${fingerprint(key)}`;
+}
+
+/** The host as OpenSSH writes and looks it up (misc.c put_host_port): `[host]:port` off port 22. */
+export function hostPortName(host: string, port: number): string {
+  const name = host.toLowerCase();
+  return port === 22 || port === 0 ? name : `[${name}]:${port}`;
+}
+
+export function parseKnownHosts(text: string, file: string): KnownHosts {
+  const entries: KnownHostEntry[] = [];
+  const warnings: string[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === '' || raw.startsWith('#')) continue;
+    const parsed = parseLine(raw);
+    if (typeof parsed === 'string') warnings.push(`${file}:${i + 1}: ${parsed}; line skipped`);
+    else entries.push({ file, line: i + 1, ...parsed });
+  }
+  return { entries, warnings };
+}
+
+function parseLine(line: string): Omit<KnownHostEntry, 'file' | 'line'> | string {
+  const fields = line.split(/[ \t]+/);
+  let marker: KnownHostMarker | undefined;
+  if (fields[0]?.startsWith('@')) {
+    const word = fields.shift();
+    if (word === '@revoked') marker = 'revoked';
+    else if (word === '@cert-authority') marker = 'cert-authority';
+    else return 'unknown marker (expected @revoked or @cert-authority)';
+  }
+  const [names, type, base64] = fields;
+  if (names === undefined || type === undefined || base64 === undefined) return 'expected "hostnames keytype key"';
+  const hosts = parseHostField(names);
+  if (typeof hosts === 'string') return hosts;
+  const blob = Buffer.from(base64, 'base64');
+  const parsed = utils.parseKey(blob);
+  if (parsed instanceof Error || blob.toString('base64').replace(/=+$/, '') !== base64.replace(/=+$/, ''))
+    return 'key is not valid base64 SSH public key data';
+  if (parsed.type !== type) return `key type field does not match the key (${parsed.type})`;
+  return { ...(marker ? { marker } : {}), hosts, type, key: blob };
+}
+
+function parseHostField(names: string): HostField | string {
+  if (names.startsWith(HASH_MAGIC)) {
+    const [salt64, hash64, ...rest] = names.slice(HASH_MAGIC.length).split('|');
+    const salt = Buffer.from(salt64 ?? '', 'base64');
+    const hash = Buffer.from(hash64 ?? '', 'base64');
+    if (rest.length > 0 || salt.length !== SHA1_BYTES || hash.length !== SHA1_BYTES) return 'malformed hashed hostname';
+    return { kind: 'hashed', salt, hash };
+  }
+  const patterns = names
+    .split(',')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const negated = p.startsWith('!');
+      return { negated, glob: globToRegExp((negated ? p.slice(1) : p).toLowerCase()) };
+    });
+  if (patterns.length === 0) return 'no hostnames';
+  return { kind: 'patterns', patterns };
+}
+
+/** OpenSSH wildcards (match.c): `*` any run of characters, `?` exactly one; nothing else is special. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+/** match_hostname: a negated pattern that matches excludes the line even if another pattern matches. */
+function fieldMatches(hosts: HostField, lookups: readonly string[]): boolean {
+  return lookups.some((name) => {
+    if (hosts.kind === 'hashed') {
+      const digest = createHmac('sha1', hosts.salt).update(name).digest();
+      return timingSafeEqual(digest, hosts.hash);
+    }
+    let positive = false;
+    for (const { negated, glob } of hosts.patterns) {
+      if (!glob.test(name)) continue;
+      if (negated) return false;
+      positive = true;
+    }
+    return positive;
+  });
+}
+
+function matchingEntries(db: KnownHosts, names: readonly string[], port: number): KnownHostEntry[] {
+  const lookups = [...new Set(names.map((n) => hostPortName(n, port)))];
+  return db.entries.filter((e) => fieldMatches(e.hosts, lookups));
+}
+
+/**
+ * Check the key a host presented against every line matching any of `names` (the address
+ * connected to, then aliases such as the inventory name), as OpenSSH's check_key_in_hostkeys
+ * does: a revoked line wins, any plain line with this key is a match. Unlike OpenSSH, a host
+ * known only with other key types is a mismatch rather than new: the algorithm order from
+ * `preferredHostKeyAlgorithms` makes the server show a recorded type whenever it still has one.
+ */
+export function checkHostKey(db: KnownHosts, names: readonly string[], port: number, key: Buffer): HostKeyCheck {
+  const lines = matchingEntries(db, names, port);
+  if (lines.some((e) => e.marker === 'revoked' && e.key.equals(key))) return { result: 'revoked', fingerprint: fingerprint(key) };
+  const plain = lines.filter((e) => e.marker === undefined);
+  if (plain.some((e) => e.key.equals(key))) return { result: 'match' };
+  if (plain.length > 0)
+    return { result: 'mismatch', seen: describeKey(key), expected: plain.map((e) => `${e.type} ${fingerprint(e.key)} (${e.file}${e.line > 0 ? `:${e.line}` : ''})`) };
+  if (lines.some((e) => e.marker === 'cert-authority'))
+    return { result: 'unknown', note: 'known only through @cert-authority, and host certificates cannot be verified here: add the host key itself' };
+  return { result: 'unknown' };
+}
+
+/**
+ * ssh2's `algorithms.serverHostKey` with the types recorded for this host first (in ssh2's
+ * preference order, as OpenSSH's order_hostkeyalgs does), or undefined when none is recorded.
+ */
+export function preferredHostKeyAlgorithms(db: KnownHosts, names: readonly string[], port: number): ServerHostKeyAlgorithm[] | undefined {
+  const known = new Set(
+    matchingEntries(db, names, port)
+      .filter((e) => e.marker === undefined)
+      .flatMap((e) => ALGORITHMS_FOR_TYPE[e.type] ?? []),
+  );
+  if (known.size === 0) return undefined;
+  const first = [...SSH2_DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => known.has(a)), ...[...known].filter((a) => !SSH2_DEFAULT_HOST_KEY_ALGORITHMS.includes(a))];
+  return [...first, ...SSH2_DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !known.has(a))];
+}
+
+function expandHome(file: string): string {
+  return file === '~' || file.startsWith('~/') ? join(homedir(), file.slice(1)) : file;
+}
+
+/** Where OpenSSH looks by default (ssh_config.5 UserKnownHostsFile, GlobalKnownHostsFile). */
+export function defaultKnownHostsFiles(): string[] {
+  const ssh = join(homedir(), '.ssh');
+  return [join(ssh, 'known_hosts'), join(ssh, 'known_hosts2'), '/etc/ssh/ssh_known_hosts'];
+}
+
+/**
+ * Read the default files and `files`. A missing file is fine (a named one is noted); an
+ * unreadable named file is an error, since checking without it could wrongly trust or refuse.
+ */
+export async function readKnownHosts(files: string[], opts: { defaults?: string[] } = {}): Promise<KnownHosts> {
+  const named = new Set(files.map(expandHome));
+  const all = [...new Set([...(opts.defaults ?? defaultKnownHostsFiles()).map(expandHome), ...named])];
+  const db: KnownHosts = { entries: [], warnings: [] };
+  for (const file of all) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        if (named.has(file)) db.warnings.push(`${file}: known_hosts file not found`);
+        continue;
+      }
+      const problem = `cannot read known_hosts file (${code ?? 'error'})`;
+      if (named.has(file)) throw new InputError(file, undefined, problem);
+      db.warnings.push(`${file}: ${problem}`);
+      continue;
+    }
+    const parsed = parseKnownHosts(text, file);
+    db.entries.push(...parsed.entries);
+    db.warnings.push(...parsed.warnings);
+  }
+  return db;
+}
+
+/**
+ * Append a host key (trust on first use), creating the file 0600 and its folder 0700 when
+ * needed; the name is written as OpenSSH would (`[host]:port` off port 22), hashed if asked.
+ */
+export async function appendKnownHost(file: string, host: string, port: number, key: Buffer, opts: { hash: boolean }): Promise<void> {
+  const path = expandHome(file);
+  const parsed = utils.parseKey(key);
+  if (parsed instanceof Error) throw new Error(`refusing to record an unparseable host key ${fingerprint(key)}`);
+  const name = hostPortName(host, port);
+  let names = name;
+  if (opts.hash) {
+    const salt = randomBytes(SHA1_BYTES);
+    names = `${HASH_MAGIC}${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  }
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const handle = await open(path, 'a+', 0o600);
+  try {
+    const text = await handle.readFile('utf8');
+    const separator = text !== '' && !text.endsWith('\n') ? '\n' : '';
+    await handle.appendFile(`${separator}${names} ${parsed.type} ${key.toString('base64')}\n`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What a verifier decided, for the transport's outcome (`host-key` failure) and report. */
+export type HostKeyDecision =
+  | { accepted: true; how: 'known' | 'added' | 'unchecked'; seen: string; message: string }
+  | { accepted: false; why: 'unknown' | 'mismatch' | 'revoked'; seen: string; message: string; detail: Record<string, string> };
+
+export interface HostVerifier {
+  /** Pass as ssh2's `hostVerifier` (the two-argument, asynchronous form). */
+  verify: (key: Buffer, callback: (accepted: boolean) => void) => void;
+  /** The last decision, once ssh2 has shown the key. */
+  decision: () => HostKeyDecision | undefined;
+}
+
+/** Where accept-new records keys by default, as OpenSSH does (the first UserKnownHostsFile). */
+function defaultAcceptNewFile(): string {
+  return join(homedir(), '.ssh', 'known_hosts');
+}
+
+/**
+ * A verifier for one connection; `names[0]` is the name recorded for a new host (the address
+ * connected to, or a HostKeyAlias). `strict` refuses unknown hosts; `accept-new` records them
+ * in `onNew` (a known_hosts file, default ~/.ssh/known_hosts, or a function) and in `db`, so
+ * later connections in this run know them; `off` accepts any key but a revoked one, as OpenSSH
+ * does. A changed key is always refused.
+ */
+export function makeHostVerifier(
+  db: KnownHosts,
+  policy: HostKeyPolicy,
+  names: readonly string[],
+  port: number,
+  onNew: string | ((key: Buffer) => Promise<void>) = defaultAcceptNewFile(),
+): HostVerifier {
+  let last: HostKeyDecision | undefined;
+  const recorded = hostPortName(names[0] ?? '', port);
+  const save = typeof onNew === 'string' ? (key: Buffer) => appendKnownHost(onNew, names[0] ?? '', port, key, { hash: false }) : onNew;
+  const savedIn = typeof onNew === 'string' ? expandHome(onNew) : 'known_hosts';
+  const verify = (key: Buffer, callback: (accepted: boolean) => void): void => {
+    const seen = describeKey(key);
+    const check = checkHostKey(db, names, port, key);
+    const refuse = (why: 'unknown' | 'mismatch' | 'revoked', message: string, expected?: string[]): void => {
+      last = { accepted: false, why, seen, message, detail: { seen, ...(expected ? { expected: expected.join('; ') } : {}) } };
+      callback(false);
+    };
+    const accept = (how: 'known' | 'added' | 'unchecked', message: string): void => {
+      last = { accepted: true, how, seen, message };
+      callback(true);
+    };
+    if (check.result === 'revoked') return refuse('revoked', `host key for ${recorded} is marked @revoked in known_hosts: ${seen}`);
+    if (policy === 'off') return accept('unchecked', `host key checking off (${seen})`);
+    if (check.result === 'match') return accept('known', `host key verified (${seen})`);
+    if (check.result === 'mismatch')
+      return refuse('mismatch', `host key for ${recorded} does not match known_hosts: seen ${seen}, expected ${check.expected.join('; ')}`, check.expected);
+    const note = check.note ? ` (${check.note})` : '';
+    if (policy === 'strict') return refuse('unknown', `host ${recorded} is not in known_hosts${note}: seen ${seen}`);
+    // Remembered in memory before saving, so a concurrent connection to the same host does not add it twice.
+    const type = utils.parseKey(key);
+    db.entries.push({
+      file: 'accepted in this run',
+      line: 0,
+      hosts: { kind: 'patterns', patterns: [{ negated: false, glob: globToRegExp(recorded) }] },
+      type: type instanceof Error ? 'unknown' : type.type,
+      key,
+    });
+    save(key).then(
+      () => accept('added', `new host key added to ${savedIn}${note}: ${seen}`),
+      (err: unknown) => accept('added', `new host key accepted but not saved to ${savedIn} (${err instanceof Error ? err.message : String(err)}): ${seen}`),
+    );
+  };
+  return { verify, decision: () => last };
+}

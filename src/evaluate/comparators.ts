@@ -1,0 +1,53 @@
+// The few generic ways a figure meets its thresholds. Per-rule judgement lives in checks/.
+import type { Thresholds } from './rules.js';
+import type { Level } from './types.js';
+
+const RISING: readonly Level[] = ['notice', 'warning', 'critical'];
+
+/** The highest level whose threshold the value passes (`>`, or `>=` for `inclusive` levels); else ok. */
+export function levelAbove(value: number, thresholds: Thresholds, inclusive: readonly Level[] = []): Level {
+  let level: Level = 'ok';
+  for (const candidate of RISING) {
+    const t = thresholds[candidate];
+    if (t === undefined) continue;
+    if (inclusive.includes(candidate) ? value >= t : value > t) level = candidate;
+  }
+  return level;
+}
+
+/** For ages: the highest level whose window (age <= threshold) holds the age; undefined when none does. */
+export function levelWithin(ageSeconds: number, thresholds: Thresholds): Level | undefined {
+  let level: Level | undefined;
+  for (const candidate of RISING) {
+    const t = thresholds[candidate];
+    if (t !== undefined && ageSeconds <= t) level = candidate;
+  }
+  return level;
+}
+
+/** The more severe of two levels. */
+export function worseLevel(a: Level, b: Level): Level {
+  return RISING.indexOf(a) >= RISING.indexOf(b) ? a : b;
+}
+
+/**
+ * Closeness (see Finding.closeness) of a figure judged `above` a critical line: below the line, the
+ * fraction of it reached; past it, the way from the line to `ceiling` (the hard limit, e.g. 100 %).
+ */
+export function closenessToLine(value: number, line: number, ceiling: number): number {
+  if (!(line > 0)) return value > 0 ? 1 : 0;
+  if (value < line) return clamp01(value / line);
+  if (!(ceiling > line)) return 1;
+  return clamp01((value - line) / (ceiling - line));
+}
+
+/** Closeness for open-ended amounts (events, seconds): 0 at 0, one half at `scale`, towards 1. */
+export function saturating(value: number, scale: number): number {
+  if (!(value > 0)) return 0;
+  return clamp01(value / (value + scale));
+}
+
+export function clamp01(x: number): number {
+  if (Number.isNaN(x)) return 0;
+  return Math.min(1, Math.max(0, x));
+}

@@ -1,0 +1,168 @@
+// Reading the figures a check needs out of a Snapshot, keeping why a figure is not there: a key
+// that does not exist on the host (`absent`) is a note, one that failed is an unknown finding.
+import type { Int, Reading, Sample, Snapshot } from '../procfs/types.js';
+
+export type Got<T> = { ok: true; value: T } | { ok: false; absent: boolean; why: string };
+
+export function toNumber(x: Int): number {
+  return typeof x === 'bigint' ? Number(x) : x;
+}
+
+/** "net.ipv4.tcp_mem: unreadable (permission denied)" and the like. */
+export function describeReading(name: string, r: Reading<unknown>): string {
+  if (r.state === 'ok') return `${name}: ok`;
+  const detail = r.detail === undefined || r.detail === '' ? '' : ` (${r.detail})`;
+  return `${name}: ${r.state}${detail}`;
+}
+
+function fail<T>(name: string, r: Reading<unknown>): Got<T> {
+  return { ok: false, absent: r.state === 'missing', why: describeReading(name, r) };
+}
+
+/** A sysctl as numbers, with at least `count` values. */
+export function sysctlValues(snapshot: Snapshot, name: string, count = 1): Got<number[]> {
+  const r = snapshot.sysctl[name];
+  if (r === undefined) return { ok: false, absent: true, why: `${name}: not read` };
+  if (r.state !== 'ok') return fail(name, r);
+  if (r.value.length < count) {
+    return { ok: false, absent: false, why: `${name}: ${r.value.length} value(s), expected ${count}` };
+  }
+  return { ok: true, value: r.value.map(toNumber) };
+}
+
+/** One value of a sysctl (`fs.file-nr` index 2 is the maximum). */
+export function sysctlValue(snapshot: Snapshot, name: string, index = 0): Got<number> {
+  const got = sysctlValues(snapshot, name, index + 1);
+  return got.ok ? { ok: true, value: got.value[index] as number } : got;
+}
+
+/** The samples, oldest first; a snapshot without any is read as one sample of its top-level fields. */
+export function samplesOf(snapshot: Snapshot): readonly Sample[] {
+  if (snapshot.samples.length > 0) return snapshot.samples;
+  const uptime = snapshot.uptime.state === 'ok' ? snapshot.uptime.value.uptimeSeconds : undefined;
+  return [{ ...(uptime === undefined ? {} : { uptimeSeconds: uptime }), sockstat: snapshot.sockstat, netstat: snapshot.netstat }];
+}
+
+export interface Peak {
+  peak: number;
+  first: number;
+  last: number;
+  /** Samples that had the figure, of all samples. */
+  samples: number;
+  of: number;
+}
+
+/** The peak of a sockstat TCP gauge over the samples that have it. */
+export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem'): Got<Peak> {
+  const samples = samplesOf(snapshot);
+  const values: number[] = [];
+  let firstFailure: Got<Peak> | undefined;
+  for (const sample of samples) {
+    const r = sample.sockstat;
+    if (r.state !== 'ok') {
+      firstFailure ??= fail('proc/net/sockstat', r);
+      continue;
+    }
+    const v = r.value.tcp?.[field];
+    if (v === undefined) {
+      firstFailure ??= { ok: false, absent: true, why: `proc/net/sockstat: no TCP ${field} field` };
+      continue;
+    }
+    values.push(v);
+  }
+  if (values.length === 0) {
+    // A missing sockstat is not "absent" for the checks: every Linux host has one.
+    const why = firstFailure !== undefined && !firstFailure.ok ? firstFailure.why : 'proc/net/sockstat: no samples';
+    return { ok: false, absent: false, why };
+  }
+  return {
+    ok: true,
+    value: {
+      peak: Math.max(...values),
+      first: values[0] as number,
+      last: values[values.length - 1] as number,
+      samples: values.length,
+      of: samples.length,
+    },
+  };
+}
+
+export interface Series {
+  /** Value in the first and last samples that have the counter. */
+  first: number;
+  last: number;
+  /** last - first when two or more samples have it and it did not go backwards; else null. */
+  growth: number | null;
+  samples: number;
+  of: number;
+  /** Set when the counter went backwards between samples (a reboot, or a namespace change). */
+  reset: boolean;
+}
+
+/** A /proc/net/netstat counter (`TcpExt`, `TCPAbortOnMemory`) over the samples. */
+export function counterSeries(snapshot: Snapshot, group: string, name: string): Got<Series> {
+  const samples = samplesOf(snapshot);
+  const values: number[] = [];
+  let failure: Got<Series> | undefined;
+  for (const sample of samples) {
+    const r = sample.netstat;
+    if (r.state !== 'ok') {
+      failure ??= fail('proc/net/netstat', r);
+      continue;
+    }
+    const v = r.value.groups[group]?.[name];
+    if (v === undefined) {
+      // Old kernels lack newer counters: the key does not exist there.
+      failure ??= { ok: false, absent: true, why: `proc/net/netstat: no ${group} ${name} counter` };
+      continue;
+    }
+    values.push(toNumber(v));
+  }
+  if (values.length === 0) {
+    return failure ?? { ok: false, absent: false, why: 'proc/net/netstat: no samples' };
+  }
+  const first = values[0] as number;
+  const last = values[values.length - 1] as number;
+  const reset = last < first;
+  return {
+    ok: true,
+    value: {
+      first,
+      last,
+      growth: values.length >= 2 && !reset ? last - first : null,
+      samples: values.length,
+      of: samples.length,
+      reset,
+    },
+  };
+}
+
+/** The latest uptime known (the last sample's, else the snapshot's), in seconds. */
+export function latestUptime(snapshot: Snapshot): number | undefined {
+  let latest = snapshot.uptime.state === 'ok' ? snapshot.uptime.value.uptimeSeconds : undefined;
+  for (const s of snapshot.samples) {
+    if (s.uptimeSeconds !== undefined && (latest === undefined || s.uptimeSeconds > latest)) latest = s.uptimeSeconds;
+  }
+  return latest;
+}
+
+export function memTotalBytes(snapshot: Snapshot): Got<number> {
+  const r = snapshot.meminfo;
+  if (r.state !== 'ok') return fail('proc/meminfo', r);
+  const total = r.value.memTotalBytes;
+  if (total === undefined || !(total > 0)) return { ok: false, absent: false, why: 'proc/meminfo: no MemTotal' };
+  return { ok: true, value: total };
+}
+
+/**
+ * True when the host-level TCP budget cannot be read because this is a container: the snapshot
+ * was read outside the initial network namespace, or the init-netns-only sysctls are all absent.
+ */
+export function looksLikeContainer(snapshot: Snapshot): boolean {
+  if (snapshot.initNetns === false) return true;
+  const absent = (name: string): boolean => {
+    const r = snapshot.sysctl[name];
+    return r === undefined || r.state === 'missing';
+  };
+  return absent('net.ipv4.tcp_mem') && absent('net.ipv4.tcp_max_orphans');
+}

@@ -1,0 +1,111 @@
+// Ansible's connection variables for one host, after precedence, turned into the settings
+// sockaudit uses. Where Ansible accepts two names, the later one in its ssh plugin's list wins
+// (lib/ansible/plugins/connection/ssh.py: ansible_ssh_host beats ansible_host, and so on).
+import type { Issues } from './issues.js';
+import { parsePort } from './address.js';
+import { parseSshArgs } from './ssh-args.js';
+import { applySshOption, type SshSettings } from './ssh-options.js';
+import type { HostSettings } from './types.js';
+
+/** A `!vault` value: encrypted, and unavailable without Ansible. */
+export class EncryptedValue {
+  toString(): string {
+    return '<encrypted>';
+  }
+}
+
+export interface VarEntry {
+  value: unknown;
+  /** Line of the definition, when the format has lines. */
+  line?: number;
+}
+
+export type Vars = Map<string, VarEntry>;
+
+const SSH_CONNECTIONS = new Set(['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh']);
+
+/** Scalar values as strings; encrypted, structured and null values are left out. */
+export function stringVars(vars: Vars): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, { value }] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+  }
+  return out;
+}
+
+export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined): HostSettings {
+  const pick = (...names: string[]): [string, VarEntry] | undefined => {
+    for (const name of [...names].reverse()) {
+      const entry = vars.get(name);
+      if (entry !== undefined && entry.value !== null && entry.value !== undefined) return [name, entry];
+    }
+    return undefined;
+  };
+  const text = (...names: string[]): string | undefined => {
+    const found = pick(...names);
+    if (!found) return undefined;
+    const [name, { value, line }] = found;
+    const at = line ?? hostLine;
+    if (value instanceof EncryptedValue) {
+      issues.error(at, `${name} of host ${host} is vault-encrypted; sockaudit cannot decrypt it (pass \`ansible-inventory --list\` JSON instead)`);
+      return undefined;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      issues.error(at, `${name} of host ${host} must be a string, not ${describe(value)}`);
+      return undefined;
+    }
+    const result = String(value);
+    if (result.includes('{{')) {
+      issues.warn(at, `${name} of host ${host} uses Jinja templating, which sockaudit does not evaluate; ignored (pass \`ansible-inventory --list\` JSON to have it resolved)`);
+      return undefined;
+    }
+    return result;
+  };
+
+  const settings: SshSettings = { identityFiles: [] };
+  const apply = (keyword: string, value: string | undefined, line: number | undefined): void => {
+    if (value === undefined) return;
+    const outcome = applySshOption(settings, keyword, [value]);
+    if (outcome.kind === 'problem') issues.error(line ?? hostLine, `host ${host}: ${outcome.problem}`);
+  };
+  const lineOf = (...names: string[]): number | undefined => pick(...names)?.[1].line;
+
+  const portText = text('ansible_port', 'ansible_ssh_port');
+  if (portText !== undefined) {
+    const port = parsePort(portText);
+    const name = pick('ansible_port', 'ansible_ssh_port')?.[0];
+    if (port === undefined) issues.error(lineOf('ansible_port', 'ansible_ssh_port') ?? hostLine, `${name} of host ${host} is "${portText}": it must be a number from 1 to 65535`);
+    else settings.port = port;
+  }
+  apply('identityfile', text('ansible_private_key_file', 'ansible_ssh_private_key_file'), lineOf('ansible_private_key_file', 'ansible_ssh_private_key_file'));
+  apply('user', text('ansible_user', 'ansible_ssh_user'), lineOf('ansible_user', 'ansible_ssh_user'));
+  for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+    const args = text(name);
+    if (args === undefined) continue;
+    const line = vars.get(name)?.line ?? hostLine;
+    const parsed = parseSshArgs(args);
+    for (const warning of parsed.warnings) issues.warn(line, `${name} of host ${host}: ${warning}`);
+    for (const option of parsed.options) {
+      const outcome = applySshOption(settings, option.keyword, option.args);
+      if (outcome.kind === 'problem') issues.warn(line, `${name} of host ${host}: ${outcome.problem}; ignored`);
+    }
+  }
+  const connection = text('ansible_connection');
+  if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
+    issues.warn(lineOf('ansible_connection'), `host ${host} has ansible_connection=${connection}; sockaudit reaches it over ssh`);
+  }
+
+  const { hostName, proxyCommand, ...rest } = settings;
+  if (hostName !== undefined) issues.warn(hostLine, `host ${host}: -o HostName in ssh args is ignored; use ansible_host`);
+  if (proxyCommand !== undefined) {
+    issues.warn(hostLine, `host ${host}: ProxyCommand "${proxyCommand}" is not supported (only "ssh -W %h:%p gateway" is); use ProxyJump`);
+  }
+  const address = text('ansible_host', 'ansible_ssh_host');
+  return address === undefined ? rest : { ...rest, address };
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}

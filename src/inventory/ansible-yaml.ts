@@ -1,0 +1,141 @@
+// Ansible's static YAML inventory (lib/ansible/plugins/inventory/yaml.py): top-level keys are
+// groups; under a group only `hosts`, `vars` and `children` count; host keys are patterns with
+// an optional `:port` and `[a:b]` ranges.
+import { isMap, isScalar, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
+import { parseAddress } from './address.js';
+import { expandHostPattern } from './ranges.js';
+import { Issues } from './issues.js';
+import type { Vars } from './ansible-vars.js';
+import type { InventorySource, Result } from './types.js';
+
+const SECTIONS = new Set(['hosts', 'vars', 'children']);
+
+export function parseAnsibleYaml(text: string, file: string): Result<InventorySource> {
+  const issues = new Issues(file);
+  const source: InventorySource = { file, format: 'ansible-yaml', hosts: [] };
+  // Ansible reads YAML 1.1 (PyYAML): `yes` is true, `<<` merges.
+  const yaml = parseYaml(text, issues, '1.1');
+  if (!yaml) return issues.result(source);
+  const root = yaml.deref(yaml.doc.contents);
+  if (root === null) {
+    issues.warn(undefined, 'the inventory is empty');
+    return issues.result(source);
+  }
+  if (!isMap(root)) {
+    issues.error(yaml.lineOf(root), 'an Ansible YAML inventory must be a mapping of group names');
+    return issues.result(source);
+  }
+  if (root.items.some((pair) => keyText(pair.key) === 'plugin')) {
+    const pair = root.items.find((p) => keyText(p.key) === 'plugin');
+    issues.error(
+      yaml.lineOf(pair?.key as Node),
+      'this is an inventory plugin configuration, not a static inventory: run `ansible-inventory -i FILE --list > hosts.json` and pass hosts.json',
+    );
+    return issues.result(source);
+  }
+  const inventory = new AnsibleInventory();
+  const walker = new GroupWalker(yaml, issues, inventory);
+  for (const pair of root.items) {
+    const name = keyText(pair.key);
+    const line = yaml.lineOf(pair.key as Node);
+    if (name === undefined) issues.error(line, 'a group name must be a plain string');
+    else walker.group(name, pair.value, line, []);
+  }
+  source.hosts = assembleAnsibleHosts(inventory, issues);
+  return issues.result(source);
+}
+
+class GroupWalker {
+  constructor(
+    private readonly yaml: YamlFile,
+    private readonly issues: Issues,
+    private readonly inventory: AnsibleInventory,
+  ) {}
+
+  group(name: string, value: unknown, line: number | undefined, path: string[]): void {
+    const group = this.inventory.group(name, line);
+    if (path.includes(name)) {
+      this.issues.error(line, `group ${name} is its own ancestor (children form a cycle)`);
+      return;
+    }
+    const node = this.yaml.deref(value);
+    if (node === null || (isScalar(node) && node.value === null)) return;
+    if (!isMap(node)) {
+      this.issues.error(this.yaml.lineOf(node) ?? line, `group ${name} must be a mapping with hosts, vars or children`);
+      return;
+    }
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      const keyLine = this.yaml.lineOf(pair.key as Node);
+      if (key === undefined || !SECTIONS.has(key)) {
+        this.issues.warn(keyLine, `group ${name}: "${key ?? '?'}" is skipped; only hosts, vars and children are valid`);
+        continue;
+      }
+      const section = this.yaml.deref(pair.value);
+      if (section === null || (isScalar(section) && section.value === null)) continue;
+      if (isScalar(section) && typeof section.value === 'string') {
+        // Ansible turns `hosts: web1` into `hosts: {web1: null}`.
+        this.entry(group, key, section.value, null, keyLine, path);
+        continue;
+      }
+      if (!isMap(section)) {
+        const hint = key === 'vars' ? '' : ` (write "${key}:" entries as "name:" keys, not a "- name" list)`;
+        this.issues.error(this.yaml.lineOf(section) ?? keyLine, `${key} of group ${name} must be a mapping${hint}`);
+        continue;
+      }
+      if (key === 'vars') {
+        this.vars(group.vars, section);
+        continue;
+      }
+      for (const item of section.items) {
+        const itemName = keyText(item.key);
+        const itemLine = this.yaml.lineOf(item.key as Node);
+        if (itemName === undefined) this.issues.error(itemLine, `${key} of group ${name}: a name must be a plain string`);
+        else this.entry(group, key, itemName, item.value, itemLine, path);
+      }
+    }
+  }
+
+  private entry(group: AnsibleGroup, section: string, name: string, value: unknown, line: number | undefined, path: string[]): void {
+    if (section === 'children') {
+      group.children.add(name);
+      this.group(name, value, line, [...path, group.name]);
+    } else {
+      this.hosts(group, name, value, line);
+    }
+  }
+
+  private hosts(group: AnsibleGroup, pattern: string, value: unknown, line: number | undefined): void {
+    const address = parseAddress(pattern);
+    if ('problem' in address) return this.issues.error(line, `host ${address.problem}`);
+    if (address.user !== undefined) return this.issues.error(line, `host "${pattern}": put the user in ansible_user, not before "@"`);
+    const expanded = expandHostPattern(address.host);
+    if ('problem' in expanded) return this.issues.error(line, expanded.problem);
+    const node = this.yaml.deref(value);
+    const hasVars = node !== null && !(isScalar(node) && node.value === null);
+    if (hasVars && !isMap(node)) {
+      return this.issues.error(this.yaml.lineOf(node) ?? line, `host ${pattern}: its value must be a mapping of variables (or empty)`);
+    }
+    for (const name of expanded.hosts) {
+      const host = this.inventory.host(name, line);
+      group.hosts.add(name);
+      if (address.port !== undefined) host.vars.set('ansible_port', { value: address.port, ...(line === undefined ? {} : { line }) });
+      if (hasVars) this.vars(host.vars, node);
+    }
+  }
+
+  private vars(into: Vars, node: Node): void {
+    const values = this.yaml.toJS(node);
+    if (!isMap(node) || values === null || typeof values !== 'object') return;
+    const lines = new Map<string, number | undefined>();
+    for (const pair of node.items) {
+      const key = keyText(pair.key);
+      if (key !== undefined) lines.set(key, this.yaml.lineOf(pair.key as Node));
+    }
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+      const line = lines.get(key) ?? this.yaml.lineOf(node);
+      into.set(key, { value, ...(line === undefined ? {} : { line }) });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Loading the hosts to audit: inventories and -H hosts, merged, limited, then resolved against
+// the OpenSSH client config. The one entry point that reads files; the pieces it composes are pure.
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { access } from 'node:fs/promises';
+import { parseHostArgument } from './host-list.js';
+import { mergeInventories, readInventory } from './load.js';
+import { applyLimit } from './limit.js';
+import { readSshConfig } from './ssh-config-read.js';
+import { resolveTargets } from './resolve.js';
+import type { SshConfig } from './ssh-config.js';
+import type { InputError, InventorySource, Target } from './types.js';
+
+export { expandHostPattern } from './ranges.js';
+export { parseAnsibleYaml } from './ansible-yaml.js';
+export { parseAnsibleIni } from './ansible-ini.js';
+export { parseAnsibleJson } from './ansible-json.js';
+export { parseHostList, parseHostArgument } from './host-list.js';
+export { parseSockauditYaml } from './sockaudit-yaml.js';
+export { detectFormat, parseInventory, readInventory, mergeInventories } from './load.js';
+export { applyLimit } from './limit.js';
+export { parseSshConfig, computeSshConfig, type SshConfig } from './ssh-config.js';
+export { readSshConfig } from './ssh-config-read.js';
+export { resolveTargets, type ResolveOptions } from './resolve.js';
+export * from './types.js';
+
+export interface LoadTargetsOptions {
+  inventories: string[];
+  /** `-H` values, each hosts separated by commas. */
+  hosts?: string[];
+  limit?: string;
+  /** A file (-F), `null` for none (--no-ssh-config), or absent for ~/.ssh/config if it exists. */
+  sshConfigFile?: string | null;
+  /** Login user when neither the inventory nor the ssh config names one. */
+  defaultUser?: string;
+}
+
+/** Every input problem of a load, reported together; `errors` holds the InputErrors. */
+export class InventoryErrors extends AggregateError {
+  constructor(errors: InputError[]) {
+    super(errors, errors.map((e) => e.message).join('\n'));
+    this.name = 'InventoryErrors';
+  }
+}
+
+export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: Target[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const errors: InputError[] = [];
+  const take = <T>(result: { value: T; warnings: string[]; errors: InputError[] }): T => {
+    warnings.push(...result.warnings);
+    errors.push(...result.errors);
+    return result.value;
+  };
+
+  const sources: InventorySource[] = [];
+  for (const file of opts.inventories) sources.push(take(await readInventory(file)));
+  for (const value of opts.hosts ?? []) sources.push(take(parseHostArgument(value)));
+  let hosts = take(mergeInventories(sources));
+  if (opts.limit !== undefined) hosts = take(applyLimit(hosts, opts.limit));
+
+  const home = homedir();
+  const localUser = userInfo().username;
+  let sshConfig: SshConfig | undefined;
+  if (opts.sshConfigFile !== null) {
+    const path = opts.sshConfigFile ?? join(home, '.ssh', 'config');
+    const present = opts.sshConfigFile !== undefined || (await access(path).then(() => true, () => false));
+    if (present) sshConfig = take(await readSshConfig(path, { home, localUser }));
+  }
+  if (errors.length > 0) throw new InventoryErrors(errors);
+
+  const targets = take(
+    resolveTargets(hosts, {
+      ...(sshConfig === undefined ? {} : { sshConfig }),
+      ...(opts.defaultUser === undefined ? {} : { defaultUser: opts.defaultUser }),
+      home,
+      localUser,
+    }),
+  );
+  if (errors.length > 0) throw new InventoryErrors(errors);
+  if (targets.length === 0) warnings.push('no host to audit after reading the inventories' + (opts.limit === undefined ? '' : ` and --limit "${opts.limit}"`));
+  return { targets, warnings };
+}

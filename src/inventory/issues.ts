@@ -1,0 +1,33 @@
+// Collects warnings and errors while a parser walks its input, so it can report all of them.
+import { InputError, type Result } from './types.js';
+
+export class Issues {
+  readonly warnings: string[] = [];
+  readonly errors: InputError[] = [];
+
+  constructor(readonly file: string) {}
+
+  warn(line: number | undefined, message: string): void {
+    this.warnings.push(`${this.file}${line === undefined ? '' : `:${line}`}: ${message}`);
+  }
+
+  error(line: number | undefined, problem: string): void {
+    this.errors.push(new InputError(this.file, line, problem));
+  }
+
+  /** Takes over another result's problems (e.g. from a nested parse) and returns its value. */
+  absorb<T>(result: Result<T>): T {
+    this.warnings.push(...result.warnings);
+    this.errors.push(...result.errors);
+    return result.value;
+  }
+
+  result<T>(value: T): Result<T> {
+    return { value, warnings: this.warnings, errors: this.errors };
+  }
+}
+
+/** `file:line`, the form origins and messages use. */
+export function where(file: string, line: number | undefined): string {
+  return line === undefined ? file : `${file}:${line}`;
+}

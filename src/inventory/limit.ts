@@ -1,0 +1,75 @@
+// `--limit`, in Ansible's host-pattern language (intro_patterns.rst; inventory/manager.py):
+// terms separated by `,` (or `:` when there is no comma); `!term` excludes, `&term` intersects,
+// both applied after the unions; a term is a group or host name, an fnmatch glob (`web*`),
+// `~regex` (matched from the start), or `all` / `*`. `[v6]:port` alone is one host name.
+import { isIPv6 } from 'node:net';
+import { globToRegExp } from './glob.js';
+import type { InventoryHost, Result } from './types.js';
+
+type Member = Pick<InventoryHost, 'name' | 'groups'>;
+
+export function applyLimit<T extends Member>(hosts: T[], pattern: string): Result<T[]> {
+  const warnings: string[] = [];
+  const terms = splitPattern(pattern);
+  if (terms.length === 0) return { value: hosts, warnings: [`--limit "${pattern}" is empty; it limits nothing`], errors: [] };
+
+  const unions: string[] = [];
+  const intersections: string[] = [];
+  const exclusions: string[] = [];
+  for (const term of terms) {
+    if (term.startsWith('!')) exclusions.push(term.slice(1));
+    else if (term.startsWith('&')) intersections.push(term.slice(1));
+    else unions.push(term);
+  }
+  const match = (term: string): Set<string> => {
+    const matched = matchTerm(hosts, term, warnings);
+    if (matched.size === 0) warnings.push(`--limit: "${term}" matched no host`);
+    return matched;
+  };
+  let selected = new Set<string>(unions.length === 0 ? hosts.map((h) => h.name) : []);
+  for (const term of unions) for (const name of match(term)) selected.add(name);
+  for (const term of intersections) {
+    const matched = match(term);
+    selected = new Set([...selected].filter((name) => matched.has(name)));
+  }
+  for (const term of exclusions) for (const name of match(term)) selected.delete(name);
+  return { value: hosts.filter((h) => selected.has(h.name)), warnings, errors: [] };
+}
+
+function splitPattern(pattern: string): string[] {
+  const trimmed = pattern.trim();
+  let parts: string[];
+  if (trimmed.includes(',')) parts = trimmed.split(',');
+  else if (isIPv6(trimmed) || /^\[[^\]]*:[^\]]*\]:\d+$/.test(trimmed)) parts = [trimmed];
+  // Colons inside [ranges] or [v6]:port do not separate terms.
+  else parts = trimmed.match(/(?:[^:[\]\s]|\[[^\]]*\])+/g) ?? [];
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function matchTerm(hosts: Member[], term: string, warnings: string[]): Set<string> {
+  if (term === 'all' || term === '*') return new Set(hosts.map((h) => h.name));
+  let test: (name: string) => boolean;
+  if (term.startsWith('~')) {
+    let regex: RegExp;
+    try {
+      regex = new RegExp(`^(?:${term.slice(1)})`);
+    } catch (error) {
+      warnings.push(`--limit: "${term}" is not a valid regular expression: ${(error as Error).message}`);
+      return new Set();
+    }
+    test = (name) => regex.test(name);
+  } else if (/[*?[]/.test(term)) {
+    const regex = globToRegExp(term);
+    // `[::1]:2201` is a name before it is a glob.
+    test = (name) => name === term || regex.test(name);
+  } else {
+    test = (name) => name === term;
+  }
+  const special = term.startsWith('~') || /[*?[.]/.test(term);
+  const matched = new Set<string>();
+  const groupOf = (host: Member): string[] => (host.groups.length === 0 ? ['ungrouped'] : host.groups);
+  for (const host of hosts) if (groupOf(host).some(test)) matched.add(host.name);
+  // As Ansible does: a plain word that names a group is not also tried as a host name.
+  if (matched.size === 0 || special) for (const host of hosts) if (test(host.name)) matched.add(host.name);
+  return matched;
+}

@@ -1,0 +1,18 @@
+// The one integer reader: /proc prints u64 counters and `unsigned long` limits (fs.file-max is
+// 9223372036854775807 on 64-bit), which a JS number cannot hold exactly.
+import type { Int } from './types.js';
+
+const INTEGER = /^-?\d+$/;
+
+/** A decimal integer token: a number when exact, a bigint beyond 2^53 - 1; undefined if not an integer. */
+export function parseInteger(token: string): Int | undefined {
+  if (!INTEGER.test(token)) return undefined;
+  const n = Number(token);
+  if (Number.isSafeInteger(n)) return n === 0 ? 0 : n; // no -0
+  return BigInt(token);
+}
+
+/** The value as a number when it is one; the typed convenience fields only hold exact numbers. */
+export function exactNumber(value: Int | undefined): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}

@@ -1,0 +1,40 @@
+// What every parser in this folder returns: a value, or an error that names the file and line.
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parsed<T>(value: T): ParseResult<T> {
+  return { ok: true, value };
+}
+
+/** An error naming the file and, when there is one, the 1-based line. */
+export function parseError<T>(file: string, line: number | undefined, message: string): ParseResult<T> {
+  return { ok: false, error: line === undefined ? `${file}: ${message}` : `${file} line ${line}: ${message}` };
+}
+
+/**
+ * The lines of a file as the kernel printed them: CRLF accepted, and the empty string after the
+ * final newline dropped (so a missing final newline changes nothing). Line i is number i + 1.
+ */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** Whitespace-separated tokens of one line (spaces and tabs alike). */
+export function tokens(line: string): string[] {
+  return line.split(/[ \t]+/).filter((t) => t !== '');
+}
+
+/**
+ * Host text made safe to carry in a detail or a report: line breaks and tabs become spaces, other
+ * control characters (an escape sequence would drive a terminal) U+FFFD; surrounding whitespace
+ * goes, and length is bounded.
+ */
+export function hostText(text: string, max = 200): string {
+  const clean = text
+    .trim()
+    .replace(/[\t\r\n]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}

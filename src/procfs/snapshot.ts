@@ -1,0 +1,169 @@
+// From one probe run's raw sections to a Snapshot: each section parsed by its file's parser, and
+// every section that could not be read or parsed kept as a state and listed, in words, as a problem.
+import { parseNetns, parsePositiveInteger, parseSingleLine } from './command-facts.js';
+import { parseKernelLog } from './kernel-log.js';
+import { parseLoadavg } from './loadavg.js';
+import { parseMeminfo } from './meminfo.js';
+import { parseCounterTable } from './net-netstat.js';
+import { parseSockstat, parseSockstat6 } from './net-sockstat.js';
+import { hostText, type ParseResult } from './parse-result.js';
+import {
+  PROBE_SECTION_MAX_BYTES,
+  PROBE_VERSION,
+  SAMPLED_FILES,
+  STATUS_MISSING,
+  STATUS_OK,
+  SYSCTLS,
+  sysctlPath,
+  type ProbeRecord,
+  type RawSection,
+} from './sections.js';
+import { parseSysctl } from './sysctl.js';
+import type { Reading, Sample, Snapshot } from './types.js';
+import { parseUptime } from './uptime.js';
+
+/**
+ * Sections a healthy host may well not have, so their absence (status 2) is not a problem:
+ * - proc/net/sockstat6: IPv6 disabled (ipv6.disable=1 or no ipv6 module);
+ * - nf_conntrack_count / nf_conntrack_max: the nf_conntrack module is not loaded;
+ * - tcp_ehash_entries: added in 6.1 with the per-netns ehash (Documentation/networking/ip-sysctl.rst);
+ * - kernel.dmesg_restrict: added in 2.6.37.
+ * Only "does not exist" is excused; a refused or unparsable read is always a problem.
+ */
+const NORMAL_TO_LACK = new Set<string>([
+  'proc/net/sockstat6',
+  'sysctl/net.netfilter.nf_conntrack_count',
+  'sysctl/net.netfilter.nf_conntrack_max',
+  'sysctl/net.ipv4.tcp_ehash_entries',
+  'sysctl/kernel.dmesg_restrict',
+]);
+
+const DETAIL_MAX = 200;
+// Far above the probe's own limit of 100 samples; a larger index is a broken or hostile record.
+const MAX_SAMPLES = 1000;
+
+export interface AssembledSnapshot {
+  snapshot: Snapshot;
+  /** Each expected section that is not `ok`, in words, e.g. "proc/net/sockstat6: missing". */
+  problems: string[];
+}
+
+export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
+  const problems: string[] = [];
+  if (record.probeVersion !== PROBE_VERSION) {
+    problems.push(`probe version ${record.probeVersion} is not known (this sockaudit reads version ${PROBE_VERSION})`);
+  }
+  const once = new Map<string, RawSection>();
+  const sampled = new Map<string, RawSection[]>();
+  for (const section of record.sections) {
+    if ((SAMPLED_FILES as readonly string[]).includes(section.name)) {
+      if ((section.sample ?? 0) >= MAX_SAMPLES) {
+        problems.push(`${label(section.name, section.sample)}: sample index out of range, ignored`);
+        continue;
+      }
+      const list = sampled.get(section.name) ?? [];
+      list[section.sample ?? 0] = section;
+      sampled.set(section.name, list);
+    } else {
+      once.set(section.name, section);
+    }
+    if (section.truncated) problems.push(`${label(section.name, section.sample)}: cut at ${PROBE_SECTION_MAX_BYTES} bytes`);
+  }
+
+  /** Read one section into a Reading, noting a problem unless it is fine or normally absent. */
+  const read = <T>(
+    name: string,
+    section: RawSection | undefined,
+    parse: (text: string) => ParseResult<T>,
+    sample?: number,
+  ): Reading<T> => {
+    const reading = toReading(section, parse);
+    if (reading.state !== 'ok' && !(reading.state === 'missing' && section && NORMAL_TO_LACK.has(name))) {
+      problems.push(`${label(name, sample)}: ${describe(reading)}`);
+    }
+    return reading;
+  };
+  const fact = <T>(name: string, parse: (text: string) => ParseResult<T>): T | undefined => {
+    const reading = read(name, once.get(name), parse);
+    return reading.state === 'ok' ? reading.value : undefined;
+  };
+
+  const snapshot: Snapshot = {
+    uptime: { state: 'missing' },
+    loadavg: read('proc/loadavg', once.get('proc/loadavg'), (t) => parseLoadavg(t)),
+    sockstat: { state: 'missing' },
+    sockstat6: read('proc/net/sockstat6', once.get('proc/net/sockstat6'), (t) => parseSockstat6(t)),
+    netstat: { state: 'missing' },
+    snmp: read('proc/net/snmp', once.get('proc/net/snmp'), (t) => parseCounterTable(t, '/proc/net/snmp')),
+    meminfo: read('proc/meminfo', once.get('proc/meminfo'), (t) => parseMeminfo(t)),
+    sysctl: {},
+    kernelLog: read('kernel-log', once.get('kernel-log'), (t) => parseKernelLog(t)),
+    samples: [],
+  };
+
+  const kernelRelease = fact('uname-r', (t) => parseSingleLine(t, 'uname -r'));
+  if (kernelRelease !== undefined) snapshot.kernelRelease = kernelRelease;
+  const machine = fact('uname-m', (t) => parseSingleLine(t, 'uname -m'));
+  if (machine !== undefined) snapshot.machine = machine;
+  const hostname = fact('hostname', (t) => parseSingleLine(t, 'hostname'));
+  if (hostname !== undefined) snapshot.hostname = hostname;
+  const bootId = fact('boot-id', (t) => parseSingleLine(t, '/proc/sys/kernel/random/boot_id'));
+  if (bootId !== undefined) snapshot.bootId = bootId;
+  const pageSize = fact('pagesize', (t) => parsePositiveInteger(t, 'getconf PAGESIZE'));
+  if (pageSize !== undefined) snapshot.pageSize = pageSize;
+  const cpus = fact('ncpu', (t) => parsePositiveInteger(t, 'ncpu'));
+  if (cpus !== undefined) snapshot.cpus = cpus;
+  // Every sysctl the probe names, and any other `sysctl/...` section a newer probe adds.
+  const sysctlNames = new Set<string>([...SYSCTLS, ...[...once.keys()].filter((n) => n.startsWith('sysctl/')).map((n) => n.slice(7))]);
+  for (const name of sysctlNames) {
+    const key = `sysctl/${name}`;
+    snapshot.sysctl[name] = read(key, once.get(key), (t) => parseSysctl(t, sysctlPath(name)));
+  }
+
+  // tcp_mem is registered for the initial network namespace only (net/ipv4/sysctl_net_ipv4.c,
+  // ipv4_table), so whether it exists is the surest sign. Comparing /proc/self/ns/net with
+  // /proc/1/ns/net is the fallback: in a container with its own PID namespace, PID 1 is the
+  // container's init and the two links agree.
+  const tcpMem = snapshot.sysctl['net.ipv4.tcp_mem'];
+  const netns = fact('netns', (t) => parseNetns(t));
+  if (tcpMem?.state === 'ok') snapshot.initNetns = true;
+  else if (tcpMem?.state === 'missing' && once.has('sysctl/net.ipv4.tcp_mem')) snapshot.initNetns = false;
+  else if (netns?.initNetns !== undefined) snapshot.initNetns = netns.initNetns;
+
+  const count = Math.max(1, ...[...sampled.values()].map((list) => list.length));
+  for (let k = 0; k < count; k++) {
+    const at = (name: string) => sampled.get(name)?.[k];
+    const uptime = read('proc/uptime', at('proc/uptime'), (t) => parseUptime(t), k);
+    const sample: Sample = {
+      sockstat: read('proc/net/sockstat', at('proc/net/sockstat'), (t) => parseSockstat(t), k),
+      netstat: read('proc/net/netstat', at('proc/net/netstat'), (t) => parseCounterTable(t), k),
+    };
+    if (uptime.state === 'ok') sample.uptimeSeconds = uptime.value.uptimeSeconds;
+    snapshot.samples.push(sample);
+    if (k === 0) {
+      snapshot.uptime = uptime;
+      snapshot.sockstat = sample.sockstat;
+      snapshot.netstat = sample.netstat;
+    }
+  }
+  return { snapshot, problems };
+}
+
+function toReading<T>(section: RawSection | undefined, parse: (text: string) => ParseResult<T>): Reading<T> {
+  if (!section) return { state: 'missing', detail: 'not in the probe output' };
+  if (section.status === STATUS_MISSING) return { state: 'missing' };
+  if (section.status !== STATUS_OK) {
+    const said = hostText(section.content, DETAIL_MAX);
+    return { state: 'unreadable', detail: said === '' ? `exit status ${section.status}` : said };
+  }
+  const result = parse(section.content);
+  return result.ok ? { state: 'ok', value: result.value } : { state: 'invalid', detail: hostText(result.error, DETAIL_MAX) };
+}
+
+function label(name: string, sample: number | undefined): string {
+  return sample === undefined ? name : `${name} (sample ${sample})`;
+}
+
+function describe(reading: Exclude<Reading<unknown>, { state: 'ok' }>): string {
+  return reading.detail === undefined ? reading.state : `${reading.state} (${reading.detail})`;
+}

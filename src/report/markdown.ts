@@ -1,0 +1,133 @@
+// The Markdown report, for a CI job summary: verdict on line 1, a ranked table, then the
+// findings of the hosts that need attention. Bounded in size whatever the fleet.
+import { renderTemplate } from './handlebars.js';
+import { sanitizeForTerminal } from './text.js';
+import type { FindingView, HostView, ReportView } from './view-model.js';
+
+/** Job summaries are refused above 1 MiB; stay clearly below. */
+export const MARKDOWN_MAX_BYTES = 1_000_000;
+const TABLE_ROWS = 500;
+const DETAIL_HOSTS = 100;
+const NAME_CHARS = 120;
+const TEXT_CHARS = 400;
+
+interface MdLimits {
+  rows: number;
+  details: number;
+}
+
+/** Every string here is already escaped for Markdown; the template is compiled without escaping. */
+interface MdView {
+  verdictLine: string;
+  gate: string;
+  hostKeyPolicy: string;
+  sampling: string;
+  warnings: string[];
+  rows: { rank: number; name: string; verdict: string; score: string; deciding: string }[];
+  details: MdHost[];
+  detailsMore: number;
+  more: number;
+  tool: string;
+  run: string;
+}
+
+interface MdHost {
+  rank: number;
+  name: string;
+  verdict: string;
+  endpoint: string;
+  failure: string | null;
+  problems: string[];
+  findings: MdFinding[];
+}
+
+interface MdFinding {
+  verdict: string;
+  key: string;
+  summary: string;
+  remediation: string;
+}
+
+export function renderMarkdown(view: ReportView): string {
+  let limits: MdLimits = { rows: TABLE_ROWS, details: DETAIL_HOSTS };
+  for (;;) {
+    const text = renderTemplate('report.md', assembleMdView(view, limits));
+    if (Buffer.byteLength(text, 'utf8') <= MARKDOWN_MAX_BYTES || (limits.rows === 0 && limits.details === 0)) return text;
+    // Long texts from many hosts: show fewer, worst first, until it fits.
+    limits = limits.details > 0 ? { ...limits, details: Math.floor(limits.details / 2) } : { ...limits, rows: Math.floor(limits.rows / 2) };
+  }
+}
+
+function assembleMdView(view: ReportView, limits: MdLimits): MdView {
+  const rows = view.hosts.slice(0, limits.rows);
+  const needing = view.hosts.filter(needsAttention);
+  const details = needing.slice(0, limits.details);
+  return {
+    verdictLine: escapeMarkdown(view.verdictLine),
+    gate: escapeMarkdown(view.gate),
+    hostKeyPolicy: escapeMarkdown(view.hostKeyPolicy),
+    sampling: escapeMarkdown(view.sampling),
+    warnings: view.warnings.map((w) => md(w, TEXT_CHARS)),
+    rows: rows.map((h) => ({
+      rank: h.rank,
+      name: md(h.name, NAME_CHARS),
+      verdict: verdictText(h),
+      score: h.score === null ? '—' : String(h.score),
+      deciding: md(h.deciding, TEXT_CHARS),
+    })),
+    details: details.map(assembleMdHost),
+    detailsMore: needing.length - details.length,
+    more: view.hosts.length - rows.length,
+    tool: escapeMarkdown(`${view.tool.name} ${view.tool.version}`),
+    run: escapeMarkdown(`${view.startedAt} to ${view.finishedAt}`),
+  };
+}
+
+/** Hosts with something to read: not audited, or a verdict at notice or above. */
+function needsAttention(h: HostView): boolean {
+  return h.level !== 'ok';
+}
+
+function assembleMdHost(h: HostView): MdHost {
+  return {
+    rank: h.rank,
+    name: md(h.name, NAME_CHARS),
+    verdict: verdictText(h),
+    endpoint: md(h.endpoint, NAME_CHARS),
+    failure: h.failure ? md(`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, TEXT_CHARS) : null,
+    problems: h.problems.map((p) => md(p, TEXT_CHARS)),
+    findings: h.findings.filter((f) => f.level !== 'ok').map(assembleMdFinding),
+  };
+}
+
+function assembleMdFinding(f: FindingView): MdFinding {
+  return {
+    verdict: `${f.levelSymbol} **${f.levelLabel}**`,
+    key: md(f.key, NAME_CHARS),
+    summary: `${md(f.summary, TEXT_CHARS)}${f.uncertain ? ' (uncertain: see report.html for the assumptions)' : ''}`,
+    remediation: md(f.remediation, TEXT_CHARS * 2),
+  };
+}
+
+function verdictText(h: HostView): string {
+  return `${h.levelSymbol} ${h.levelLabel}`;
+}
+
+function md(s: string, max: number): string {
+  const chars = [...s];
+  return escapeMarkdown(chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`);
+}
+
+/**
+ * Text safe inside a Markdown paragraph, list item or table cell: escape sequences and controls
+ * removed, newlines become spaces, inline markup characters are backslash-escaped, and `<`, `>`,
+ * `&` become entities so no HTML or entity survives.
+ */
+export function escapeMarkdown(s: string): string {
+  return sanitizeForTerminal(s)
+    .replace(/[\u2028\u2029]/g, ' ')
+    .replace(/[\\`*_[\]|~#]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}

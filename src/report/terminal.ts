@@ -1,0 +1,63 @@
+// The short ranked summary the CLI prints. Every host string in it goes through sanitizeForTerminal.
+import { sanitizeForTerminal } from './text.js';
+import type { DisplayLevel, ReportView } from './view-model.js';
+
+export { sanitizeForTerminal };
+
+export interface SummaryOptions {
+  color: boolean;
+  /** Columns available; lines are cut to fit. */
+  width?: number;
+  /** Hosts listed; the rest are counted. */
+  top?: number;
+}
+
+const DEFAULT_WIDTH = 100;
+const DEFAULT_TOP = 10;
+
+const COLORS: Record<DisplayLevel, string> = {
+  critical: '\u001b[1;31m',
+  warning: '\u001b[33m',
+  unknown: '\u001b[35m',
+  notice: '\u001b[36m',
+  ok: '\u001b[32m',
+  'not-audited': '\u001b[1;37m',
+};
+const RESET = '\u001b[0m';
+
+export function renderSummary(view: ReportView, opts: SummaryOptions): string {
+  const width = Math.max(40, opts.width ?? DEFAULT_WIDTH);
+  const top = Math.max(0, opts.top ?? DEFAULT_TOP);
+  const paint = (level: DisplayLevel, text: string): string => (opts.color ? `${COLORS[level]}${text}${RESET}` : text);
+  const lines: string[] = [];
+  lines.push(cut(`sockaudit: ${view.verdictLine}`, width));
+  lines.push(cut(`${view.gate}; host keys ${view.hostKeyPolicy}; ${view.sampling}`, width));
+  for (const w of view.warnings) {
+    const text = cut(`WARNING: ${sanitizeForTerminal(w)}`, width);
+    lines.push(opts.color ? `${COLORS.warning}${text}${RESET}` : text);
+  }
+  const shown = view.hosts.slice(0, top);
+  if (shown.length > 0) {
+    const rankWidth = String(shown.length).length + 1;
+    const nameWidth = Math.min(28, Math.max(4, ...shown.map((h) => [...sanitizeForTerminal(h.name)].length)));
+    lines.push('');
+    lines.push(cut(`${'#'.padStart(rankWidth)}  ${'verdict'.padEnd(11)}  ${'score'.padStart(5)}  ${'host'.padEnd(nameWidth)}  deciding figure`, width));
+    for (const h of shown) {
+      const head = `${`${h.rank}`.padStart(rankWidth)}  `;
+      const label = h.levelLabel.padEnd(11);
+      const rest = `  ${(h.score === null ? '-' : String(h.score)).padStart(5)}  ${cut(sanitizeForTerminal(h.name), nameWidth).padEnd(nameWidth)}  ${sanitizeForTerminal(h.deciding)}`;
+      // Cut the plain line first, so colour codes never count toward the width.
+      const plain = cut(head + label + rest, width);
+      const labelEnd = head.length + label.length;
+      lines.push(plain.length <= head.length ? plain : `${head}${paint(h.level, plain.slice(head.length, labelEnd))}${plain.slice(labelEnd)}`);
+    }
+    if (view.hosts.length > shown.length) lines.push(`${view.hosts.length - shown.length} more hosts in the report`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** At most `width` code points, marking a cut with an ellipsis. */
+function cut(s: string, width: number): string {
+  const chars = [...s];
+  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
+}

@@ -1,0 +1,414 @@
+// The report's view model: everything the renderers show, ranked and worded, with no markup.
+// Pure: the run in, the view out. Strings from hosts are cleaned of control characters here
+// (the JSON keeps them raw) and escaped by each renderer for its own format.
+import type { Finding, Level, Verdict } from '../evaluate/types.js';
+import { rankHosts } from '../evaluate/rank.js';
+import type { FailureStage } from '../collect/types.js';
+import type { Snapshot } from '../procfs/types.js';
+import { sanitizeForTerminal as clean } from './text.js';
+import type { AuditRun, HostResult } from './types.js';
+
+/** A host's place in the report: its verdict, or not audited when it failed. */
+export type DisplayLevel = Verdict | 'not-audited';
+
+/** Printed when host-key checking was off; the CLI may put the same text in `run.warnings`. */
+export const HOST_KEY_OFF_WARNING =
+  'Host key checking was OFF for this run (--host-key-policy off): the identity of every host is unverified.';
+
+export interface ReportView {
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  failOn: Level | 'never';
+  /** The gate in words, e.g. "--fail-on warning: hosts at warning or above fail the run". */
+  gate: string;
+  hostKeyPolicy: AuditRun['hostKeyPolicy'];
+  hostKeyOff: boolean;
+  /** "3 samples, 5 s apart" or "1 sample". */
+  sampling: string;
+  /** Run-level warnings, the host-key one first when checking was off. */
+  warnings: string[];
+  /** "3 critical, 2 warning, 1 not audited of 12 hosts". */
+  verdictLine: string;
+  total: number;
+  notAudited: number;
+  byVerdict: Record<Verdict, number>;
+  /** Non-zero counts, worst first, for summaries. */
+  counts: CountView[];
+  /** Ranked: not audited first, then worst verdict and highest score. */
+  hosts: HostView[];
+}
+
+export interface CountView {
+  level: DisplayLevel;
+  label: string;
+  symbol: string;
+  count: number;
+}
+
+export interface HostView {
+  /** 1-based place in the ranking. */
+  rank: number;
+  /** Index of this host in `run.hosts`. */
+  resultIndex: number;
+  /** Fragment id for in-page links; built from the rank, never from host data. */
+  anchor: string;
+  name: string;
+  address: string;
+  port: number | null;
+  user: string | null;
+  groups: string[];
+  via: string[];
+  /** "user@address:port" as far as known. */
+  endpoint: string;
+  status: 'ok' | 'partial' | 'failed';
+  level: DisplayLevel;
+  levelLabel: string;
+  /** A shape per level, so the level reads without colour. */
+  levelSymbol: string;
+  score: number | null;
+  /** What decided the place: the deciding finding's summary, or the failure's stage and reason. */
+  deciding: string;
+  decidedBy: string | null;
+  failure: FailureView | null;
+  /** Inputs that were missing, unreadable or invalid on a partial host. */
+  problems: string[];
+  /** Facts from the evaluator that are not findings (absent keys, skipped rules). */
+  notes: string[];
+  facts: LabelledValue[];
+  findings: FindingView[];
+  bars: BarView[];
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface FailureView {
+  stage: FailureStage;
+  /** The stage in words, e.g. "host key refused". */
+  phrase: string;
+  message: string;
+  detail: LabelledValue[];
+}
+
+export interface LabelledValue {
+  label: string;
+  value: string;
+}
+
+export interface FindingView {
+  id: string;
+  item: string | null;
+  /** `id` or `id.item`. */
+  key: string;
+  level: Verdict;
+  levelLabel: string;
+  levelSymbol: string;
+  summary: string;
+  /** A stated assumption could change the level. */
+  uncertain: boolean;
+  figures: LabelledValue[];
+  thresholds: LabelledValue[];
+  rationale: string;
+  remediation: string;
+  assumptions: string[];
+}
+
+/** A horizontal bar: the value and the lines it is judged against, as percentages of the scale. */
+export interface BarView {
+  id: 'orphans' | 'tcp-memory';
+  title: string;
+  level: Verdict;
+  levelLabel: string;
+  /** The value in words, e.g. "21,564 orphans of tcp_max_orphans 65,536 (32.9 %)". */
+  caption: string;
+  /** Position of the value, 0..100 % of the scale. */
+  valuePct: number;
+  marks: BarMark[];
+}
+
+export interface BarMark {
+  label: string;
+  pct: number;
+}
+
+/**
+ * Figure names the evaluator puts in the `orphans` and `tcp-memory` findings; the memory
+ * figures are in one unit (the evaluator converts sockstat mem to tcp_mem's unit).
+ */
+export const BAR_FIGURES = {
+  orphans: { value: 'orphan', limit: 'tcpMaxOrphans' },
+  tcpMemory: { value: 'mem', low: 'tcpMemLow', pressure: 'tcpMemPressure', high: 'tcpMemHigh' },
+} as const;
+
+const LEVEL_LABELS: Record<DisplayLevel, string> = {
+  critical: 'critical',
+  warning: 'warning',
+  unknown: 'unknown',
+  notice: 'notice',
+  ok: 'ok',
+  'not-audited': 'not audited',
+};
+
+const LEVEL_SYMBOLS: Record<DisplayLevel, string> = {
+  critical: '✖',
+  warning: '▲',
+  unknown: '?',
+  notice: '●',
+  ok: '✔',
+  'not-audited': '⊘',
+};
+
+const STAGE_PHRASES: Record<FailureStage, string> = {
+  resolve: 'name resolution failed',
+  connect: 'connection failed',
+  'host-key': 'host key refused',
+  auth: 'authentication failed',
+  timeout: 'timed out',
+  command: 'probe command failed',
+  parse: 'probe output unreadable',
+  cancelled: 'cancelled before it finished',
+};
+
+/** Worst first, as summaries list them. */
+const COUNT_ORDER: readonly DisplayLevel[] = ['not-audited', 'critical', 'warning', 'unknown', 'notice', 'ok'];
+
+export function buildView(run: AuditRun): ReportView {
+  const ranked = rankHosts(
+    run.hosts.map((result, resultIndex) => ({ result, resultIndex })),
+    ({ result }) => ({
+      audited: result.outcome.status !== 'failed',
+      ...(result.verdict ? { verdict: result.verdict.verdict, score: result.verdict.score } : {}),
+      name: result.outcome.target.name,
+    }),
+  );
+  const hosts = ranked.map(({ result, resultIndex }, i) => assembleHost(result, resultIndex, i + 1));
+
+  const byVerdict: Record<Verdict, number> = { ok: 0, notice: 0, unknown: 0, warning: 0, critical: 0 };
+  let notAudited = 0;
+  for (const h of hosts) {
+    if (h.level === 'not-audited') notAudited++;
+    else byVerdict[h.level]++;
+  }
+  const countOf = (level: DisplayLevel): number => (level === 'not-audited' ? notAudited : byVerdict[level]);
+  const counts = COUNT_ORDER.map((level) => ({ level, label: LEVEL_LABELS[level], symbol: LEVEL_SYMBOLS[level], count: countOf(level) })).filter((c) => c.count > 0);
+
+  const hostKeyOff = run.hostKeyPolicy === 'off';
+  return {
+    tool: { name: run.tool.name, version: run.tool.version },
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    failOn: run.failOn,
+    gate:
+      run.failOn === 'never'
+        ? '--fail-on never: no findings fail the run'
+        : `--fail-on ${run.failOn}: hosts at ${run.failOn} or above fail the run`,
+    hostKeyPolicy: run.hostKeyPolicy,
+    hostKeyOff,
+    sampling:
+      run.samples <= 1 ? '1 sample' : `${run.samples} samples, ${formatNumber(run.intervalSeconds)} s apart`,
+    warnings: hostKeyOff ? [HOST_KEY_OFF_WARNING, ...run.warnings.filter((w) => w !== HOST_KEY_OFF_WARNING).map(clean)] : run.warnings.map(clean),
+    verdictLine: assembleVerdictLine(byVerdict, notAudited, hosts.length),
+    total: hosts.length,
+    notAudited,
+    byVerdict,
+    counts,
+    hosts,
+  };
+}
+
+/** "3 critical, 2 warning, 1 not audited of 12 hosts"; the ok hosts are the remainder. */
+export function assembleVerdictLine(byVerdict: Record<Verdict, number>, notAudited: number, total: number): string {
+  const hostWord = total === 1 ? 'host' : 'hosts';
+  const parts = (['critical', 'warning', 'unknown', 'notice'] as const)
+    .filter((v) => byVerdict[v] > 0)
+    .map((v) => `${byVerdict[v]} ${v}`);
+  if (notAudited > 0) parts.push(`${notAudited} not audited`);
+  if (total === 0) return 'no hosts audited';
+  if (parts.length === 0) return `all ${total} ${hostWord} ok`;
+  return `${parts.join(', ')} of ${total} ${hostWord}`;
+}
+
+function assembleHost(result: HostResult, resultIndex: number, rank: number): HostView {
+  const { outcome, verdict } = result;
+  const t = outcome.target;
+  const endpoint = clean(`${t.user ? `${t.user}@` : ''}${t.address}${t.port !== undefined && t.port !== 22 ? `:${t.port}` : ''}`);
+  const base = {
+    rank,
+    resultIndex,
+    anchor: `host-${rank}`,
+    name: clean(t.name),
+    address: clean(t.address),
+    port: t.port ?? null,
+    user: t.user === undefined ? null : clean(t.user),
+    groups: t.groups.map(clean),
+    via: (t.via ?? []).map(clean),
+    endpoint,
+    status: outcome.status,
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+  };
+  if (outcome.status === 'failed') {
+    return {
+      ...base,
+      level: 'not-audited',
+      levelLabel: LEVEL_LABELS['not-audited'],
+      levelSymbol: LEVEL_SYMBOLS['not-audited'],
+      score: null,
+      deciding: `${STAGE_PHRASES[outcome.stage]}: ${clean(outcome.message)}`,
+      decidedBy: null,
+      failure: {
+        stage: outcome.stage,
+        phrase: STAGE_PHRASES[outcome.stage],
+        message: clean(outcome.message),
+        detail: Object.entries(outcome.detail ?? {}).map(([label, value]) => ({ label: clean(label), value: clean(value) })),
+      },
+      problems: [],
+      notes: [],
+      facts: [],
+      findings: [],
+      bars: [],
+    };
+  }
+  // An audited host always has a verdict; without one it is shown as unknown rather than dropped.
+  const level: Verdict = verdict?.verdict ?? 'unknown';
+  const findings = verdict?.findings ?? [];
+  const deciding = findDeciding(findings, verdict?.decidedBy);
+  return {
+    ...base,
+    level,
+    levelLabel: LEVEL_LABELS[level],
+    levelSymbol: LEVEL_SYMBOLS[level],
+    score: verdict?.score ?? null,
+    deciding: deciding ? clean(deciding.summary) : (verdict ? 'no finding decided the verdict' : 'not evaluated'),
+    decidedBy: verdict?.decidedBy ?? null,
+    failure: null,
+    problems: outcome.problems.map(clean),
+    notes: (verdict?.notes ?? []).map(clean),
+    facts: assembleFacts(outcome.snapshot),
+    findings: findings.map(assembleFinding),
+    bars: assembleBars(findings),
+  };
+}
+
+function findingKey(f: Finding): string {
+  return f.item === undefined ? f.id : `${f.id}.${f.item}`;
+}
+
+function findDeciding(findings: Finding[], decidedBy: string | undefined): Finding | undefined {
+  if (decidedBy === undefined) return findings[0];
+  return findings.find((f) => findingKey(f) === decidedBy) ?? findings.find((f) => f.id === decidedBy) ?? findings[0];
+}
+
+function assembleFinding(f: Finding): FindingView {
+  return {
+    id: f.id,
+    item: f.item ?? null,
+    key: findingKey(f),
+    level: f.level,
+    levelLabel: LEVEL_LABELS[f.level],
+    levelSymbol: LEVEL_SYMBOLS[f.level],
+    summary: clean(f.summary),
+    uncertain: f.uncertain === true,
+    figures: Object.entries(f.figures).map(([label, value]) => ({ label: clean(label), value: clean(formatFigure(value)) })),
+    thresholds: (['notice', 'warning', 'critical', 'ok'] as const)
+      .filter((l) => f.thresholds[l] !== undefined)
+      .map((l) => ({ label: l, value: formatNumber(f.thresholds[l] as number) })),
+    rationale: f.rationale,
+    remediation: f.remediation,
+    assumptions: f.assumptions.map(clean),
+  };
+}
+
+function assembleFacts(s: Snapshot): LabelledValue[] {
+  const facts: LabelledValue[] = [];
+  const add = (label: string, value: string | number | undefined): void => {
+    if (value !== undefined) facts.push({ label, value: typeof value === 'number' ? formatNumber(value) : clean(value) });
+  };
+  add('hostname', s.hostname);
+  add('kernel', s.kernelRelease);
+  add('machine', s.machine);
+  add('page size', s.pageSize === undefined ? undefined : `${formatNumber(s.pageSize)} bytes`);
+  add('CPUs', s.cpus);
+  add('network namespace', s.initNetns === undefined ? undefined : s.initNetns ? 'host (initial)' : 'container (not the initial one)');
+  add('samples', s.samples.length);
+  return facts;
+}
+
+function assembleBars(findings: Finding[]): BarView[] {
+  const bars: BarView[] = [];
+  const orphans = findings.find((f) => f.id === 'orphans');
+  if (orphans) {
+    const value = figureNumber(orphans, BAR_FIGURES.orphans.value);
+    const limit = figureNumber(orphans, BAR_FIGURES.orphans.limit);
+    if (value !== undefined && limit !== undefined && limit > 0) {
+      const scale = Math.max(limit, value);
+      bars.push({
+        id: 'orphans',
+        title: 'Orphaned sockets',
+        level: orphans.level,
+        levelLabel: LEVEL_LABELS[orphans.level],
+        caption: `${formatNumber(value)} orphans of tcp_max_orphans ${formatNumber(limit)} (${formatPercent(value / limit)})`,
+        valuePct: pct(value, scale),
+        // A quarter is where penalised orphans start being killed (RISK-MODEL.md section 1).
+        marks: [
+          { label: '25 %', pct: pct(limit / 4, scale) },
+          { label: '50 %', pct: pct(limit / 2, scale) },
+          { label: '100 %', pct: pct(limit, scale) },
+        ],
+      });
+    }
+  }
+  const memory = findings.find((f) => f.id === 'tcp-memory');
+  if (memory) {
+    const names = BAR_FIGURES.tcpMemory;
+    const value = figureNumber(memory, names.value);
+    const low = figureNumber(memory, names.low);
+    const pressure = figureNumber(memory, names.pressure);
+    const high = figureNumber(memory, names.high);
+    if (value !== undefined && low !== undefined && pressure !== undefined && high !== undefined && high > 0) {
+      const scale = Math.max(high, value);
+      bars.push({
+        id: 'tcp-memory',
+        title: 'TCP memory',
+        level: memory.level,
+        levelLabel: LEVEL_LABELS[memory.level],
+        caption: `${formatNumber(value)} of tcp_mem ${formatNumber(low)} / ${formatNumber(pressure)} / ${formatNumber(high)} (${formatPercent(value / high)} of high)`,
+        valuePct: pct(value, scale),
+        marks: [
+          { label: 'low', pct: pct(low, scale) },
+          { label: 'pressure', pct: pct(pressure, scale) },
+          { label: 'high', pct: pct(high, scale) },
+        ],
+      });
+    }
+  }
+  return bars;
+}
+
+/** A figure as a finite number; bigints arrive as decimal strings. */
+function figureNumber(f: Finding, name: string): number | undefined {
+  const v = f.figures[name];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+function pct(part: number, whole: number): number {
+  return Math.round((Math.min(Math.max(part / whole, 0), 1) * 100) * 100) / 100;
+}
+
+function formatFigure(v: number | string | null): string {
+  if (v === null) return 'n/a';
+  return typeof v === 'number' ? formatNumber(v) : v;
+}
+
+/** Digits grouped by thousands, up to three decimals; the same on every machine. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const [int = '0', frac] = String(Math.round(Math.abs(n) * 1000) / 1000).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
+}
+
+function formatPercent(ratio: number): string {
+  return `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
+}

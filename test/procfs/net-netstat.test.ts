@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseCounterTable } from '../../src/procfs/net-netstat.js';
+import { error, ok, readCaptured, readEra } from './helpers.js';
+
+describe('parseCounterTable', () => {
+  it('reads any number of pairs, MPTcpExt included', () => {
+    const text = 'TcpExt: SyncookiesSent TCPAbortOnMemory\nTcpExt: 0 7\nIpExt: InOctets\nIpExt: 99\nMPTcpExt: MPCapableSYNRX MPTCPRetrans\nMPTcpExt: 3 4\n';
+    const t = ok(parseCounterTable(text));
+    expect(t.groups).toEqual({ TcpExt: { SyncookiesSent: 0, TCPAbortOnMemory: 7 }, IpExt: { InOctets: 99 }, MPTcpExt: { MPCapableSYNRX: 3, MPTCPRetrans: 4 } });
+  });
+
+  it('leaves fields an old kernel lacks absent', () => {
+    const t = ok(parseCounterTable(readEra('2.6-d2000', 'proc/net/netstat')));
+    expect(t.groups.TcpExt?.TCPAbortOnMemory).toBe(0);
+    expect(t.groups.TcpExt).not.toHaveProperty('TCPMemoryPressuresChrono');
+    expect(t.groups.TcpExt).not.toHaveProperty('TCPTimeWaitOverflow');
+    expect(t.groups.TcpExt?.TCPAbortOnSyn).toBe(0);
+    expect(t.groups).not.toHaveProperty('IpExt');
+  });
+
+  it('names the line where header and values differ in length', () => {
+    expect(error(parseCounterTable('TcpExt: A B C\nTcpExt: 1 2\n'))).toBe('/proc/net/netstat line 2: 2 values for 3 names on line 1');
+  });
+
+  it('names a header line left without its value line (a truncated file)', () => {
+    expect(error(parseCounterTable('TcpExt: A\nTcpExt: 1\nIpExt: InOctets OutOc', '/proc/net/snmp'))).toBe(
+      '/proc/net/snmp line 3: header line of IpExt has no value line',
+    );
+  });
+
+  it('names a value line of another group', () => {
+    expect(error(parseCounterTable('Ip: A\nTcp: 1\n'))).toBe('/proc/net/netstat line 2: value line starts with "Tcp:", header line 1 with "Ip:"');
+  });
+
+  it('names a non-integer value', () => {
+    expect(error(parseCounterTable('Tcp: A B\nTcp: 1 x\n'))).toBe('/proc/net/netstat line 2: B: "x" is not an integer');
+  });
+
+  it('accepts CRLF, no final newline, and negative values (Tcp MaxConn -1)', () => {
+    const t = ok(parseCounterTable('Tcp: RtoAlgorithm MaxConn\r\nTcp: 1 -1'));
+    expect(t.groups.Tcp).toEqual({ RtoAlgorithm: 1, MaxConn: -1 });
+  });
+
+  it('reads u64 counters past 2^53 exactly', () => {
+    const t = ok(parseCounterTable('IpExt: InOctets\nIpExt: 18446744073709551615\n'));
+    expect(t.groups.IpExt?.InOctets).toBe(18446744073709551615n);
+  });
+
+  it('says an empty file is empty', () => {
+    expect(error(parseCounterTable(''))).toBe('/proc/net/netstat: file is empty');
+  });
+
+  it('reads the 6.18 capture of this machine, three pairs', () => {
+    const t = ok(parseCounterTable(readEra('6.18-x86_64', 'proc/net/netstat')));
+    expect(Object.keys(t.groups)).toEqual(['TcpExt', 'IpExt', 'MPTcpExt']);
+    expect(Object.keys(t.groups.TcpExt ?? {})).toHaveLength(135);
+    expect(Object.keys(t.groups.MPTcpExt ?? {})).toHaveLength(76);
+    expect(t.groups.TcpExt?.TCPAbortOnMemory).toBe(0);
+  });
+
+  it('reads the 3.10 RHEL 7 netstat and snmp', () => {
+    const t = ok(parseCounterTable(readEra('3.10-el7', 'proc/net/netstat')));
+    expect(t.groups.TcpExt?.TCPTimeWaitOverflow).toBe(6405403);
+    expect(t.groups.TcpExt?.TCPHPHits).toBe(49750058725);
+    expect(t.groups.IpExt?.InOctets).toBe(40347513394529);
+    const s = ok(parseCounterTable(readEra('3.10-el7', 'proc/net/snmp'), '/proc/net/snmp'));
+    expect(s.groups.Tcp?.MaxConn).toBe(-1);
+    expect(s.groups.Udp?.InDatagrams).toBe(38763043221);
+  });
+
+  it('reads the captured files of node_exporter and procfs, hand-edited fields included', () => {
+    const ne = ok(parseCounterTable(readCaptured('node_exporter', 'net/netstat')));
+    expect(Object.keys(ne.groups.TcpExt ?? {})).toHaveLength(84);
+    expect(ne.groups.TcpExt?.TCPOFOQueue).toBe(42);
+    expect(ne.groups.TcpExt?.TCPRcvQDrop).toBe(131);
+    expect(ne.groups.IpExt?.InOctets).toBe(6286396970);
+    const neSnmp = ok(parseCounterTable(readCaptured('node_exporter', 'net/snmp'), '/proc/net/snmp'));
+    expect(neSnmp.groups.Udp).toMatchObject({ RcvbufErrors: 9, SndbufErrors: 8 });
+    const pf = ok(parseCounterTable(readCaptured('procfs', 'net/netstat')));
+    expect(Object.keys(pf.groups.TcpExt ?? {})).toHaveLength(113);
+    // Paired by position, as a reader of the file must: the hand-inserted name takes the 79th value.
+    expect(pf.groups.TcpExt).toMatchObject({ TCPRcvCoalesce: 0, TCPRcvQDrop: 92425, TCPOFOQueue: 65515 });
+    const pfSnmp = ok(parseCounterTable(readCaptured('procfs', 'net/snmp'), '/proc/net/snmp'));
+    expect(pfSnmp.groups.Tcp).toMatchObject({ MaxConn: -1, ActiveOpens: 1103, RetransSegs: 348 });
+  });
+});
