@@ -7,7 +7,7 @@ import { runOverSsh, SshFailure } from './ssh.js';
 import { JumpPool } from './jump.js';
 import { runFleet } from './fanout.js';
 import { createProgress } from './progress.js';
-import { readKnownHosts, makeHostVerifier } from './known-hosts.js';
+import { readKnownHosts, makeHostVerifier, preferredHostKeyAlgorithms } from './known-hosts.js';
 import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
 import { assembleOutcome } from './outcome.js';
 import type { Io } from '../commands/io.js';
@@ -43,7 +43,8 @@ export interface FleetOptions {
   samples: number;
   intervalSeconds: number;
   knownHostsFiles: string[];
-  hostKeyPolicy: HostKeyPolicy;
+  /** From the command line: wins over each target's own (ssh config); strict when neither says. */
+  hostKeyPolicy?: HostKeyPolicy;
   knownHostsOut?: string;
   signal: AbortSignal;
   io: Io;
@@ -84,7 +85,8 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
         const startedAt = new Date(started).toISOString();
         try {
           const r = await runOverSsh(target, { command: '/bin/sh -s', stdin: script }, {
-            verifier: (names: string[], port: number) => makeHostVerifier(knownHosts, target.hostKeyPolicy ?? opts.hostKeyPolicy, names, port, opts.knownHostsOut),
+            verifier: (names: string[], port: number) => makeHostVerifier(knownHosts, opts.hostKeyPolicy ?? target.hostKeyPolicy ?? 'strict', names, port, opts.knownHostsOut),
+            hostKeyAlgorithms: (names: string[], port: number) => preferredHostKeyAlgorithms(knownHosts, names, port),
             auth: { identities: identities.keys, ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
             connectTimeoutMs: target.connectTimeoutMs ?? opts.connectTimeoutMs,
             deadlineMs: opts.hostTimeoutMs + sampleMs,

@@ -1,5 +1,6 @@
 // Runs one task per host with bounded concurrency, a run deadline and interruption, and
 // accounts for every host: finished, or cancelled with why. The one place that imports p-limit.
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 
 /**
@@ -47,6 +48,8 @@ export async function runFleet<T extends { name: string }, R>(
   const emit = opts.onEvent ?? (() => {});
   const isFailure = opts.isFailure ?? hasFailedStatus;
   const control = new AbortController();
+  // Every running task listens on this one signal: as many listeners as the concurrency, not a leak.
+  setMaxListeners(0, control.signal);
   let stopped: CancelReason | undefined;
   const stop = (why: CancelReason) => {
     if (stopped) return;

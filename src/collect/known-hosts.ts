@@ -1,6 +1,6 @@
 // known_hosts with OpenSSH's semantics (sshd.8 "SSH_KNOWN_HOSTS FILE FORMAT", hostfile.c,
 // match.c): parse once, then check every host key ssh2 is shown against all matching lines.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -147,8 +147,7 @@ function globToRegExp(glob: string): RegExp {
 function fieldMatches(hosts: HostField, lookups: readonly string[]): boolean {
   return lookups.some((name) => {
     if (hosts.kind === 'hashed') {
-      const digest = createHmac('sha1', hosts.salt).update(name).digest();
-      return timingSafeEqual(digest, hosts.hash);
+      return createHmac('sha1', hosts.salt).update(name).digest().equals(hosts.hash);
     }
     let positive = false;
     for (const { negated, glob } of hosts.patterns) {
@@ -160,9 +159,19 @@ function fieldMatches(hosts: HostField, lookups: readonly string[]): boolean {
   });
 }
 
+// A hashed line costs one HMAC per name looked up (several microseconds), and each host is
+// looked up for its algorithms, its verification and any retry: remember the lines found,
+// until entries are added (accept-new).
+const found = new WeakMap<KnownHosts, { size: number; byLookup: Map<string, KnownHostEntry[]> }>();
+
 function matchingEntries(db: KnownHosts, names: readonly string[], port: number): KnownHostEntry[] {
   const lookups = [...new Set(names.map((n) => hostPortName(n, port)))];
-  return db.entries.filter((e) => fieldMatches(e.hosts, lookups));
+  let memo = found.get(db);
+  if (memo?.size !== db.entries.length) found.set(db, (memo = { size: db.entries.length, byLookup: new Map() }));
+  const key = lookups.join('\n');
+  let lines = memo.byLookup.get(key);
+  if (!lines) memo.byLookup.set(key, (lines = db.entries.filter((e) => fieldMatches(e.hosts, lookups))));
+  return lines;
 }
 
 /**

@@ -501,7 +501,8 @@ export async function startRecordedFleet(opts: FleetOptions): Promise<RecordedFl
   };
 
   const startAll = async (sharedPort: number | undefined): Promise<number[]> => {
-    return Promise.all(
+    // Settle every listen before judging, so that a failure is not followed by a late listen.
+    const settled = await Promise.allSettled(
       states.map(async (state, i) => {
         const address = addresses[i] ?? '127.0.0.1';
         if (state.spec.fault === 'refuse') return sharedPort ?? freePort(address);
@@ -510,6 +511,9 @@ export async function startRecordedFleet(opts: FleetOptions): Promise<RecordedFl
         return listen(server, address, sharedPort ?? 0);
       }),
     );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r.status === 'fulfilled' ? r.value : 0));
   };
 
   if (addressing === 'ports') {

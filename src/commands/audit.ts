@@ -53,9 +53,10 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
   const sources = opts.inventories.length + opts.hosts.length + (opts.extraTargets?.length ?? 0);
   if (!opts.local && sources === 0) throw new UsageError('nothing to audit: give --local, -i INVENTORY or -H HOSTS');
+  // The flag, when given, wins over StrictHostKeyChecking from ssh config; strict otherwise.
   const hostKeyPolicy = opts.hostKeyPolicy ?? 'strict';
+  // The reports add their own warning when host-key checking is off.
   const warnings: string[] = [];
-  if (hostKeyPolicy === 'off') warnings.push('Host key checking was OFF for this run (--host-key-policy off): the identity of every host is unverified.');
 
   let targets: Target[] = [...(opts.extraTargets ?? [])];
   if (opts.inventories.length > 0 || opts.hosts.length > 0) {
@@ -88,7 +89,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
           samples: opts.samples,
           intervalSeconds: opts.intervalSeconds,
           knownHostsFiles: opts.knownHosts,
-          hostKeyPolicy,
+          ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
           ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
           signal: controller.signal,
           io,

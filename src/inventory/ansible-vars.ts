@@ -24,10 +24,17 @@ export type Vars = Map<string, VarEntry>;
 
 const SSH_CONNECTIONS = new Set(['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh']);
 
-/** Scalar values as strings; encrypted, structured and null values are left out. */
+/** Names of variables that hold secrets (ansible_password, ansible_become_pass, api_token, ...). */
+const SECRET_NAME = /pass(word|wd|phrase)?\b|_pass$|secret|token|credential|private_key(?!_file)/i;
+
+/**
+ * Scalar values as strings, for reports; encrypted, structured and null values are left out,
+ * and so is every variable whose name says it holds a secret.
+ */
 export function stringVars(vars: Vars): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, { value }] of [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (SECRET_NAME.test(key)) continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
   }
   return out;

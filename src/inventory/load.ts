@@ -1,13 +1,13 @@
 // Which format an inventory file is in, parsing it, reading it from disk, and merging several.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYamlLoosely } from 'yaml';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleJson } from './ansible-json.js';
 import { parseHostList } from './host-list.js';
 import { parseSockauditYaml } from './sockaudit-yaml.js';
 import { Issues } from './issues.js';
+import { sniffYaml } from './yaml-doc.js';
 import type { InventoryFormat, InventoryHost, InventorySource, Result } from './types.js';
 
 const PARSERS: Record<InventoryFormat, (text: string, file: string) => Result<InventorySource>> = {
@@ -29,12 +29,7 @@ export function detectFormat(text: string, file: string): InventoryFormat {
   if (ext === '.ini' || ext === '.cfg') return 'ansible-ini';
   if (ext === '.txt' || ext === '.list') return 'host-list';
   const yaml = ext === '.yml' || ext === '.yaml';
-  let data: unknown;
-  try {
-    data = parseYamlLoosely(text, { logLevel: 'silent', customTags: [{ tag: '!vault', resolve: () => null }, { tag: '!unsafe', resolve: (v: string) => v }] });
-  } catch {
-    data = undefined;
-  }
+  const data = sniffYaml(text);
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const top = data as Record<string, unknown>;
     const keys = Object.keys(top);

@@ -26,7 +26,7 @@ import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } 
 import { formatHostPort, parseAddress, parsePort } from './address.js';
 import { parseProxyJump } from './ssh-options.js';
 import { Issues, where } from './issues.js';
-import type { HostSettings, InventoryHost, InventorySource, JumpSpec, Result } from './types.js';
+import type { HostSettings, InventorySource, JumpSpec, Result } from './types.js';
 
 interface Layer {
   user?: string;

@@ -1,6 +1,6 @@
 // The one module that speaks to the `yaml` package: parse with line numbers, Ansible's tags,
 // and small helpers to walk mappings while keeping each node's line.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
 import { EncryptedValue } from './ansible-vars.js';
 import type { Issues } from './issues.js';
 
@@ -33,6 +33,15 @@ export function parseYaml(text: string, issues: Issues, version: '1.1' | '1.2'):
     toJS: (node) => (node === null || node === undefined ? null : isScalar(node) ? node.value : node.toJS(doc)),
     deref: (node) => (isAlias(node) ? (node.resolve(doc) ?? null) : ((node as Node | null | undefined) ?? null)),
   };
+}
+
+/** The data of a YAML text, or undefined when it is not YAML: for telling formats apart. */
+export function sniffYaml(text: string): unknown {
+  try {
+    return parse(text, { logLevel: 'silent', customTags: (tags) => [...tags, VAULT, UNSAFE] });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key of a mapping pair as text (`web1:`, `2222:` and `true:` all name something). */

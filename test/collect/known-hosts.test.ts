@@ -249,6 +249,7 @@ describe('makeHostVerifier', () => {
   it('accept-new: records an unknown host in the file and in memory, refuses a changed key', async () => {
     const file = join(dir, 'tofu', 'known_hosts');
     const kh = db(`web1 ${keys.ed.pub}\n`);
+    expect(checkHostKey(kh, ['127.0.0.9'], 2222, keys.ecdsa.blob).result).toBe('unknown');
     const first = makeHostVerifier(kh, 'accept-new', ['127.0.0.9', 'web9'], 2222, file);
     expect(await run(first, keys.ecdsa.blob)).toBe(true);
     expect(first.decision()).toMatchObject({ accepted: true, how: 'added' });

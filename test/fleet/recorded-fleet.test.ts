@@ -1,8 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../../src/collect/recorded-fleet.js';
 import type { FleetFault, FleetHost, RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import { buildProbeScript, newBoundary } from '../../src/collect/probe.js';
+import { packageRoot } from '../../src/paths.js';
+import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
 import { makeClientKey } from './sshd.js';
 import type { ClientKey } from './sshd.js';
@@ -410,8 +415,13 @@ describe('stop()', () => {
     return counts;
   };
 
+  let key: ClientKey;
+  beforeAll(async () => {
+    key = await makeClientKey('ed25519');
+  });
+  afterAll(() => key?.cleanup());
+
   it('leaves no listener, socket or timer behind, even with connections in flight', async () => {
-    const key = await makeClientKey('ed25519');
     const recording = sampleRecording('leak');
     const baseline = ours();
     const fleet = await startRecordedFleet({
@@ -454,7 +464,6 @@ describe('stop()', () => {
     // stop() ended the slow-banner timer and the three sessions' keepalive timers.
     expect((during.Timeout ?? 0) - (after.Timeout ?? 0)).toBeGreaterThanOrEqual(4);
     await expect(tcpConnect(ok.address, ok.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    key.cleanup();
   });
 });
 
@@ -477,6 +486,32 @@ describe('scale', () => {
         expect(result.stdout.toString()).toBe(reframeRecording(recording, 'SCALE'));
       }
       expect(fleet.counters().connectionsAccepted).toBe(252);
+    } finally {
+      await fleet.stop();
+      key.cleanup();
+    }
+  });
+});
+
+describe('the real probe against a real recording', () => {
+  it('parses to the same sections as the recording itself', async () => {
+    const key = await makeClientKey('ed25519');
+    const dir = join(packageRoot(), 'inventory', 'recorded');
+    const name = readdirSync(dir).find((f) => f.endsWith('.probe'));
+    expect(name).toBeDefined();
+    const recording = readFileSync(join(dir, name!), 'utf8');
+    const fleet = await startRecordedFleet({ authorizedKeys: key.publicKey, hosts: [{ name: name!, recording }] });
+    try {
+      const h = fleet.hosts[0]!;
+      const boundary = newBoundary();
+      const script = buildProbeScript({ boundary });
+      expect(parseScriptBoundary(script)).toBe(boundary);
+      const result = await runSsh({ address: h.address, port: h.port, user: 'auditor', identity: key.privateKeyPath, knownHosts: fleet.knownHosts, script });
+      expect(result.code).toBe(0);
+      const served = parseProbeFrame(result.stdout.toString(), boundary);
+      const recorded = parseProbeFrame(recording, RECORDED_BOUNDARY);
+      expect(recorded.ok).toBe(true);
+      expect(served).toEqual(recorded);
     } finally {
       await fleet.stop();
       key.cleanup();

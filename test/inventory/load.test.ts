@@ -31,7 +31,7 @@ describe('detectFormat', () => {
 
 describe('the example inventories', () => {
   it.each([
-    ['fleet.yml', 'sockaudit-yaml', 8],
+    ['fleet.yml', 'sockaudit-yaml', 6],
     ['ansible-hosts.yml', 'ansible-yaml', 8],
     ['ansible-hosts.ini', 'ansible-ini', 7],
     ['hosts.txt', 'host-list', 5],
@@ -50,8 +50,8 @@ describe('mergeInventories', () => {
     const second = parseInventory('hosts:\n  - name: w1\n    user: b\n    groups: [blue]\n', 'two.yml').value;
     const merged = mergeInventories([first, second]);
     expect(merged.value).toHaveLength(1);
-    expect(merged.value[0]).toMatchObject({ groups: ['blue', 'web'], settings: { user: 'b', port: 2200, identityFiles: ['/k1'] }, origin: 'two.yml:3' });
-    expect(merged.warnings).toEqual(['two.yml:3: host w1 is also in one.ini:2; merged, with this one winning']);
+    expect(merged.value[0]).toMatchObject({ groups: ['blue', 'web'], settings: { user: 'b', port: 2200, identityFiles: ['/k1'] }, origin: 'two.yml:2' });
+    expect(merged.warnings).toEqual(['two.yml:2: host w1 is also in one.ini:2; merged, with this one winning']);
   });
 });
 

@@ -120,6 +120,7 @@ describe('recorded hosts', () => {
     const old = load('embedded-d2000-26').snapshot;
     expect(old.sysctl['net.ipv4.tcp_mem']).toEqual({ state: 'ok', value: [1536, 2048, 3072] });
     expect(value(old.sockstat).udp).toEqual({ inuse: 1 });
-    expect(old).not.toHaveProperty('initNetns');
+    // PID 1's netns link was unreadable there, but tcp_mem exists only in the initial namespace.
+    expect(old.initNetns).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
+import { parseProbeFrame } from '../../src/procfs/frame.js';
 import type { ProbeRecord, RawSection } from '../../src/procfs/sections.js';
 
 const s = (name: string, content: string, status = 0, sample?: number): RawSection => ({ name, status, content, ...(sample === undefined ? {} : { sample }) });
@@ -97,5 +98,35 @@ describe('assembleSnapshot', () => {
   it('keeps a sysctl section a newer probe adds', () => {
     const { snapshot } = assembleSnapshot(record([s('sysctl/net.core.mem_pcpu_rsv', '256\n')]));
     expect(snapshot.sysctl['net.core.mem_pcpu_rsv']).toEqual({ state: 'ok', value: [256] });
+  });
+});
+
+describe('network namespace', () => {
+  const frame = (tcpMemStatus: number, netns: string) =>
+    parseProbeFrame(
+      [
+        'B sockaudit-probe 1',
+        'B begin sysctl/net.ipv4.tcp_mem',
+        tcpMemStatus === 0 ? '4096\t8192\t12288' : '',
+        `B end sysctl/net.ipv4.tcp_mem status=${tcpMemStatus}`,
+        'B begin netns',
+        netns,
+        'B end netns status=0',
+        'B done',
+        '',
+      ].join('\n'),
+      'B',
+    );
+
+  it('a missing tcp_mem means a child namespace even when PID 1 shares the links (own PID namespace)', () => {
+    const f = frame(2, 'self net:[4026532200]\ninit net:[4026532200]');
+    if (!f.ok) throw new Error(f.error);
+    expect(assembleSnapshot(f.record).snapshot.initNetns).toBe(false);
+  });
+
+  it('a readable tcp_mem means the initial namespace', () => {
+    const f = frame(0, 'self net:[4026531840]');
+    if (!f.ok) throw new Error(f.error);
+    expect(assembleSnapshot(f.record).snapshot.initNetns).toBe(true);
   });
 });

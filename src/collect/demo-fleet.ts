@@ -1,0 +1,70 @@
+// The demo's fleet: every recorded host served on loopback by the in-process SSH server, with a
+// throwaway client key and a known_hosts file of its own, so the demo runs the real SSH path
+// (strict host-key checking included) without touching the user's keys or known_hosts.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import ssh2 from 'ssh2';
+import { startRecordedFleet, type FleetFault, type FleetHostSpec } from './recorded-fleet.js';
+import type { Target } from '../inventory/types.js';
+import { packageRoot } from '../paths.js';
+
+export interface DemoFleet {
+  targets: Target[];
+  knownHostsFile: string;
+  stop(): Promise<void>;
+}
+
+/** Two hosts misbehave on purpose, to show how a host that cannot be audited is reported. */
+const FAULTY: { name: string; recording: string; fault: FleetFault }[] = [
+  { name: 'db-replaced-515', recording: 'db-restricted-515', fault: 'wrong-host-key' },
+  { name: 'retired-edge-310', recording: 'edge-tw-310', fault: 'refuse' },
+];
+
+export async function startDemoFleet(): Promise<DemoFleet> {
+  const dir = join(packageRoot(), 'inventory', 'recorded');
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.probe')).sort();
+  const recordings = new Map<string, string>();
+  for (const f of names) recordings.set(basename(f, '.probe'), await readFile(join(dir, f), 'utf8'));
+
+  const specs: FleetHostSpec[] = [...recordings].map(([name, recording]) => ({ name, recording }));
+  for (const f of FAULTY) {
+    const recording = recordings.get(f.recording);
+    if (recording !== undefined) specs.push({ name: f.name, recording, fault: f.fault });
+  }
+
+  const tmp = await mkdtemp(join(tmpdir(), 'sockaudit-demo-'));
+  try {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const keyFile = join(tmp, 'id_ed25519');
+    await writeFile(keyFile, pair.private, { mode: 0o600 });
+    const fleet = await startRecordedFleet({ hosts: specs, authorizedKeys: `${pair.public}\n` });
+    const knownHostsFile = join(tmp, 'known_hosts');
+    await writeFile(knownHostsFile, fleet.knownHosts, { mode: 0o600 });
+    const targets: Target[] = fleet.hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: 'demo',
+      groups: ['recorded'],
+      identityFiles: [keyFile],
+      identitiesOnly: true,
+      proxyJump: [],
+      knownHostsFiles: [knownHostsFile],
+      hostKeyPolicy: 'strict',
+      origin: `inventory/recorded/${h.name}.probe`,
+      vars: {},
+    }));
+    return {
+      targets,
+      knownHostsFile,
+      async stop() {
+        await fleet.stop();
+        await rm(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
