@@ -65,7 +65,8 @@ export function targetRef(t: Target): TargetRef {
 export async function collectFleet(targets: Target[], opts: FleetOptions): Promise<HostOutcome[]> {
   const extraKnownHosts = [...new Set([...opts.knownHostsFiles, ...targets.flatMap((t) => t.knownHostsFiles ?? [])])];
   const knownHosts = await readKnownHosts(extraKnownHosts);
-  const identityFiles = [...new Set(targets.flatMap((t) => t.identityFiles))];
+  // Read every key once, the jump hosts' own included; bastions are offered the same identities.
+  const identityFiles = [...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]))];
   const passphrase = passphraseFromEnvOrTty(opts.io.env);
   const identities = await loadIdentities(identityFiles, { passphrase });
   for (const p of identities.problems) opts.io.warn(p);

@@ -4,8 +4,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import ssh2 from 'ssh2';
-import { startRecordedFleet, type FleetFault, type FleetHostSpec } from './recorded-fleet.js';
+import { generateEd25519KeyPair, startRecordedFleet, type FleetFault, type FleetHostSpec } from './recorded-fleet.js';
 import type { Target } from '../inventory/types.js';
 import { packageRoot } from '../paths.js';
 
@@ -35,7 +34,7 @@ export async function startDemoFleet(): Promise<DemoFleet> {
 
   const tmp = await mkdtemp(join(tmpdir(), 'sockaudit-demo-'));
   try {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pair = generateEd25519KeyPair();
     const keyFile = join(tmp, 'id_ed25519');
     await writeFile(keyFile, pair.private, { mode: 0o600 });
     const fleet = await startRecordedFleet({ hosts: specs, authorizedKeys: `${pair.public}\n` });

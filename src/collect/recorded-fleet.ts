@@ -178,13 +178,18 @@ function parsePrivateKey(text: string): ParsedKey {
 }
 
 function generateHostKey(): string {
+  return generateEd25519KeyPair().private;
+}
+
+/** An ed25519 key pair in OpenSSH format, for host keys and throwaway client keys. */
+export function generateEd25519KeyPair(): { private: string; public: string } {
   // ssh2 1.17 strips leading zero bytes of an ed25519 public key, so about 1 key in 256
   // does not parse back (mscdex/ssh2#1390): draw again until one does.
   for (let attempt = 0; attempt < 32; attempt++) {
     const pair = utils.generateKeyPairSync('ed25519');
-    if (!(utils.parseKey(pair.private) instanceof Error)) return pair.private;
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
   }
-  throw new Error('recorded fleet: cannot generate a usable ed25519 host key');
+  throw new Error('recorded fleet: cannot generate a usable ed25519 key');
 }
 
 function parseAuthorizedKeys(text: string): ParsedKey[] {

@@ -25,7 +25,7 @@ export type Vars = Map<string, VarEntry>;
 const SSH_CONNECTIONS = new Set(['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh']);
 
 /** Names of variables that hold secrets (ansible_password, ansible_become_pass, api_token, ...). */
-const SECRET_NAME = /pass(word|wd|phrase)?\b|_pass$|secret|token|credential|private_key(?!_file)/i;
+const SECRET_NAME = /(^|_)(pass|password|passwd|passphrase|secret|token|credentials?)($|_)|private_key$/i;
 
 /**
  * Scalar values as strings, for reports; encrypted, structured and null values are left out,

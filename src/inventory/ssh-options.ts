@@ -21,9 +21,11 @@ const HOST_KEY_POLICY: Record<string, HostKeyPolicy> = {
   // sockaudit never prompts: "ask" refuses unknown keys, as yes does.
   ask: 'strict',
   'accept-new': 'accept-new',
-  no: 'off',
-  off: 'off',
-  false: 'off',
+  // Inventories often carry `-o StrictHostKeyChecking=no` copied from somewhere. It is read as
+  // accept-new (a changed key is still refused): checking goes off only with --host-key-policy off.
+  no: 'accept-new',
+  off: 'accept-new',
+  false: 'accept-new',
 };
 
 /** Parses a ProxyJump value: `none`, or comma-separated `[user@]host[:port]` / `ssh://user@host:port` hops. */

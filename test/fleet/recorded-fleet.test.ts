@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../../src/collect/recorded-fleet.js';
 import type { FleetFault, FleetHost, RecordedFleet } from '../../src/collect/recorded-fleet.js';
@@ -403,6 +403,25 @@ describe('a recorded fleet on many loopback addresses', () => {
       await expect(tcpConnect(fleet.hosts[5]!.address, fleet.hosts[5]!.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       await fleet.stop();
+      key.cleanup();
+    }
+  });
+});
+
+describe('a recorded fleet that cannot listen', () => {
+  it('fails with the listen error and leaves nothing listening', async () => {
+    const key = await makeClientKey('ed25519');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.3', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const recording = sampleRecording('x');
+      const hosts = ['a', 'b', 'c'].map((name) => ({ name, recording }));
+      await expect(startRecordedFleet({ authorizedKeys: key.publicKey, addressing: 'addresses', port, hosts })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(tcpConnect('127.0.0.2', port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await expect(tcpConnect('127.0.0.4', port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
       key.cleanup();
     }
   });

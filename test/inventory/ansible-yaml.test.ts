@@ -136,7 +136,7 @@ all:
       connectTimeoutMs: 7000,
       identitiesOnly: true,
     });
-    expect(host(value.hosts, 'c').settings).toEqual({ identityFiles: ['~/.ssh/c_key'], port: 2201, user: 'carol', hostKeyPolicy: 'off' });
+    expect(host(value.hosts, 'c').settings).toEqual({ identityFiles: ['~/.ssh/c_key'], port: 2201, user: 'carol', hostKeyPolicy: 'accept-new' });
     expect(host(value.hosts, 'd').settings.proxyJump).toEqual([{ host: 'gateway.example.com', user: 'gate' }]);
   });
 
@@ -212,6 +212,11 @@ all:
     expect(errors[0]).toMatchObject({ line: 3 });
     expect(errors[0]?.problem).toMatch(/must be a mapping/);
     expect(warnings.some((w) => w.startsWith('inv.yml:4:') && w.includes('host_vars'))).toBe(true);
+  });
+
+  it('keeps secrets out of the variables reports show', () => {
+    const { value } = parse('all:\n  hosts:\n    h1: { ansible_password: hunter2, ansible_become_pass: x, api_token: t, compass: north }\n');
+    expect(host(value.hosts, 'h1').vars).toEqual({ compass: 'north' });
   });
 
   it('reads YAML 1.1 scalars as Ansible does', () => {

@@ -58,7 +58,7 @@ Host *
           { host: 'bastion.example.com', port: 2022, user: 'jumper', identityFiles: ['/home/me/.ssh/bastion'] },
         ],
         knownHostsFiles: ['/home/me/.ssh/known_web', '/home/me/.ssh/known_all'],
-        hostKeyPolicy: 'off',
+        hostKeyPolicy: 'accept-new',
         connectTimeoutMs: 5000,
         vars: { k: 'v' },
         origin: 'inv.yml:3',

@@ -58,7 +58,7 @@ Host *
 
   it('maps StrictHostKeyChecking values', () => {
     const policy = (value: string) => compute(config(`StrictHostKeyChecking ${value}\n`), 'h').settings.hostKeyPolicy;
-    expect([policy('yes'), policy('ask'), policy('accept-new'), policy('no'), policy('off')]).toEqual(['strict', 'strict', 'accept-new', 'off', 'off']);
+    expect([policy('yes'), policy('ask'), policy('accept-new'), policy('no'), policy('off')]).toEqual(['strict', 'strict', 'accept-new', 'accept-new', 'accept-new']);
   });
 
   it('evaluates Match host after HostName, originalhost, user, all and negation', () => {
