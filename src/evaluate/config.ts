@@ -6,15 +6,12 @@ import type { Level } from './types.js';
 
 export interface EvalConfig {
   /** Overrides by rule id, merged over the rule's own thresholds level by level. */
-  thresholds: Partial<Record<RuleId, Thresholds>>;
+  readonly thresholds: Readonly<Partial<Record<RuleId, Thresholds>>>;
   /** Rule ids (`time-wait`, `neighbours.conntrack`) or groups (`neighbours`) not evaluated. */
-  skip: string[];
+  readonly skip: readonly string[];
 }
 
-export const defaultConfig: EvalConfig = Object.freeze({
-  thresholds: Object.freeze({}),
-  skip: Object.freeze([]) as unknown as string[],
-});
+export const defaultConfig: EvalConfig = Object.freeze({ thresholds: Object.freeze({}), skip: Object.freeze([]) });
 
 export interface Validated<T> {
   value: T;
@@ -43,7 +40,7 @@ export function isSkipped(rule: Rule, config: EvalConfig = defaultConfig): boole
 export function validateConfig(value: unknown, file: string): Validated<EvalConfig> {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const out: EvalConfig = { thresholds: {}, skip: [] };
+  const out = { thresholds: {} as Partial<Record<RuleId, Thresholds>>, skip: [] as string[] };
   const err = (path: string, problem: string): void => void errors.push(`${file}: ${path}: ${problem}`);
   const warn = (path: string, problem: string): void => void warnings.push(`${file}: ${path}: ${problem}`);
 

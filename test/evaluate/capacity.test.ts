@@ -112,6 +112,7 @@ describe('tcp memory against tcp_mem (notice > 75 % of pressure, warning > press
 
   it('says what each zone means', () => {
     expect(at(10001).summary).toMatch(/memory-pressure mode/);
+    expect(at(13501).summary).toMatch(/close to tcp_mem high/);
     expect(at(15001).summary).toMatch(/allocations fail/);
   });
 });

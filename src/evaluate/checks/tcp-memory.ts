@@ -55,12 +55,15 @@ export function checkTcpMemory({ snapshot, config }: CheckContext): CheckResult 
 
   const where =
     memPages > high
-      ? 'above tcp_mem high: allocations fail and closing sockets with queued data are reset'
-      : memPages > pressure
-        ? 'above tcp_mem pressure: in memory-pressure mode'
-        : `${pct(ofPressure)} of tcp_mem pressure`;
-  const printed = unit.toPages === 1 ? '' : ` (${mem.value.peak} ${unit.unit} as printed)`;
-  const summary = `TCP memory at ${pct(ofHigh)} of tcp_mem high, ${where} (${usage}${printed} of ${high}${sampled})`;
+      ? ': above tcp_mem high, allocations fail and closing sockets with queued data are reset'
+      : level === 'critical'
+        ? `: close to tcp_mem high, ${pct(ofPressure)} of pressure`
+        : memPages > pressure
+          ? `: above tcp_mem pressure (${pct(ofPressure)}), in memory-pressure mode`
+          : `, ${pct(ofPressure)} of tcp_mem pressure`;
+  const printed = unit.toPages === 1 ? '' : `; printed as ${mem.value.peak} ${unit.unit}`;
+  const size = memBytes === undefined ? '' : `, ${bytes(memBytes)}`;
+  const summary = `TCP memory at ${pct(ofHigh)} of tcp_mem high${where} (${fig(memPages)} of ${high} pages${size}${sampled}${printed})`;
 
   const assumptions = [unit.statement];
   if (!(low <= pressure && pressure <= high)) {
