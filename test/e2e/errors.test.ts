@@ -41,12 +41,12 @@ describe('usage and input errors exit 2', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 
-  it('a config file with an unknown rule id is an error naming the file', async () => {
+  it('a config file with an unknown rule id is an error naming the file, the line and the nearest id', async () => {
     const file = join(dir.path, 'config.yml');
-    writeFileSync(file, ['skip: [orphanz]', ''].join('\n'));
+    writeFileSync(file, ['# thresholds for the fleet', 'skip:', '  - time-wait', '  - orphanz', ''].join('\n'));
     const r = await runCli(['audit', '--local', '--config', file, '-o', join(dir.path, 'out'), '-q']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(file);
-    expect(r.stderr).toContain('orphans');
+    expect(r.stderr).toContain(`${file}:4: skip[1]`);
+    expect(r.stderr).toContain('"orphans"');
   });
 });
