@@ -5,6 +5,7 @@ import type { Finding, Level, Verdict } from '../evaluate/types.js';
 import { rankHosts } from '../evaluate/rank.js';
 import type { FailureStage } from '../collect/types.js';
 import type { Snapshot } from '../procfs/types.js';
+import { assembleCharts, type ChartView } from './charts.js';
 import { sanitizeForTerminal as clean } from './text.js';
 import type { AuditRun, HostResult } from './types.js';
 
@@ -78,6 +79,8 @@ export interface HostView {
   facts: LabelledValue[];
   findings: FindingView[];
   bars: BarView[];
+  /** The sampled gauges over the window against their limits; empty with fewer than two samples. */
+  charts: ChartView[];
   startedAt: string;
   durationMs: number;
 }
@@ -267,6 +270,7 @@ function assembleHost(result: HostResult, resultIndex: number, rank: number): Ho
       facts: [],
       findings: [],
       bars: [],
+      charts: [],
     };
   }
   // An audited host always has a verdict; without one it is shown as unknown rather than dropped.
@@ -287,6 +291,7 @@ function assembleHost(result: HostResult, resultIndex: number, rank: number): Ho
     facts: assembleFacts(outcome.snapshot),
     findings: findings.map(assembleFinding),
     bars: assembleBars(findings),
+    charts: assembleCharts(outcome.snapshot, findings, base.anchor),
   };
 }
 
