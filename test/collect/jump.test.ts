@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf } from './failure.js';
 import { loadIdentities } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 import { JumpPool } from '../../src/collect/jump.js';
@@ -30,15 +31,6 @@ function optionsFor(knownHosts: string, identities: readonly Identity[], jumps: 
   };
 }
 
-async function failureOf(p: Promise<unknown>): Promise<SshFailure> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SshFailure);
-    return e as SshFailure;
-  }
-  throw new Error('expected a failure, got a result');
-}
 
 describe('JumpPool through recorded-fleet bastions', () => {
   const TARGETS = 25;

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf } from './failure.js';
 import { loadIdentities } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 import { makeHostVerifier, parseKnownHosts } from '../../src/collect/known-hosts.js';
@@ -36,16 +37,6 @@ function optionsFor(knownHosts: string, identities: readonly Identity[], over: P
   };
 }
 
-/** The failure a promise rejects with (and fails the test if it resolves). */
-async function failureOf(p: Promise<unknown>): Promise<SshFailure> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SshFailure);
-    return e as SshFailure;
-  }
-  throw new Error('expected a failure, got a result');
-}
 
 const BOUNDARY = 'SA-TEST-7f3a';
 const probe = { command: '/bin/sh -s', stdin: probeLikeScript(BOUNDARY) };
