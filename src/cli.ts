@@ -1,7 +1,12 @@
 // argv -> typed options -> one command. The only place that decides what the process prints
 // on error and which exit code it returns.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { audit, type AuditOptions } from './commands/audit.js';
+import { audit, parseShardFlag, type AuditOptions, type AuditResult } from './commands/audit.js';
+import { parseReportArgs, reportFrom, REPORT_HELP } from './commands/report-from.js';
+import { diff, DIFF_HELP, parseDiffArgs, printDiff } from './commands/diff.js';
+import { merge, MERGE_HELP, parseMergeArgs } from './commands/merge.js';
+import { parseWhatIfArgs, whatif, WHATIF_HELP } from './commands/whatif.js';
+import { compare, COMPARE_HELP, parseCompareArgs } from './commands/compare.js';
 import { demo } from './commands/demo.js';
 import { parseFormats } from './commands/write-reports.js';
 import { sanitizeForTerminal } from './report/index.js';
@@ -17,6 +22,11 @@ const USAGE = `usage: sockaudit <command> [options]
 commands:
   audit      audit hosts (--local, -i INVENTORY, -H HOSTS) and write reports
   demo       audit a recorded fleet served on loopback, plus this machine
+  report     render a saved report.json again, without touching a host
+  diff       compare two saved runs: what got worse, what got better
+  merge      one report from the JSON of several shards
+  whatif     apply proposed sysctl values to a saved run and evaluate again
+  compare    the hosts' sysctls and limits side by side, with drift marked
   help       this text
 
 run 'sockaudit <command> --help' for a command's options.`;
@@ -50,9 +60,15 @@ how:
 
 output:
   -o, --out DIR            where to write reports (default ./sockaudit-report)
-  --format LIST            html,md,json (default all three)
+  --format LIST            html,md,json,junit (default html,md,json)
   --fail-on LEVEL          exit 1 when a host is at or above: notice | warning | critical (default) | never
   --allow-unaudited        do not exit 3 when a host could not be audited
+
+CI:
+  --baseline FILE          compare with a saved report.json (read before any host is touched)
+  --fail-on-worse          exit 1 also when a host got worse than the baseline or its
+                           TCPAbortOnMemory grew (needs --baseline)
+  --shard I/N              audit only part I of N of the inventory (stable hash of host names)
 
 exit codes: 0 nothing at or above --fail-on; 1 a host at or above it; 2 usage, inventory or config
 error; 3 a host could not be audited (unless --allow-unaudited). When 1 and 3 both apply, 1 wins.`;
@@ -73,6 +89,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runAudit(rest, io);
       case 'demo':
         return await runDemo(rest, io);
+      case 'report':
+        return await runSaved(rest, io, parseReportArgs, REPORT_HELP, reportFrom);
+      case 'merge':
+        return await runSaved(rest, io, parseMergeArgs, MERGE_HELP, merge);
+      case 'diff': {
+        const opts = parseDiffArgs(rest);
+        if (opts === 'help') return help(io, DIFF_HELP);
+        const result = await diff(opts, io);
+        printDiff(result, opts, io);
+        return result.exitCode;
+      }
+      case 'whatif': {
+        const opts = parseWhatIfArgs(rest);
+        if (opts === 'help') return help(io, WHATIF_HELP);
+        return (await whatif(opts, io)).exitCode;
+      }
+      case 'compare': {
+        const opts = parseCompareArgs(rest);
+        if (opts === 'help') return help(io, COMPARE_HELP);
+        return (await compare(opts, io)).exitCode;
+      }
       case '--version':
       case 'version':
         io.stdout.write(`${packageVersion()}\n`);
@@ -124,6 +161,9 @@ const AUDIT_ARGS = {
   format: { type: 'string' },
   'fail-on': { type: 'string' },
   'allow-unaudited': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'fail-on-worse': { type: 'boolean' },
+  shard: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -157,7 +197,7 @@ export function auditOptions(args: string[]): AuditOptions | 'help' {
     ...(v.deadline === undefined ? {} : { deadlineSeconds: number(v.deadline, '--deadline', 0.1) }),
     connectTimeoutSeconds: number(v['connect-timeout'] ?? '10', '--connect-timeout', 0.1),
     hostTimeoutSeconds: number(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
-    samples: integer(v.samples, '--samples', 1, 1, 1000),
+    samples: integer(v.samples, '--samples', 1, 1, 100),
     intervalSeconds: integer(v.interval, '--interval', 5, 0, 3600),
     ...(v.config === undefined ? {} : { configFile: v.config }),
     outDir: v.out ?? 'sockaudit-report',
@@ -165,6 +205,9 @@ export function auditOptions(args: string[]): AuditOptions | 'help' {
     failOn: level(v['fail-on'] ?? 'critical'),
     allowUnaudited: v['allow-unaudited'] ?? false,
     quiet: v.quiet ?? false,
+    ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
+    ...(v.shard === undefined ? {} : { shard: parseShardFlag(v.shard) }),
+    ...(v['fail-on-worse'] ? { failOnWorse: true } : {}),
   };
 }
 
@@ -175,6 +218,20 @@ async function runAudit(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const result = await audit(opts, io);
+  printAuditSummary(result, io);
+  return result.judgement.exitCode;
+}
+
+function help(io: Io, text: string): number {
+  io.stdout.write(`${text}\n`);
+  return EXIT.ok;
+}
+
+/** Commands that render a saved run: the same summary and exit code as an audit. */
+async function runSaved<O>(args: string[], io: Io, parseArgs: (a: string[]) => O | 'help', text: string, run: (o: O, io: Io) => Promise<AuditResult>): Promise<number> {
+  const opts = parseArgs(args);
+  if (opts === 'help') return help(io, text);
+  const result = await run(opts, io);
   printAuditSummary(result, io);
   return result.judgement.exitCode;
 }

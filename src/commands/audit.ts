@@ -10,6 +10,10 @@ import { judgeRun, type RunJudgement } from './judge.js';
 import { evaluateOutcomes } from './evaluate-outcomes.js';
 import { writeReports, type Format } from './write-reports.js';
 import type { AuditRun } from '../report/types.js';
+import { readSavedRun } from '../report/load.js';
+import { assembleDigest } from '../report/trend.js';
+import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
+import { gateOnTrend } from './report-from.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
@@ -41,6 +45,19 @@ export interface AuditOptions {
   quiet: boolean;
   /** Extra targets supplied by the caller (the demo's recorded fleet). */
   extraTargets?: Target[];
+  /** A saved report.json to compare with; read before any host is touched. */
+  baseline?: string;
+  /** Audit only this part of the targets (`--shard I/N`). */
+  shard?: Shard;
+  /** Exit 1 also when a host got worse than in the baseline. */
+  failOnWorse?: boolean;
+}
+
+/** `--shard I/N` as typed by the user. */
+export function parseShardFlag(text: string): Shard {
+  const parsed = parseShard(text);
+  if ('error' in parsed) throw new UsageError(parsed.error);
+  return parsed.value;
 }
 
 export interface AuditResult {
@@ -53,6 +70,15 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
   const sources = opts.inventories.length + opts.hosts.length + (opts.extraTargets?.length ?? 0);
   if (!opts.local && sources === 0) throw new UsageError('nothing to audit: give --local, -i INVENTORY or -H HOSTS');
+  if (opts.shard && opts.local) throw new UsageError('--shard splits an inventory; --local audits this machine alone');
+  if (opts.failOnWorse && opts.baseline === undefined) throw new UsageError('--fail-on-worse needs --baseline');
+  // A bad baseline ends the run before any host is touched.
+  let baseline: AuditRun['baseline'];
+  if (opts.baseline !== undefined) {
+    const saved = await readSavedRun(opts.baseline, { config });
+    for (const w of saved.warnings) io.warn(`${opts.baseline}: ${w}`);
+    baseline = assembleDigest(saved.run);
+  }
   // The flag, when given, wins over StrictHostKeyChecking from ssh config; strict otherwise.
   const hostKeyPolicy = opts.hostKeyPolicy ?? 'strict';
   // The reports add their own warning when host-key checking is off.
@@ -70,6 +96,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     for (const w of loaded.warnings) io.warn(w);
     targets = targets.concat(loaded.targets);
   }
+  if (opts.shard) targets = selectShard(targets, opts.shard);
   if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
 
   const startedAt = new Date();
@@ -111,9 +138,11 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     intervalSeconds: opts.intervalSeconds,
     warnings,
     hosts: evaluateOutcomes(outcomes, config),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(baseline ? { baseline } : {}),
   };
   const files = await writeReports(run, opts.outDir, opts.formats);
-  const judgement = judgeRun(run, { failOn: opts.failOn, allowUnaudited: opts.allowUnaudited });
+  const judgement = gateOnTrend(judgeRun(run, { failOn: opts.failOn, allowUnaudited: opts.allowUnaudited }), run, opts.failOnWorse ?? false);
   return { run, judgement, files };
 }
 

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 
-export type TemplateName = 'report.html' | 'report.md';
+export type TemplateName = 'report.html' | 'report.md' | 'whatif.html' | 'compare.html';
 
 interface Engine {
   hb: typeof Handlebars;
@@ -26,7 +26,9 @@ function loadEngine(): Engine {
   }
   const templates = new Map<TemplateName, Handlebars.TemplateDelegate>();
   // Strict: a field the view does not have is a bug to surface, not an empty cell.
-  templates.set('report.html', hb.compile(readFileSync(join(dir, 'report.html.hbs'), 'utf8'), { strict: true }));
+  for (const name of ['report.html', 'whatif.html', 'compare.html'] as const) {
+    templates.set(name, hb.compile(readFileSync(join(dir, `${name}.hbs`), 'utf8'), { strict: true }));
+  }
   // Markdown is escaped for Markdown before it reaches the template (see markdown.ts).
   templates.set('report.md', hb.compile(readFileSync(join(dir, 'report.md.hbs'), 'utf8'), { strict: true, noEscape: true }));
   return (engine = { hb, templates });

@@ -1,11 +1,34 @@
-// The JSON report, schema version 1: the whole run, ranked, with each host's raw probe
-// sections so a later version can parse an old run again. bigint values are written as
-// decimal strings; every object's keys come in a fixed order.
+// The JSON report: the whole run, ranked, with each host's raw probe sections so a later version
+// can parse an old run again (see load.ts). bigint values are written as decimal strings; every
+// object's keys come in a fixed order (a failure's `detail` keeps the order the collector gave,
+// which the HTML shows, so that a saved run renders the same again). schema/report.schema.json
+// describes it.
+//
+// Schema version 1. Per host, `collectedBy` is the sockaudit that ran the probe, while `tool` is
+// the one that parsed, evaluated and wrote the file; `baseline` and `trend` are present only when
+// the run was compared with a baseline. A change a consumer must re-check bumps the version.
 import type { Finding } from '../evaluate/types.js';
+import { assembleDigest, diffRuns, TREND_COUNTERS, type RunDigest } from './trend.js';
 import type { AuditRun } from './types.js';
 import type { ReportView } from './view-model.js';
 
 export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * The fields that may differ when the same hosts' data is rendered twice, by JSON path, with why.
+ * A saved run rendered again by the same sockaudit differs in none of them (the times are the
+ * run's own); by another version, in `tool.version` only. Two audits of the same hosts differ in
+ * all of them.
+ */
+export const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
+  'tool.version': 'the sockaudit that parsed, evaluated and wrote the file',
+  'run.startedAt': 'when the run started',
+  'run.finishedAt': 'when the run finished',
+  'hosts[].startedAt': 'when each host was reached',
+  'hosts[].durationMs': 'how long each host took',
+  'hosts[].port': 'test fleets listen on ports chosen at start',
+  'hosts[].collectedBy': 'the sockaudit that ran the probe',
+};
 
 export function renderJson(run: AuditRun, view: ReportView): string {
   const doc = {
@@ -18,6 +41,7 @@ export function renderJson(run: AuditRun, view: ReportView): string {
       hostKeyPolicy: run.hostKeyPolicy,
       samples: run.samples,
       intervalSeconds: run.intervalSeconds,
+      shard: run.shard ? { index: run.shard.index, count: run.shard.count } : null,
       warnings: view.warnings,
     },
     summary: {
@@ -46,19 +70,21 @@ export function renderJson(run: AuditRun, view: ReportView): string {
         groups: t.groups,
         via: t.via ?? [],
         status: outcome.status,
-        ...(failed ? { stage: outcome.stage, message: outcome.message, ...(outcome.detail ? { detail: canonical(outcome.detail) } : {}) } : {}),
+        ...(failed ? { stage: outcome.stage, message: outcome.message, ...(outcome.detail ? { detail: { ...outcome.detail } } : {}) } : {}),
         verdict: verdict?.verdict ?? null,
         score: verdict?.score ?? null,
         decidedBy: verdict?.decidedBy ?? null,
         findings: (verdict?.findings ?? []).map(assembleFinding),
         notes: verdict?.notes ?? [],
         problems: failed ? [] : outcome.problems,
+        collectedBy: result.collectedBy ?? run.tool.version,
         snapshot: failed ? null : canonical(outcome.snapshot),
         record: failed ? null : canonical(outcome.record),
         startedAt: outcome.startedAt,
         durationMs: outcome.durationMs,
       };
     }),
+    ...(run.baseline ? { baseline: assembleDigestDoc(run.baseline), trend: diffRuns(run.baseline, assembleDigest(run)) } : {}),
   };
   const text = JSON.stringify(doc, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
   return `${escapeInvisible(text)}\n`;
@@ -86,6 +112,24 @@ function assembleFinding(f: Finding): Record<string, unknown> {
     remediation: f.remediation,
     assumptions: f.assumptions,
     closeness: f.closeness,
+  };
+}
+
+/** The baseline as kept in the report, keys in a fixed order whichever way the digest was built. */
+function assembleDigestDoc(d: RunDigest): Record<string, unknown> {
+  return {
+    tool: { name: d.tool.name, version: d.tool.version },
+    startedAt: d.startedAt,
+    hosts: d.hosts.map((h) => ({
+      name: h.name,
+      verdict: h.verdict,
+      score: h.score,
+      stage: h.stage,
+      findings: h.findings.map((f) => ({ key: f.key, level: f.level, summary: f.summary })),
+      counters: Object.fromEntries(TREND_COUNTERS.filter((c) => h.counters[c] !== undefined).map((c) => [c, h.counters[c]])),
+      uptimeSeconds: h.uptimeSeconds,
+      bootId: h.bootId,
+    })),
   };
 }
 

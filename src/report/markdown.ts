@@ -2,18 +2,21 @@
 // findings of the hosts that need attention. Bounded in size whatever the fleet.
 import { renderTemplate } from './handlebars.js';
 import { sanitizeForTerminal } from './text.js';
+import type { TrendView } from './trend.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
 /** Job summaries are refused above 1 MiB; stay clearly below. */
 export const MARKDOWN_MAX_BYTES = 1_000_000;
 const TABLE_ROWS = 500;
 const DETAIL_HOSTS = 100;
+const TREND_ROWS = 200;
 const NAME_CHARS = 120;
 const TEXT_CHARS = 400;
 
 interface MdLimits {
   rows: number;
   details: number;
+  trend: number;
 }
 
 /** Every string here is already escaped for Markdown; the template is compiled without escaping. */
@@ -22,6 +25,7 @@ interface MdView {
   gate: string;
   hostKeyPolicy: string;
   sampling: string;
+  provenance: string | null;
   warnings: string[];
   rows: { rank: number; name: string; verdict: string; score: string; deciding: string }[];
   details: MdHost[];
@@ -29,6 +33,14 @@ interface MdView {
   more: number;
   tool: string;
   run: string;
+  trend: MdTrend | null;
+}
+
+interface MdTrend {
+  since: string;
+  line: string;
+  rows: { name: string; change: string; before: string; after: string; scoreDelta: string; notes: string }[];
+  more: number;
 }
 
 interface MdHost {
@@ -49,12 +61,17 @@ interface MdFinding {
 }
 
 export function renderMarkdown(view: ReportView): string {
-  let limits: MdLimits = { rows: TABLE_ROWS, details: DETAIL_HOSTS };
+  let limits: MdLimits = { rows: TABLE_ROWS, details: DETAIL_HOSTS, trend: TREND_ROWS };
   for (;;) {
     const text = renderTemplate('report.md', assembleMdView(view, limits));
-    if (Buffer.byteLength(text, 'utf8') <= MARKDOWN_MAX_BYTES || (limits.rows === 0 && limits.details === 0)) return text;
+    if (Buffer.byteLength(text, 'utf8') <= MARKDOWN_MAX_BYTES || (limits.rows === 0 && limits.details === 0 && limits.trend === 0)) return text;
     // Long texts from many hosts: show fewer, worst first, until it fits.
-    limits = limits.details > 0 ? { ...limits, details: Math.floor(limits.details / 2) } : { ...limits, rows: Math.floor(limits.rows / 2) };
+    limits =
+      limits.details > 0
+        ? { ...limits, details: Math.floor(limits.details / 2) }
+        : limits.trend > 0
+          ? { ...limits, trend: Math.floor(limits.trend / 2) }
+          : { ...limits, rows: Math.floor(limits.rows / 2) };
   }
 }
 
@@ -67,6 +84,7 @@ function assembleMdView(view: ReportView, limits: MdLimits): MdView {
     gate: escapeMarkdown(view.gate),
     hostKeyPolicy: escapeMarkdown(view.hostKeyPolicy),
     sampling: escapeMarkdown(view.sampling),
+    provenance: view.provenance === null ? null : escapeMarkdown(view.provenance),
     warnings: view.warnings.map((w) => md(w, TEXT_CHARS)),
     rows: rows.map((h) => ({
       rank: h.rank,
@@ -80,6 +98,23 @@ function assembleMdView(view: ReportView, limits: MdLimits): MdView {
     more: view.hosts.length - rows.length,
     tool: escapeMarkdown(`${view.tool.name} ${view.tool.version}`),
     run: escapeMarkdown(`${view.startedAt} to ${view.finishedAt}`),
+    trend: view.trend ? assembleMdTrend(view.trend, limits.trend) : null,
+  };
+}
+
+function assembleMdTrend(trend: TrendView, max: number): MdTrend {
+  return {
+    since: escapeMarkdown(trend.since),
+    line: escapeMarkdown(trend.line),
+    rows: trend.hosts.slice(0, max).map((t) => ({
+      name: md(t.name, NAME_CHARS),
+      change: `${t.changeSymbol} ${t.changeLabel}`,
+      before: escapeMarkdown(t.before),
+      after: escapeMarkdown(t.after),
+      scoreDelta: t.scoreDelta,
+      notes: md(t.notes.join('; '), TEXT_CHARS * 2),
+    })),
+    more: Math.max(0, trend.hosts.length - max),
   };
 }
 

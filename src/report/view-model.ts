@@ -7,6 +7,7 @@ import type { FailureStage } from '../collect/types.js';
 import type { Snapshot } from '../procfs/types.js';
 import { assembleCharts, type ChartView } from './charts.js';
 import { sanitizeForTerminal as clean } from './text.js';
+import { assembleDigest, assembleTrendView, diffRuns, type TrendView } from './trend.js';
 import type { AuditRun, HostResult } from './types.js';
 
 /** A host's place in the report: its verdict, or not audited when it failed. */
@@ -38,6 +39,10 @@ export interface ReportView {
   counts: CountView[];
   /** Ranked: not audited first, then worst verdict and highest score. */
   hosts: HostView[];
+  /** Set when hosts were collected by another sockaudit version than the one that evaluated them. */
+  provenance: string | null;
+  /** Changes since the baseline, when the run has one. */
+  trend: TrendView | null;
 }
 
 export interface CountView {
@@ -216,7 +221,32 @@ export function buildView(run: AuditRun): ReportView {
     byVerdict,
     counts,
     hosts,
+    provenance: assembleProvenance(run),
+    trend: run.baseline ? assembleTrendView(diffRuns(run.baseline, assembleDigest(run)), anchorsByName(run, hosts)) : null,
   };
+}
+
+/** "collected by sockaudit 0.1.0 (3 hosts), 0.2.0 (9 hosts); parsed and evaluated by 0.2.0", or null when all agree. */
+function assembleProvenance(run: AuditRun): string | null {
+  const byVersion = new Map<string, number>();
+  for (const h of run.hosts) {
+    if (h.outcome.status === 'failed') continue;
+    const v = h.collectedBy ?? run.tool.version;
+    byVersion.set(v, (byVersion.get(v) ?? 0) + 1);
+  }
+  if ([...byVersion.keys()].every((v) => v === run.tool.version)) return null;
+  const parts = [...byVersion].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([v, n]) => `${clean(v)} (${n} ${n === 1 ? 'host' : 'hosts'})`);
+  return `host data collected by sockaudit ${parts.join(', ')}; parsed and evaluated again by ${clean(run.tool.version)}`;
+}
+
+/** Host names are unique in a run; the first wins if they are not. */
+function anchorsByName(run: AuditRun, hosts: HostView[]): (name: string) => string | null {
+  const anchors = new Map<string, string>();
+  for (const h of hosts) {
+    const name = run.hosts[h.resultIndex]?.outcome.target.name;
+    if (name !== undefined && !anchors.has(name)) anchors.set(name, h.anchor);
+  }
+  return (name) => anchors.get(name) ?? null;
 }
 
 /** "3 critical, 2 warning, 1 not audited of 12 hosts"; the ok hosts are the remainder. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBinary, tempDir } from './helpers.js';
+import { expectValidReport } from '../helpers/schema.js';
 
 describe('sockaudit audit --local (the built binary)', () => {
   const out = tempDir('local');
@@ -10,7 +11,9 @@ describe('sockaudit audit --local (the built binary)', () => {
 
   it('writes all three reports, a JSON that holds this host, and an exit code that follows its verdict', async () => {
     const r = await runBinary(['audit', '--local', '-o', out.path, '--fail-on', 'warning']);
-    const json = JSON.parse(readFileSync(join(out.path, 'report.json'), 'utf8'));
+    const text = readFileSync(join(out.path, 'report.json'), 'utf8');
+    expectValidReport(text);
+    const json = JSON.parse(text);
     expect(json.schemaVersion).toBe(1);
     expect(json.hosts).toHaveLength(1);
     const host = json.hosts[0];

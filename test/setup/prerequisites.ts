@@ -8,6 +8,7 @@ const NEEDED: { path: string; pkg: string }[] = [
   { path: '/usr/bin/ssh-keygen', pkg: 'openssh-client' },
   { path: '/usr/bin/chromium', pkg: 'chromium' },
   { path: '/bin/busybox', pkg: 'busybox' },
+  { path: '/usr/bin/xmllint', pkg: 'libxml2-utils' },
 ];
 
 export default function setup(): void {

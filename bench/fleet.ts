@@ -1,0 +1,234 @@
+// `npm run bench`: sockaudit against parallel-ssh, clush and ansible -m raw, collecting the
+// same probe from the same OpenSSH servers on loopback, at the same concurrency.
+//
+//   npm run bench -- [--cases 50:32:all,200:32:curve25519] [--repeats 3] [--tools pssh,clush,...] [--json FILE]
+//
+// Needs: openssh-server, GNU time and the peers (apt-get install -y openssh-server time pssh
+// clustershell ansible-core); a peer that is not installed is skipped with a line saying so.
+// Run test/fleet/setup.sh once as root first, so sessions log in as a user with stock dotfiles.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
+import { packageVersion } from '../src/paths.js';
+import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
+import { gnuTimeMissing, measureRun, type Measurement } from './measure.js';
+import { formatCase, type BenchCase, type ToolCase } from './table.js';
+import { CURVE25519, TOOLS, type BenchTool, type RunContext } from './tools.js';
+
+// Every variant at 50 hosts; at 200 the peers with curve25519 only, which keeps a full run near
+// ten minutes on two cores (their default-kex runs cost the same servers more client CPU, no news).
+const DEFAULT_CASES = '50:32:all,200:32:curve25519';
+const RUN_TIMEOUT_MS = 300_000;
+
+interface PlannedCase {
+  n: number;
+  concurrency: number;
+  /** `curve25519`: the OpenSSH-based peers only in their curve25519 variant. */
+  kex: 'all' | 'curve25519';
+}
+
+interface Plan {
+  cases: PlannedCase[];
+  repeats: number;
+  tools: BenchTool[];
+  jsonPath?: string;
+}
+
+function parsePlan(argv: string[]): Plan {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cases: { type: 'string', default: DEFAULT_CASES },
+      repeats: { type: 'string', default: '3' },
+      tools: { type: 'string' },
+      json: { type: 'string' },
+    },
+    strict: true,
+  });
+  const cases = values.cases.split(',').map((text): PlannedCase => {
+    const match = /^(\d+):(\d+)(?::(all|curve25519))?$/.exec(text.trim());
+    if (!match) throw new Error(`--cases: "${text}" is not N:CONCURRENCY[:all|curve25519]`);
+    const n = Number(match[1]);
+    const concurrency = Number(match[2]);
+    if (n < 1 || concurrency < 1) throw new Error(`--cases: "${text}" needs N and CONCURRENCY of at least 1`);
+    return { n, concurrency, kex: match[3] === 'curve25519' ? 'curve25519' : 'all' };
+  });
+  const repeats = Number(values.repeats);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be a whole number of at least 1');
+  let tools = TOOLS;
+  if (values.tools !== undefined) {
+    const wanted = values.tools.split(',').map((id) => id.trim());
+    const unknown = wanted.filter((id) => !TOOLS.some((t) => t.id === id));
+    if (unknown.length > 0) throw new Error(`--tools: unknown ${unknown.join(', ')} (known: ${TOOLS.map((t) => t.id).join(', ')})`);
+    // sockaudit stays first: the ratios are peer / sockaudit.
+    tools = TOOLS.filter((t) => t.id === 'sockaudit' || wanted.includes(t.id));
+  }
+  return { cases, repeats, tools, ...(values.json === undefined ? {} : { jsonPath: values.json }) };
+}
+
+/** Control characters out: tool output can carry anything a host printed. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+function tail(path: string, lines = 5): string {
+  try {
+    return printable(readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n'));
+  } catch {
+    return '';
+  }
+}
+
+interface RunResult {
+  /** Absent when the run could not be measured (killed on its timeout). */
+  measurement?: Measurement;
+  collected: number;
+  /** The end of the tool's stderr, when it did not collect from every host. */
+  problem?: string;
+}
+
+async function runOnce(tool: BenchTool, fleet: BenchFleet, n: number, concurrency: number, signal: AbortSignal): Promise<RunResult> {
+  const workDir = mkdtempSync(join(tmpdir(), `sockaudit-bench-${tool.id}-`));
+  try {
+    const boundary = newBoundary();
+    const ctx: RunContext = { fleet, n, concurrency, workDir, boundary, script: buildProbeScript({ boundary }) };
+    const stdoutPath = join(workDir, 'stdout');
+    const stderrPath = join(workDir, 'stderr');
+    let measurement: Measurement;
+    try {
+      measurement = await measureRun({
+        invocation: tool.invocation(ctx),
+        cwd: workDir,
+        stdoutPath,
+        stderrPath,
+        timePath: join(workDir, 'time'),
+        sshdPids: fleet.sshdPids,
+        serverCpuSeconds: () => fleet.serverCpuSeconds(),
+        timeoutMs: RUN_TIMEOUT_MS,
+        signal,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { collected: 0, problem: printable(err instanceof Error ? err.message : String(err)) };
+    }
+    let collected = 0;
+    let problem: string | undefined;
+    try {
+      collected = tool.collectedHosts(ctx, readFileSync(stdoutPath, 'utf8')).size;
+    } catch (err) {
+      problem = `its output could not be read: ${printable(err instanceof Error ? err.message : String(err))}`;
+    }
+    if (collected !== n) problem ??= `exit ${measurement.exitCode}: ${tail(stderrPath) || 'no message'}`;
+    return { measurement, collected, ...(problem === undefined ? {} : { problem }) };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Which key exchange each tool negotiates, as a server logging at DEBUG1 saw it; also proves each
+ * tool's command line works on one host before timing it on many.
+ */
+async function checkTools(tools: BenchTool[], signal: AbortSignal): Promise<Map<string, { kex: string } | { skipped: string }>> {
+  const fleet = await startBenchFleet({ addresses: benchAddresses(1, 200), extraConfig: ['LogLevel DEBUG1'] });
+  const found = new Map<string, { kex: string } | { skipped: string }>();
+  try {
+    for (const tool of tools) {
+      const missing = tool.missing();
+      if (missing !== undefined) {
+        found.set(tool.id, { skipped: missing });
+        console.log(`skip ${tool.id}: ${missing}`);
+        continue;
+      }
+      const before = fleet.log().length;
+      const r = await runOnce(tool, fleet, 1, 1, signal);
+      if (r.collected !== 1) {
+        found.set(tool.id, { skipped: `failed on one host (${r.problem ?? 'no output'})` });
+        console.log(`skip ${tool.id}: it failed on one host: ${r.problem ?? 'no output'}`);
+        continue;
+      }
+      const kex = /kex: algorithm: (\S+)/.exec(fleet.log().slice(before))?.[1] ?? 'not logged';
+      found.set(tool.id, { kex });
+    }
+  } finally {
+    await fleet.stop();
+  }
+  return found;
+}
+
+/** First line a program prints about its version (`ssh -V` prints it on stderr). */
+function versionLine(program: string, args: string[]): string {
+  const r = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  if (r.error) return `${program}: not installed`;
+  return printable(`${r.stdout}\n${r.stderr}`.trim().split('\n')[0] ?? '');
+}
+
+function environmentLines(): string[] {
+  return [
+    `machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `sockaudit ${packageVersion()} on node ${process.version}; ${versionLine('ssh', ['-V'])}`,
+    `parallel-ssh ${versionLine('parallel-ssh', ['--version'])}; ${versionLine('clush', ['--version'])}; ${versionLine('ansible', ['--version'])}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2));
+  const noTime = gnuTimeMissing();
+  if (noTime !== undefined) throw new Error(noTime);
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+
+  for (const line of environmentLines()) console.log(line);
+  const checked = await checkTools(plan.tools, controller.signal);
+  const runnable = plan.tools.filter((t) => 'kex' in (checked.get(t.id) ?? {}));
+  if (!runnable.some((t) => t.id === 'sockaudit')) throw new Error('sockaudit itself cannot run: nothing to compare with');
+  console.log(`key exchange as the server saw it: ${runnable.map((t) => `${t.id} ${(checked.get(t.id) as { kex: string }).kex}`).join(', ')}`);
+
+  const largest = Math.max(...plan.cases.map((c) => c.n));
+  const fleet = await startBenchFleet({ addresses: benchAddresses(largest) });
+  console.log(`fleet: ${largest} hosts on 127.66.x.y port ${fleet.port}, ${fleet.sshdPids.length} sshd, user ${fleet.user}`);
+  if (fleet.serverCpuUnavailable !== undefined) console.log(`sshd CPU not measured: ${fleet.serverCpuUnavailable}`);
+  const results: BenchCase[] = [];
+  try {
+    for (const { n, concurrency, kex } of plan.cases) {
+      const caseTools = plan.tools.filter((t) => kex === 'all' || t.id === 'sockaudit' || t.kexSetting === CURVE25519);
+      const tools: ToolCase[] = caseTools.map((t) => {
+        const check = checked.get(t.id);
+        return check && 'kex' in check ? { toolId: t.id, name: t.name, kex: check.kex, runs: [] } : { toolId: t.id, name: t.name, kex: '-', runs: [], skipped: check && 'skipped' in check ? check.skipped : 'not checked' };
+      });
+      // Repeats go round the tools, so a slow minute on the machine does not land on one tool.
+      for (let rep = 1; rep <= plan.repeats; rep++) {
+        for (const [i, tool] of caseTools.entries()) {
+          const row = tools[i];
+          if (!row || row.skipped !== undefined) continue;
+          const r = await runOnce(tool, fleet, n, concurrency, controller.signal);
+          row.runs.push({ ...(r.measurement ? { measurement: r.measurement } : {}), collected: r.collected });
+          const m = r.measurement;
+          const figures = m
+            ? `, ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, sshd ${m.serverCpuSeconds?.toFixed(1) ?? '?'} s CPU, other ${m.otherCpuSeconds.toFixed(1)} s CPU`
+            : '';
+          console.error(`N=${n} c=${concurrency} run ${rep}/${plan.repeats} ${tool.id}: ${r.collected}/${n} hosts${figures}${r.problem === undefined ? '' : ` -- ${r.problem}`}`);
+        }
+      }
+      const done: BenchCase = { n, concurrency, tools };
+      results.push(done);
+      console.log(`\n${formatCase(done, plan.repeats)}\n`);
+    }
+  } finally {
+    await fleet.stop();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (plan.jsonPath !== undefined) writeFileSync(plan.jsonPath, `${JSON.stringify({ schemaVersion: 1, repeats: plan.repeats, cases: results }, null, 2)}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${printable(err instanceof Error ? err.message : String(err))}`);
+  process.exitCode = 1;
+});

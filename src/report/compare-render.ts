@@ -1,0 +1,207 @@
+// The compare outputs: a view (cleaned, worded), HTML (template), Markdown, JSON (schemaVersion 1)
+// and the terminal summary.
+import { bytes, plural } from '../evaluate/format.js';
+import { renderTemplate } from './handlebars.js';
+import { escapeMarkdown } from './markdown.js';
+import { sanitizeForTerminal as clean } from './text.js';
+import { formatNumber } from './view-model.js';
+import { escapeInvisible } from './whatif-render.js';
+import { LIMITS } from './compare.js';
+import type { CompareBy, CompareModel } from './compare.js';
+
+export const COMPARE_SCHEMA_VERSION = 1;
+
+export interface CompareMeta {
+  tool: { name: string; version: string };
+  /** The saved run compared, or null when written by the audit itself. */
+  from: string | null;
+  auditedAt: string;
+  /** Relative link to report.html; null when none was found. */
+  reportHref: string | null;
+  warnings: string[];
+}
+
+export interface CompareCell {
+  value: string;
+  drift: boolean;
+  /** Shown in a tooltip: the group's common value. */
+  title: string;
+}
+
+export interface CompareHostRow {
+  name: string;
+  audited: boolean;
+  reason: string;
+  facts: string;
+  cells: CompareCell[];
+  limits: { value: string; title: string }[];
+  driftCount: number;
+}
+
+export interface CompareGroupView {
+  name: string;
+  anchor: string;
+  /** "6 hosts, 1 drifting on 1 key". */
+  line: string;
+  rows: { key: string; common: string; split: boolean; drift: { host: string; value: string }[] }[];
+  differingRows: number;
+  columns: { key: string; short: string }[];
+  limitColumns: { label: string }[];
+  hosts: CompareHostRow[];
+}
+
+export interface CompareView {
+  tool: { name: string; version: string };
+  from: string | null;
+  auditedAt: string;
+  by: CompareBy;
+  byLabel: string;
+  reportHref: string | null;
+  warnings: string[];
+  headline: string;
+  volatile: string;
+  groups: CompareGroupView[];
+}
+
+const BY_LABEL: Record<CompareBy, string> = {
+  fleet: 'the whole fleet as one group',
+  group: "each host's first inventory group",
+  kernel: 'kernel major.minor',
+};
+
+export function buildCompareView(model: CompareModel, meta: CompareMeta, volatileKeys: readonly string[]): CompareView {
+  const driftRows = model.groups.reduce((n, g) => n + g.keys.filter((k) => k.drift.length > 0).length, 0);
+  const headline =
+    model.audited === 0
+      ? 'no audited host to compare'
+      : model.driftingHosts === 0
+        ? `no drift: ${plural(model.audited, 'audited host')} agree${model.audited === 1 ? 's' : ''} within ${plural(model.groups.length, 'group')}`
+        : `${plural(model.driftingHosts, 'host')} drift${model.driftingHosts === 1 ? 's' : ''} from ${model.groups.length === 1 ? 'the group' : 'their group'} on ${plural(driftRows, 'key')}`;
+  return {
+    tool: meta.tool,
+    from: meta.from === null ? null : clean(meta.from),
+    auditedAt: meta.auditedAt,
+    by: model.by,
+    byLabel: BY_LABEL[model.by],
+    reportHref: meta.reportHref,
+    warnings: meta.warnings.map(clean),
+    headline,
+    volatile: ['hostname', 'boot id', ...volatileKeys].join(', '),
+    groups: model.groups.map((g, i) => {
+      const driftBy = new Map<string, Set<string>>();
+      for (const k of g.keys) for (const d of k.drift) (driftBy.get(d.host) ?? driftBy.set(d.host, new Set()).get(d.host))?.add(k.key);
+      const audited = g.hosts.filter((h) => h.audited).length;
+      const drifting = driftBy.size;
+      return {
+        name: clean(g.name),
+        anchor: `group-${i + 1}`,
+        line: `${plural(audited, 'audited host')}${g.hosts.length > audited ? `, ${g.hosts.length - audited} not audited` : ''}; ${drifting === 0 ? 'no drift' : `${drifting} drifting`}`,
+        rows: g.keys.map((k) => ({
+          key: clean(k.key),
+          common: k.common === null ? (k.distinct > 1 ? 'no majority' : '—') : clean(k.common),
+          split: k.common === null && k.distinct > 1,
+          drift: k.drift.map((d) => ({ host: clean(d.host), value: clean(d.value) })),
+        })),
+        differingRows: g.differing,
+        columns: model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) })),
+        limitColumns: LIMITS.map((l) => ({ label: l.label })),
+        hosts: g.hosts.map((h) => {
+          const drifts = driftBy.get(h.name) ?? new Set<string>();
+          return {
+            name: clean(h.name),
+            audited: h.audited,
+            reason: clean(h.reason ?? ''),
+            facts: [
+              h.kernel === null ? 'kernel unknown' : `kernel ${clean(h.kernel)}`,
+              h.pageSize === null ? null : `${formatNumber(h.pageSize)}-byte pages`,
+              h.memTotalBytes === null ? null : `RAM ${bytes(h.memTotalBytes)}`,
+              h.initNetns === false ? 'in a container netns' : null,
+            ]
+              .filter((x): x is string => x !== null)
+              .join(', '),
+            cells: model.keys.map((k) => {
+              const row = g.keys.find((r) => r.key === k);
+              return { value: clean(h.values[k] ?? 'not read'), drift: drifts.has(k), title: row?.common === null || row === undefined ? 'no common value' : `common: ${clean(row.common)}` };
+            }),
+            limits: LIMITS.map((l) => {
+              const v = h.limits[l.id];
+              return { value: v.value === null ? '—' : `${formatNumber(v.value)}${l.unit === '%' ? ' %' : ' x'}`, title: clean(v.basis ?? 'an input is missing') };
+            }),
+            driftCount: drifts.size,
+          };
+        }),
+      };
+    }),
+  };
+}
+
+export function renderCompareHtml(view: CompareView): string {
+  return renderTemplate('compare.html', view);
+}
+
+export function renderCompareMarkdown(view: CompareView): string {
+  const md = escapeMarkdown;
+  const out: string[] = [`# sockaudit compare: ${md(view.headline)}`, ''];
+  out.push(`Grouped by ${md(view.byLabel)}. Left out, as they differ by nature: ${md(view.volatile)}.`, '');
+  for (const w of view.warnings) out.push(`> **Warning:** ${md(w)}`, '');
+  for (const g of view.groups) {
+    out.push(`## ${md(g.name)}: ${md(g.line)}`, '');
+    const differing = g.rows.filter((r) => r.drift.length > 0 || r.split);
+    if (differing.length === 0) {
+      out.push('Every key agrees.', '');
+      continue;
+    }
+    out.push('| key | most common | hosts that differ |', '|---|---|---|');
+    for (const r of differing) {
+      out.push(`| ${md(r.key)} | ${md(r.common)} | ${r.drift.map((d) => `${md(d.host)} (${md(d.value)})`).join(', ') || 'no majority: see compare.html'} |`);
+    }
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function renderCompareJson(model: CompareModel, meta: CompareMeta, volatileKeys: readonly string[]): string {
+  const doc = {
+    schemaVersion: COMPARE_SCHEMA_VERSION,
+    kind: 'compare',
+    tool: meta.tool,
+    from: meta.from,
+    auditedAt: meta.auditedAt,
+    by: model.by,
+    leftOut: ['hostname', 'bootId', ...volatileKeys],
+    summary: { audited: model.audited, notAudited: model.notAudited, driftingHosts: model.driftingHosts },
+    keys: model.keys,
+    groups: model.groups.map((g) => ({
+      name: g.name,
+      keys: g.keys,
+      hosts: g.hosts.map((h) => ({
+        name: h.name,
+        audited: h.audited,
+        reason: h.reason,
+        kernel: h.kernel,
+        pageSize: h.pageSize,
+        memTotalBytes: h.memTotalBytes,
+        initNetns: h.initNetns,
+        values: Object.fromEntries(model.keys.map((k) => [k, h.values[k] ?? null])),
+        limits: h.limits,
+      })),
+    })),
+    warnings: meta.warnings,
+  };
+  return `${escapeInvisible(JSON.stringify(doc, null, 2))}\n`;
+}
+
+export function renderCompareSummary(view: CompareView, opts: { width?: number; top?: number }): string {
+  const width = Math.max(40, opts.width ?? 100);
+  const top = Math.max(0, opts.top ?? 20);
+  const lines = [cut(`sockaudit compare: ${view.headline}`, width), cut(`grouped by ${view.byLabel}`, width)];
+  const drift = view.groups.flatMap((g) => g.rows.flatMap((r) => r.drift.map((d) => `${g.name}: ${d.host} ${r.key} = ${d.value} (most common: ${r.common})`)));
+  for (const l of drift.slice(0, top)) lines.push(cut(`  ${clean(l)}`, width));
+  if (drift.length > top) lines.push(`${drift.length - top} more differences in compare.html`);
+  return `${lines.join('\n')}\n`;
+}
+
+function cut(s: string, width: number): string {
+  const chars = [...s];
+  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
+}

@@ -1,0 +1,177 @@
+// End to end over real SSH on loopback: a 300-host recorded fleet audited whole, then in three
+// shards merged into one report; then the saved run rendered again, and compared with itself.
+import { readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { audit, type AuditOptions } from '../../src/commands/audit.js';
+import { diff } from '../../src/commands/diff.js';
+import type { Io } from '../../src/commands/io.js';
+import { merge } from '../../src/commands/merge.js';
+import { reportFrom } from '../../src/commands/report-from.js';
+import { generateEd25519KeyPair, startRecordedFleet, type FleetHostSpec, type RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import type { Target } from '../../src/inventory/types.js';
+import { packageRoot } from '../../src/paths.js';
+import { expectValidReport } from '../helpers/schema.js';
+
+const N = 300;
+const SHARDS = 3;
+const dir = join(packageRoot(), 'inventory', 'recorded');
+const recordings = readdirSync(dir).filter((f) => f.endsWith('.probe')).sort();
+
+interface JsonHost {
+  name: string;
+  verdict: string | null;
+  score: number | null;
+  startedAt: string;
+  durationMs: number;
+}
+interface JsonReport {
+  run: { shard: { index: number; count: number } | null; warnings: string[] };
+  hosts: JsonHost[];
+  trend?: { hosts: unknown[]; counts: Record<string, number> };
+}
+
+function quietIo(warnings: string[] = []): Io {
+  const sink = new PassThrough();
+  sink.resume();
+  return { stdout: sink, stderr: sink, stderrIsTTY: false, color: false, env: {}, warn: (m) => warnings.push(m), onInterrupt: () => {}, offInterrupt: () => {} };
+}
+
+let tmp: string;
+let fleet: RecordedFleet;
+let targets: Target[];
+let knownHostsFile: string;
+
+async function specs(): Promise<FleetHostSpec[]> {
+  const texts = await Promise.all(recordings.map((f) => readFile(join(dir, f), 'utf8')));
+  return Array.from({ length: N }, (_, i) => ({
+    name: `host-${String(i).padStart(3, '0')}-${recordings[i % recordings.length]!.slice(0, -'.probe'.length)}`,
+    recording: texts[i % texts.length]!,
+    // A few that cannot be audited, so the ranking's first rows are failures too.
+    ...(i % 97 === 5 ? { fault: 'refuse' as const } : i % 89 === 7 ? { fault: 'auth-fail' as const } : {}),
+  }));
+}
+
+function options(outDir: string, extra: Partial<AuditOptions> = {}): AuditOptions {
+  return {
+    local: false,
+    inventories: [],
+    hosts: [],
+    extraTargets: targets,
+    sshConfig: null,
+    identityFiles: [],
+    knownHosts: [knownHostsFile],
+    hostKeyPolicy: 'strict',
+    concurrency: 32,
+    connectTimeoutSeconds: 10,
+    hostTimeoutSeconds: 30,
+    samples: 1,
+    intervalSeconds: 0,
+    outDir,
+    formats: ['html', 'md', 'json'],
+    failOn: 'critical',
+    allowUnaudited: false,
+    quiet: true,
+    ...extra,
+  };
+}
+
+async function readReport(file: string): Promise<JsonReport> {
+  const text = await readFile(file, 'utf8');
+  expectValidReport(text);
+  return JSON.parse(text) as JsonReport;
+}
+
+/** The hosts as ranked, without when and how long each took. */
+function ranking(r: JsonReport): Omit<JsonHost, 'startedAt' | 'durationMs'>[] {
+  return r.hosts.map(({ startedAt: _s, durationMs: _d, ...h }) => h);
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'sockaudit-ci-'));
+  const pair = generateEd25519KeyPair();
+  const keyFile = join(tmp, 'id_ed25519');
+  await writeFile(keyFile, pair.private, { mode: 0o600 });
+  fleet = await startRecordedFleet({ hosts: await specs(), authorizedKeys: `${pair.public}\n` });
+  knownHostsFile = join(tmp, 'known_hosts');
+  await writeFile(knownHostsFile, fleet.knownHosts, { mode: 0o600 });
+  targets = fleet.hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: 'ci',
+    groups: ['fleet'],
+    identityFiles: [keyFile],
+    identitiesOnly: true,
+    proxyJump: [],
+    knownHostsFiles: [knownHostsFile],
+    hostKeyPolicy: 'strict',
+    vars: {},
+  }));
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('a 300-host fleet over SSH', () => {
+  let whole: JsonReport;
+
+  test('whole, then in shards merged: the same hosts in the same ranking', async () => {
+    const full = await audit(options(join(tmp, 'whole')), quietIo());
+    expect(full.run.hosts).toHaveLength(N);
+    whole = await readReport(join(tmp, 'whole', 'report.json'));
+    expect(whole.hosts.filter((h) => h.verdict === null).length).toBeGreaterThan(2);
+
+    const shardFiles: string[] = [];
+    let total = 0;
+    for (let index = 1; index <= SHARDS; index++) {
+      const out = join(tmp, `shard-${index}`);
+      const part = await audit(options(out, { shard: { index, count: SHARDS } }), quietIo());
+      total += part.run.hosts.length;
+      expect(part.run.hosts.length).toBeGreaterThan(N / SHARDS / 2);
+      const doc = await readReport(join(out, 'report.json'));
+      expect(doc.run.shard).toEqual({ index, count: SHARDS });
+      shardFiles.push(join(out, 'report.json'));
+    }
+    expect(total).toBe(N);
+
+    const warnings: string[] = [];
+    const merged = await merge(
+      { files: shardFiles, outDir: join(tmp, 'merged'), formats: ['html', 'md', 'json', 'junit'], failOnWorse: false, allowUnaudited: false },
+      quietIo(warnings),
+    );
+    expect(warnings).toEqual([]);
+    const doc = await readReport(join(tmp, 'merged', 'report.json'));
+    expect(doc.run.shard).toBeNull();
+    expect(ranking(doc)).toEqual(ranking(whole));
+    expect(merged.judgement.exitCode).toBe(full.judgement.exitCode);
+    const junit = await readFile(join(tmp, 'merged', 'report.junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(N);
+  }, 180_000);
+
+  test('the saved run rendered again is byte-identical in every format', async () => {
+    const out = join(tmp, 'again');
+    await reportFrom({ from: join(tmp, 'whole', 'report.json'), outDir: out, formats: ['html', 'md', 'json'], failOnWorse: false, allowUnaudited: false }, quietIo());
+    for (const f of ['report.html', 'report.md', 'report.json']) {
+      expect(await readFile(join(out, f), 'utf8')).toBe(await readFile(join(tmp, 'whole', f), 'utf8'));
+    }
+  });
+
+  test('compared with itself: nothing changed; --baseline adds an empty trend and still gates on findings', async () => {
+    const file = join(tmp, 'whole', 'report.json');
+    const same = await diff({ oldFile: file, newFile: join(tmp, 'merged', 'report.json'), json: false, formats: ['json'], failOnWorse: true }, quietIo());
+    expect(same.trend.hosts).toEqual([]);
+    expect(same.trend.counts.same).toBe(N);
+    expect(same.exitCode).toBe(0);
+    const out = join(tmp, 'with-baseline');
+    const result = await reportFrom({ from: file, outDir: out, formats: ['json'], baseline: file, failOnWorse: true, allowUnaudited: true }, quietIo());
+    const doc = await readReport(join(out, 'report.json'));
+    expect(doc.trend?.hosts).toEqual([]);
+    expect(result.judgement.exitCode).toBe(whole.hosts.some((h) => h.verdict === 'critical') ? 1 : 0);
+  });
+});
