@@ -1,5 +1,23 @@
 // Errors that end a run before any host is touched. The CLI maps them to exit code 2.
-export { InputError } from './inventory/types.js';
+
+/** A problem in an inventory or config file: names the file, line and problem. */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
+
+/** What a pure parser returns: its value and every problem found, never a throw. */
+export interface Result<T> {
+  value: T;
+  warnings: string[];
+  errors: InputError[];
+}
 
 /** The command line itself is wrong. */
 export class UsageError extends Error {

@@ -11,3 +11,5 @@ export { parseKernelRelease, sockstatMemUnit } from './units.js';
 export type { KernelVersion, MemUnit, MemUnitReading } from './units.js';
 export { VERDICT_ORDER } from './types.js';
 export type { Finding, HostVerdict, Level, Verdict } from './types.js';
+export { parseSysctlConf } from './sysctl-conf.js';
+export { assembleWhatIf, parseProposalFile, judgeWhatIf } from './whatif.js';

@@ -1,8 +1,7 @@
 // sysctl.conf syntax, as procps sysctl.conf(5) and systemd sysctl.d(5) read it: `key = value` lines,
 // `#` and `;` comments, a leading `-` when errors setting the key are to be ignored, and names written
 // with dots or slashes. Pure: text in, assignments out; meaning (known keys, numbers) is whatif.ts's.
-import { InputError } from '../errors.js';
-import type { Result } from '../inventory/types.js';
+import { InputError, type Result } from '../errors.js';
 
 export interface SysctlAssignment {
   /** Dotted name, as snapshots key sysctls: `net.ipv4.tcp_mem`. */

@@ -2,7 +2,7 @@
 // sysctls sockaudit knows, applied to each host's snapshot, and the host is evaluated again with the
 // shared evaluator. Flags say what one fixed value does to a mixed fleet. Pure: no I/O, no clock.
 import { InputError } from '../errors.js';
-import type { Result } from '../inventory/types.js';
+import type { Result } from '../errors.js';
 import { SYSCTLS } from '../procfs/sections.js';
 import type { Int, Reading, Snapshot, SysctlValue } from '../procfs/types.js';
 import { defaultConfig, nearest } from './config.js';

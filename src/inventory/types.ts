@@ -37,24 +37,9 @@ export interface Target {
   vars: Record<string, string>;
 }
 
-/** A problem in an inventory or config file: names the file, line and problem. */
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly problem: string,
-  ) {
-    super(`${file}${line === undefined ? '' : `:${line}`}: ${problem}`);
-    this.name = 'InputError';
-  }
-}
 
-/** What a pure parser returns: its value and every problem found, never a throw. */
-export interface Result<T> {
-  value: T;
-  warnings: string[];
-  errors: InputError[];
-}
+export { InputError } from '../errors.js';
+export type { Result } from '../errors.js';
 
 /** A jump host as written (`[user@]host[:port]`), before the ssh config is applied to it. */
 export interface JumpSpec {

@@ -7,3 +7,10 @@ export { renderMarkdown, escapeMarkdown, MARKDOWN_MAX_BYTES } from './markdown.j
 export { renderJson, JSON_SCHEMA_VERSION } from './json.js';
 export { renderSummary, sanitizeForTerminal } from './terminal.js';
 export type { SummaryOptions } from './terminal.js';
+export { renderJunit } from './junit.js';
+export { parseSavedRun, readSavedRun } from './load.js';
+export type { SavedRun } from './load.js';
+export { assembleDigest, diffRuns } from './trend.js';
+export type { Trend, RunDigest } from './trend.js';
+export { assembleCompare } from './compare.js';
+export type { ChartView } from './charts.js';
