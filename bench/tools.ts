@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { BenchFleet } from './fleet-setup.js';
 import { ansibleDoneHosts, clushDoneHosts, hasDoneLine, sockauditAuditedHosts } from './outputs.js';
 
-/** What OpenSSH 9.2 negotiates with ssh2 by default, and what the `curve25519` variants force. */
+/**
+ * What the `curve25519` variants force on OpenSSH's client: the algorithm ssh2 (sockaudit)
+ * negotiates by default, there under its older name curve25519-sha256@libssh.org.
+ */
 export const CURVE25519 = 'curve25519-sha256';
 
 export interface RunContext {
@@ -44,7 +47,7 @@ export interface BenchTool {
 const SOCKAUDIT_BIN = fileURLToPath(new URL('../src/bin.js', import.meta.url));
 
 /** The environment every tool runs in: no agent (keys come from the key file only); ansible needs UTF-8. */
-export function baseEnv(): NodeJS.ProcessEnv {
+function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
   delete env.SSH_AUTH_SOCK;
   delete env.SSH_AGENT_PID;
