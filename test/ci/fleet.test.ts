@@ -1,7 +1,7 @@
 // End to end over real SSH on loopback: a 300-host recorded fleet audited whole, then in three
 // shards merged into one report; then the saved run rendered again, and compared with itself.
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,7 +11,8 @@ import { diff } from '../../src/commands/diff.js';
 import type { Io } from '../../src/commands/io.js';
 import { merge } from '../../src/commands/merge.js';
 import { reportFrom } from '../../src/commands/report-from.js';
-import { generateEd25519KeyPair, startRecordedFleet, type FleetHostSpec, type RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import type { FleetHostSpec } from '../../src/collect/recorded-fleet.js';
+import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
 import type { Target } from '../../src/inventory/types.js';
 import { packageRoot } from '../../src/paths.js';
 import { expectValidReport } from '../helpers/schema.js';
@@ -41,7 +42,7 @@ function quietIo(warnings: string[] = []): Io {
 }
 
 let tmp: string;
-let fleet: RecordedFleet;
+let served: ServedFleet;
 let targets: Target[];
 let knownHostsFile: string;
 
@@ -92,29 +93,12 @@ function ranking(r: JsonReport): Omit<JsonHost, 'startedAt' | 'durationMs'>[] {
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-ci-'));
-  const pair = generateEd25519KeyPair();
-  const keyFile = join(tmp, 'id_ed25519');
-  await writeFile(keyFile, pair.private, { mode: 0o600 });
-  fleet = await startRecordedFleet({ hosts: await specs(), authorizedKeys: `${pair.public}\n` });
-  knownHostsFile = join(tmp, 'known_hosts');
-  await writeFile(knownHostsFile, fleet.knownHosts, { mode: 0o600 });
-  targets = fleet.hosts.map((h) => ({
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    user: 'ci',
-    groups: ['fleet'],
-    identityFiles: [keyFile],
-    identitiesOnly: true,
-    proxyJump: [],
-    knownHostsFiles: [knownHostsFile],
-    hostKeyPolicy: 'strict',
-    vars: {},
-  }));
+  served = await serveRecordedTargets(await specs(), { user: 'ci', group: 'fleet' });
+  ({ targets, knownHostsFile } = served);
 });
 
 afterAll(async () => {
-  await fleet?.stop();
+  await served?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

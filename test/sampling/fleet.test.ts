@@ -3,14 +3,13 @@
 // and the HTML charts in headless chromium.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { audit, type AuditResult } from '../../src/commands/audit.js';
 import type { Io } from '../../src/commands/io.js';
-import { generateEd25519KeyPair, startRecordedFleet, type RecordedFleet } from '../../src/collect/recorded-fleet.js';
-import type { Target } from '../../src/inventory/types.js';
+import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
 import { craftRecording, readRecording } from './craft.js';
 
 const SCREENSHOT_HOST = '/tmp/sockaudit-sampling-host.png';
@@ -54,33 +53,15 @@ function quietIo(): Io {
 }
 
 let tmp: string;
-let fleet: RecordedFleet;
+let served: ServedFleet;
 let result: AuditResult;
 let hosts: Map<string, JsonHost>;
 let html: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-sampling-'));
-  const pair = generateEd25519KeyPair();
-  const keyFile = join(tmp, 'id_ed25519');
-  await writeFile(keyFile, pair.private, { mode: 0o600 });
-  fleet = await startRecordedFleet({ hosts: HOSTS, authorizedKeys: `${pair.public}\n` });
-  const knownHostsFile = join(tmp, 'known_hosts');
-  await writeFile(knownHostsFile, fleet.knownHosts, { mode: 0o600 });
-  const targets: Target[] = fleet.hosts.map((h) => ({
-    name: h.name,
-    address: h.address,
-    port: h.port,
-    user: 'sampler',
-    groups: ['sampling'],
-    identityFiles: [keyFile],
-    identitiesOnly: true,
-    proxyJump: [],
-    knownHostsFiles: [knownHostsFile],
-    hostKeyPolicy: 'strict',
-    origin: 'test/sampling',
-    vars: {},
-  }));
+  served = await serveRecordedTargets(HOSTS, { user: 'sampler', group: 'sampling' });
+  const { targets, knownHostsFile } = served;
   result = await audit(
     {
       local: false,
@@ -111,7 +92,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fleet?.stop();
+  await served?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
