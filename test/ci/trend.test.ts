@@ -1,4 +1,7 @@
-import { describe, expect, test } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openFile } from '../helpers/browser.js';
 import { buildView, renderHtml, renderJson, renderMarkdown } from '../../src/report/index.js';
 import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/report/trend.js';
 import { judgeRun } from '../../src/commands/judge.js';
@@ -145,6 +148,33 @@ describe('the trend in the reports', () => {
     const webAnchor = view.hosts.find((h) => h.name === 'web-1')?.anchor;
     expect(section).toContain(`<a href="#${webAnchor}">web-1</a>`);
     expect(section).not.toMatch(/<a href="#[^"]*">old-1<\/a>/);
+  });
+
+  describe('HTML in headless chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    test('the trend section shows, worst change first, with no console error, request or dialog', async () => {
+      const path = `/tmp/sockaudit-trend-${process.pid}.html`;
+      writeFileSync(path, renderHtml(view));
+      const loaded = await openFile(browser, path);
+      const rows = loaded.page.locator('section[aria-labelledby="trend-title"] [data-change]');
+      const changes = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-change')));
+      expect(changes.length).toBeGreaterThan(3);
+      expect(changes[0]).toBe('worse');
+      expect(changes).toContain('removed');
+      await expect(loaded.page.locator('section[aria-labelledby="trend-title"]').innerText()).resolves.toContain('<b onmouseover=x>web|*2*</b>');
+      expect(await loaded.page.locator('b[onmouseover]').count()).toBe(0);
+      expect(loaded.errors).toEqual([]);
+      expect(loaded.dialogs).toEqual([]);
+      expect(loaded.requests).toEqual([`file://${path}`]);
+      await loaded.page.close();
+    });
   });
 
   test('Markdown: verdict still first, a trend table without timestamps, names escaped', () => {

@@ -1,6 +1,7 @@
 // The HTML report in a real headless browser: ranking, escaping, no network, the bars.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
 import { writeFileSync } from 'node:fs';
 import { buildView, renderHtml } from '../../src/report/index.js';
 import { HOST_KEY_OFF_WARNING } from '../../src/report/view-model.js';
@@ -11,41 +12,17 @@ const SCREENSHOT = '/tmp/sockaudit-report.png';
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-interface Loaded {
-  page: Page;
-  requests: string[];
-  consoleErrors: string[];
-  dialogs: string[];
-}
-
-async function load(html: string): Promise<Loaded> {
-  const page = await browser.newPage();
-  const requests: string[] = [];
-  const consoleErrors: string[] = [];
-  const dialogs: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+function load(html: string): Promise<Loaded> {
   const path = `/tmp/sockaudit-report-${process.pid}.html`;
   writeFileSync(path, html);
-  await page.goto(`file://${path}`, { waitUntil: 'load' });
-  return { page, requests, consoleErrors, dialogs };
+  return openFile(browser, path);
 }
 
 describe('HTML report', () => {
@@ -78,7 +55,7 @@ describe('HTML report', () => {
   test('makes no network request and logs no error', () => {
     expect(loaded.requests).toHaveLength(1);
     expect(loaded.requests[0]).toMatch(/^file:\/\/.*\.html$/);
-    expect(loaded.consoleErrors).toEqual([]);
+    expect(loaded.errors).toEqual([]);
   });
 
   test('shows a hostile host name as text', async () => {

@@ -2,7 +2,8 @@
 // fleet (strict host keys from a known_hosts file, a client key of its own), then the JSON it wrote
 // and the HTML charts in headless chromium.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,21 +145,12 @@ describe('audit --samples 3 over SSH', () => {
 describe('the HTML charts in headless chromium', () => {
   let browser: Browser;
   let page: Page;
-  const requests: string[] = [];
-  const consoleErrors: string[] = [];
+  let loaded: Loaded;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(`file://${join(tmp, 'out', 'report.html')}`, { waitUntil: 'load' });
+    browser = await launchChromium();
+    loaded = await openFile(browser, join(tmp, 'out', 'report.html'), { width: 1100, height: 900 });
+    page = loaded.page;
   });
 
   afterAll(async () => {
@@ -168,8 +160,8 @@ describe('the HTML charts in headless chromium', () => {
   const article = (name: string) => page.locator('article.host').filter({ has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
 
   test('loads with no console error and no request but the file', () => {
-    expect(consoleErrors).toEqual([]);
-    expect(requests).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
+    expect([...loaded.errors, ...loaded.warnings]).toEqual([]);
+    expect(loaded.requests).toEqual([expect.stringMatching(/^file:\/\/.*report\.html$/)]);
     expect(html).not.toMatch(/<script/i);
   });
 

@@ -1,7 +1,8 @@
 // The what-if and compare pages in a real headless browser: no console errors, no network, hostile
 // host names shown as text, the link back to report.html.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +30,7 @@ beforeAll(async () => {
   const base = { from, set: [], outDir: dir, formats: ['html' as const], quiet: true };
   await whatif({ ...base, sysctlFile: join(dir, 'p.conf'), setFor: [{ group: 'web', item: 'net.core.somaxconn=8192' }] }, captureIo());
   await compare({ from, by: 'group', outDir: dir, formats: ['html'], quiet: true }, captureIo());
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -40,27 +38,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Loaded {
-  page: Page;
-  requests: string[];
-  errors: string[];
-  dialogs: string[];
-}
-
-async function load(file: string): Promise<Loaded> {
-  const page = await browser.newPage();
-  const loaded: Loaded = { page, requests: [], errors: [], dialogs: [] };
-  page.on('request', (r) => loaded.requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') loaded.errors.push(m.text());
-  });
-  page.on('pageerror', (e) => loaded.errors.push(e.message));
-  page.on('dialog', (d) => {
-    loaded.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(`file://${join(dir, file)}`, { waitUntil: 'load' });
-  return loaded;
+function load(file: string): Promise<Loaded> {
+  return openFile(browser, join(dir, file));
 }
 
 describe.each(['whatif.html', 'compare.html'])('%s', (file) => {
