@@ -115,11 +115,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout.write(`${packageVersion()}\n`);
         return EXIT.ok;
       case undefined:
+        io.stderr.write(`${USAGE}\n`);
+        return EXIT.usage;
       case 'help':
       case '--help':
       case '-h':
         io.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT.usage : EXIT.ok;
+        return EXIT.ok;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
