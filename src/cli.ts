@@ -37,10 +37,10 @@ what to audit:
   --local                  this machine, without SSH
   -i, --inventory FILE     an inventory (Ansible YAML/INI/JSON, sockaudit YAML, host list); repeatable
   -H, --hosts LIST         hosts as [user@]host[:port], comma separated; repeatable
-  -l, --limit PATTERN      Ansible-style host pattern (web:&prod:!web03, 'db*', ~regex)
+  -l, --limit PATTERN      Ansible-style host pattern (web:&prod:!web03, 'db*', web[0:2], ~regex)
   -u, --user USER          default login user (else the inventory's, ssh config's, or yours)
   --identity FILE          a private key to offer (repeatable; also IdentityFile, ansible_ssh_private_key_file)
-  -F, --ssh-config FILE    OpenSSH client config (default ~/.ssh/config)
+  -F, --ssh-config FILE    OpenSSH client config (default ~/.ssh/config, then /etc/ssh/ssh_config)
   --no-ssh-config          do not read any ssh client config
 
 host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by default):

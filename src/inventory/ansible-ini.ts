@@ -6,12 +6,14 @@ import { parseAddress } from './address.js';
 import { expandHostPattern } from './ranges.js';
 import { splitShellWords } from './shell-words.js';
 import { Issues } from './issues.js';
+import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventorySource, Result } from './types.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 
-export function parseAnsibleIni(text: string, file: string): Result<InventorySource> {
+/** `varsDirs`: the group_vars/ and host_vars/ found beside the file, read by readVarsDirs. */
+export function parseAnsibleIni(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
   const issues = new Issues(file);
   const inventory = new AnsibleInventory();
   // Groups named in [x:vars] or [p:children] before any [x] or [x:children] declares them.
@@ -96,7 +98,7 @@ export function parseAnsibleIni(text: string, file: string): Result<InventorySou
     if (decl.state === 'vars') issues.error(decl.line, `section [${name}:vars] is for a group that is never declared`);
     else issues.error(decl.line, `section [${decl.parent}:children] names group ${name}, which is never declared`);
   }
-  const source: InventorySource = { file, format: 'ansible-ini', hosts: assembleAnsibleHosts(inventory, issues) };
+  const source: InventorySource = { file, format: 'ansible-ini', hosts: assembleAnsibleHosts(inventory, issues, varsDirs) };
   return issues.result(source);
 }
 

@@ -2,8 +2,12 @@
 // describe, and its flattening into hosts with Ansible's variable precedence
 // (intro_inventory.rst "How variables are merged"; lib/ansible/inventory/helpers.py sort_groups):
 // groups merge by (depth from `all`, ansible_group_priority, name), host variables last.
+// With group_vars/ and host_vars/ (variable precedence in playbooks_variables.rst): every group
+// var of the inventory file < group_vars files in the same group order < the inventory file's
+// host vars < host_vars files.
 import { Issues, where } from './issues.js';
 import { settingsFromVars, stringVars, type Vars } from './ansible-vars.js';
+import { assembleVarsLayers, type VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryHost } from './types.js';
 
 export interface AnsibleGroup {
@@ -45,7 +49,8 @@ export class AnsibleInventory {
 
 const DEFAULT_PRIORITY = 1;
 
-export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues): InventoryHost[] {
+/** `varsDirs`: what lies in group_vars/ and host_vars/ beside the inventory file, if anything. */
+export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues, varsDirs?: VarsDirs): InventoryHost[] {
   const all = inventory.group('all');
   const parents = new Map<string, Set<string>>();
   for (const group of inventory.groups.values()) {
@@ -113,6 +118,9 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     }
   }
 
+  const layers =
+    varsDirs === undefined ? undefined : issues.absorb(assembleVarsLayers(varsDirs, new Set([...inventory.groups.keys(), 'ungrouped']), inventory.hosts.keys()));
+
   const hosts: InventoryHost[] = [];
   for (const host of inventory.hosts.values()) {
     const memberOf = new Set<string>(['all']);
@@ -133,7 +141,9 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     });
     const vars: Vars = new Map();
     for (const name of ordered) for (const [key, entry] of inventory.groups.get(name)?.vars ?? []) vars.set(key, entry);
+    for (const name of ordered) for (const [key, entry] of layers?.groups.get(name) ?? []) vars.set(key, entry);
     for (const [key, entry] of host.vars) vars.set(key, entry);
+    for (const [key, entry] of layers?.hosts.get(host.name) ?? []) vars.set(key, entry);
 
     hosts.push({
       name: host.name,

@@ -18,6 +18,8 @@ export interface VarEntry {
   value: unknown;
   /** Line of the definition, when the format has lines. */
   line?: number;
+  /** The file of the definition when it is not the inventory itself (group_vars/, host_vars/). */
+  file?: string;
 }
 
 export type Vars = Map<string, VarEntry>;
@@ -41,6 +43,11 @@ export function stringVars(vars: Vars): Record<string, string> {
 }
 
 export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined): HostSettings {
+  // A problem is reported where its variable was set; the host's own line stands in when unknown.
+  const error = (entry: VarEntry | undefined, problem: string): void =>
+    entry?.file === undefined ? issues.error(entry?.line ?? hostLine, problem) : issues.error(entry.line, problem, entry.file);
+  const warn = (entry: VarEntry | undefined, message: string): void =>
+    entry?.file === undefined ? issues.warn(entry?.line ?? hostLine, message) : issues.warn(entry.line, message, entry.file);
   const pick = (...names: string[]): [string, VarEntry] | undefined => {
     for (const name of [...names].reverse()) {
       const entry = vars.get(name);
@@ -51,55 +58,55 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
   const text = (...names: string[]): string | undefined => {
     const found = pick(...names);
     if (!found) return undefined;
-    const [name, { value, line }] = found;
-    const at = line ?? hostLine;
+    const [name, entry] = found;
+    const value = entry.value;
     if (value instanceof EncryptedValue) {
-      issues.error(at, `${name} of host ${host} is vault-encrypted; sockaudit cannot decrypt it (pass \`ansible-inventory --list\` JSON instead)`);
+      error(entry, `${name} of host ${host} is vault-encrypted; sockaudit cannot decrypt it (pass \`ansible-inventory --list\` JSON instead)`);
       return undefined;
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
-      issues.error(at, `${name} of host ${host} must be a string, not ${describe(value)}`);
+      error(entry, `${name} of host ${host} must be a string, not ${describe(value)}`);
       return undefined;
     }
     const result = String(value);
     if (result.includes('{{')) {
-      issues.warn(at, `${name} of host ${host} uses Jinja templating, which sockaudit does not evaluate; ignored (pass \`ansible-inventory --list\` JSON to have it resolved)`);
+      warn(entry, `${name} of host ${host} uses Jinja templating, which sockaudit does not evaluate; ignored (pass \`ansible-inventory --list\` JSON to have it resolved)`);
       return undefined;
     }
     return result;
   };
 
   const settings: SshSettings = { identityFiles: [] };
-  const apply = (keyword: string, value: string | undefined, line: number | undefined): void => {
+  const apply = (keyword: string, value: string | undefined, entry: VarEntry | undefined): void => {
     if (value === undefined) return;
     const outcome = applySshOption(settings, keyword, [value]);
-    if (outcome.kind === 'problem') issues.error(line ?? hostLine, `host ${host}: ${outcome.problem}`);
+    if (outcome.kind === 'problem') error(entry, `host ${host}: ${outcome.problem}`);
   };
-  const lineOf = (...names: string[]): number | undefined => pick(...names)?.[1].line;
+  const entryOf = (...names: string[]): VarEntry | undefined => pick(...names)?.[1];
 
   const portText = text('ansible_port', 'ansible_ssh_port');
   if (portText !== undefined) {
     const port = parsePort(portText);
     const name = pick('ansible_port', 'ansible_ssh_port')?.[0];
-    if (port === undefined) issues.error(lineOf('ansible_port', 'ansible_ssh_port') ?? hostLine, `${name} of host ${host} is "${portText}": it must be a number from 1 to 65535`);
+    if (port === undefined) error(entryOf('ansible_port', 'ansible_ssh_port'), `${name} of host ${host} is "${portText}": it must be a number from 1 to 65535`);
     else settings.port = port;
   }
-  apply('identityfile', text('ansible_private_key_file', 'ansible_ssh_private_key_file'), lineOf('ansible_private_key_file', 'ansible_ssh_private_key_file'));
-  apply('user', text('ansible_user', 'ansible_ssh_user'), lineOf('ansible_user', 'ansible_ssh_user'));
+  apply('identityfile', text('ansible_private_key_file', 'ansible_ssh_private_key_file'), entryOf('ansible_private_key_file', 'ansible_ssh_private_key_file'));
+  apply('user', text('ansible_user', 'ansible_ssh_user'), entryOf('ansible_user', 'ansible_ssh_user'));
   for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const args = text(name);
     if (args === undefined) continue;
-    const line = vars.get(name)?.line ?? hostLine;
+    const entry = vars.get(name);
     const parsed = parseSshArgs(args);
-    for (const warning of parsed.warnings) issues.warn(line, `${name} of host ${host}: ${warning}`);
+    for (const warning of parsed.warnings) warn(entry, `${name} of host ${host}: ${warning}`);
     for (const option of parsed.options) {
       const outcome = applySshOption(settings, option.keyword, option.args);
-      if (outcome.kind === 'problem') issues.warn(line, `${name} of host ${host}: ${outcome.problem}; ignored`);
+      if (outcome.kind === 'problem') warn(entry, `${name} of host ${host}: ${outcome.problem}; ignored`);
     }
   }
   const connection = text('ansible_connection');
   if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
-    issues.warn(lineOf('ansible_connection'), `host ${host} has ansible_connection=${connection}; sockaudit reaches it over ssh`);
+    warn(entryOf('ansible_connection'), `host ${host} has ansible_connection=${connection}; sockaudit reaches it over ssh`);
   }
 
   const { hostName, proxyCommand, ...rest } = settings;

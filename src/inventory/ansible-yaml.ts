@@ -1,17 +1,18 @@
 // Ansible's static YAML inventory (lib/ansible/plugins/inventory/yaml.py): top-level keys are
 // groups; under a group only `hosts`, `vars` and `children` count; host keys are patterns with
 // an optional `:port` and `[a:b]` ranges.
-import { isMap, isScalar, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+import { isMap, isScalar, keyText, mappingVars, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
 import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
 import { parseAddress } from './address.js';
 import { expandHostPattern } from './ranges.js';
 import { Issues } from './issues.js';
-import type { Vars } from './ansible-vars.js';
+import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventorySource, Result } from './types.js';
 
 const SECTIONS = new Set(['hosts', 'vars', 'children']);
 
-export function parseAnsibleYaml(text: string, file: string): Result<InventorySource> {
+/** `varsDirs`: the group_vars/ and host_vars/ found beside the file, read by readVarsDirs. */
+export function parseAnsibleYaml(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'ansible-yaml', hosts: [] };
   // Ansible reads YAML 1.1 (PyYAML): `yes` is true, `<<` merges.
@@ -42,7 +43,7 @@ export function parseAnsibleYaml(text: string, file: string): Result<InventorySo
     if (name === undefined) issues.error(line, 'a group name must be a plain string');
     else walker.group(name, pair.value, line, []);
   }
-  source.hosts = assembleAnsibleHosts(inventory, issues);
+  source.hosts = assembleAnsibleHosts(inventory, issues, varsDirs);
   return issues.result(source);
 }
 
@@ -85,7 +86,7 @@ class GroupWalker {
         continue;
       }
       if (key === 'vars') {
-        this.vars(group.vars, section);
+        mappingVars(this.yaml, section, group.vars);
         continue;
       }
       for (const item of section.items) {
@@ -121,21 +122,7 @@ class GroupWalker {
       const host = this.inventory.host(name, line);
       group.hosts.add(name);
       if (address.port !== undefined) host.vars.set('ansible_port', { value: address.port, ...(line === undefined ? {} : { line }) });
-      if (hasVars) this.vars(host.vars, node);
-    }
-  }
-
-  private vars(into: Vars, node: Node): void {
-    const values = this.yaml.toJS(node);
-    if (!isMap(node) || values === null || typeof values !== 'object') return;
-    const lines = new Map<string, number | undefined>();
-    for (const pair of node.items) {
-      const key = keyText(pair.key);
-      if (key !== undefined) lines.set(key, this.yaml.lineOf(pair.key as Node));
-    }
-    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
-      const line = lines.get(key) ?? this.yaml.lineOf(node);
-      into.set(key, { value, ...(line === undefined ? {} : { line }) });
+      if (isMap(node)) mappingVars(this.yaml, node, host.vars);
     }
   }
 }

@@ -1,12 +1,13 @@
 // Loading the hosts to audit: inventories and -H hosts, merged, limited, then resolved against
-// the OpenSSH client config. The one entry point that reads files; the pieces it composes are pure.
+// the OpenSSH client config (the user's file, then the system's, as ssh reads them). The one
+// entry point that reads files; the pieces it composes are pure.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
 import { parseHostArgument } from './host-list.js';
 import { mergeInventories, readInventory } from './load.js';
 import { applyLimit } from './limit.js';
-import { readSshConfig } from './ssh-config-read.js';
+import { readSshConfig, readSystemSshConfig } from './ssh-config-read.js';
 import { resolveTargets } from './resolve.js';
 import type { SshConfig } from './ssh-config.js';
 import type { InputError, InventorySource, Target } from './types.js';
@@ -20,7 +21,7 @@ export { parseSockauditYaml } from './sockaudit-yaml.js';
 export { detectFormat, parseInventory, readInventory, mergeInventories } from './load.js';
 export { applyLimit } from './limit.js';
 export { parseSshConfig, computeSshConfig, type SshConfig } from './ssh-config.js';
-export { readSshConfig } from './ssh-config-read.js';
+export { readSshConfig, readSystemSshConfig } from './ssh-config-read.js';
 export { resolveTargets, type ResolveOptions } from './resolve.js';
 export * from './types.js';
 
@@ -29,11 +30,19 @@ export interface LoadTargetsOptions {
   /** `-H` values, each hosts separated by commas. */
   hosts?: string[];
   limit?: string;
-  /** A file (-F), `null` for none (--no-ssh-config), or absent for ~/.ssh/config if it exists. */
+  /**
+   * A file (-F) read alone, `null` for none (--no-ssh-config), or absent for ~/.ssh/config if it
+   * exists followed by the system file.
+   */
   sshConfigFile?: string | null;
+  /** The system file read after ~/.ssh/config: /etc/ssh/ssh_config when absent, none when `null`. */
+  systemSshConfigFile?: string | null;
   /** Login user when neither the inventory nor the ssh config names one. */
   defaultUser?: string;
 }
+
+/** OpenSSH's _PATH_HOST_CONFIG_FILE. */
+const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
 
 /** Every input problem of a load, reported together; `errors` holds the InputErrors. */
 export class InventoryErrors extends AggregateError {
@@ -60,17 +69,22 @@ export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: 
 
   const home = homedir();
   const localUser = userInfo().username;
-  let sshConfig: SshConfig | undefined;
+  const sshConfigs: SshConfig[] = [];
   if (opts.sshConfigFile !== null) {
     const path = opts.sshConfigFile ?? join(home, '.ssh', 'config');
     const present = opts.sshConfigFile !== undefined || (await access(path).then(() => true, () => false));
-    if (present) sshConfig = take(await readSshConfig(path, { home, localUser }));
+    if (present) sshConfigs.push(take(await readSshConfig(path, { home, localUser })));
+  }
+  // As ssh: -F replaces both files, so the system file comes only with the user's default one.
+  if (opts.sshConfigFile === undefined && opts.systemSshConfigFile !== null) {
+    const system = take(await readSystemSshConfig(opts.systemSshConfigFile ?? SYSTEM_SSH_CONFIG, { home, localUser }));
+    if (system) sshConfigs.push(system);
   }
   if (errors.length > 0) throw new InventoryErrors(errors);
 
   const targets = take(
     resolveTargets(hosts, {
-      ...(sshConfig === undefined ? {} : { sshConfig }),
+      ...(sshConfigs.length === 0 ? {} : { sshConfig: sshConfigs }),
       ...(opts.defaultUser === undefined ? {} : { defaultUser: opts.defaultUser }),
       home,
       localUser,

@@ -7,12 +7,13 @@ export class Issues {
 
   constructor(readonly file: string) {}
 
-  warn(line: number | undefined, message: string): void {
-    this.warnings.push(`${this.file}${line === undefined ? '' : `:${line}`}: ${message}`);
+  /** `file` names another file the problem is in (a group_vars file found beside an inventory). */
+  warn(line: number | undefined, message: string, file = this.file): void {
+    this.warnings.push(`${where(file, line)}: ${message}`);
   }
 
-  error(line: number | undefined, problem: string): void {
-    this.errors.push(new InputError(this.file, line, problem));
+  error(line: number | undefined, problem: string, file = this.file): void {
+    this.errors.push(new InputError(file, line, problem));
   }
 
   /** Takes over another result's problems (e.g. from a nested parse) and returns its value. */

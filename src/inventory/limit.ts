@@ -1,12 +1,17 @@
 // `--limit`, in Ansible's host-pattern language (intro_patterns.rst; inventory/manager.py):
 // terms separated by `,` (or `:` when there is no comma); `!term` excludes, `&term` intersects,
 // both applied after the unions; a term is a group or host name, an fnmatch glob (`web*`),
-// `~regex` (matched from the start), or `all` / `*`. `[v6]:port` alone is one host name.
+// `~regex` (matched from the start), or `all` / `*`, optionally followed by a position subscript
+// over the hosts it matches, in inventory order: `[i]`, `[-i]`, `[a:b]` (inclusive), `[a:]`.
+// `[v6]:port` alone is one host name.
 import { isIPv6 } from 'node:net';
 import { globToRegExp } from './glob.js';
 import type { InventoryHost, Result } from './types.js';
 
 type Member = Pick<InventoryHost, 'name' | 'groups'>;
+
+/** inventory/manager.py PATTERN_WITH_SUBSCRIPT: an index, or a range whose start is not negative. */
+const SUBSCRIPT = /^(.+)\[(?:(-?\d+)|(\d+)([:-])(\d*))\]$/s;
 
 export function applyLimit<T extends Member>(hosts: T[], pattern: string): Result<T[]> {
   const warnings: string[] = [];
@@ -22,9 +27,16 @@ export function applyLimit<T extends Member>(hosts: T[], pattern: string): Resul
     else unions.push(term);
   }
   const match = (term: string): Set<string> => {
-    const matched = matchTerm(hosts, term, warnings);
-    if (matched.size === 0) warnings.push(`--limit: "${term}" matched no host`);
-    return matched;
+    const { expr, pick } = splitSubscript(term, warnings);
+    const matched = matchTerm(hosts, expr, warnings);
+    if (matched.size === 0) {
+      warnings.push(`--limit: "${term}" matched no host`);
+      return matched;
+    }
+    if (pick === undefined) return matched;
+    const picked = new Set(pick(hosts.filter((h) => matched.has(h.name)).map((h) => h.name)));
+    if (picked.size === 0) warnings.push(`--limit: "${term}" is out of range: "${expr}" matches ${matched.size} host${matched.size === 1 ? '' : 's'}`);
+    return picked;
   };
   let selected = new Set<string>(unions.length === 0 ? hosts.map((h) => h.name) : []);
   for (const term of unions) for (const name of match(term)) selected.add(name);
@@ -34,6 +46,25 @@ export function applyLimit<T extends Member>(hosts: T[], pattern: string): Resul
   }
   for (const term of exclusions) for (const name of match(term)) selected.delete(name);
   return { value: hosts.filter((h) => selected.has(h.name)), warnings, errors: [] };
+}
+
+/** The term without its subscript, and what the subscript picks; a `~regex` keeps its brackets. */
+function splitSubscript(term: string, warnings: string[]): { expr: string; pick?: (names: string[]) => string[] } {
+  const found = term.startsWith('~') ? null : SUBSCRIPT.exec(term);
+  if (!found) return { expr: term };
+  const [, expr = term, index, start, separator, end] = found;
+  if (index !== undefined) {
+    // As a Python list index: -1 is the last.
+    return {
+      expr,
+      pick: (names) => {
+        const name = names.at(Number(index));
+        return name === undefined ? [] : [name];
+      },
+    };
+  }
+  if (separator === '-') warnings.push(`--limit: "${term}": [x-y] is the old form of [x:y]; write [x:y]`);
+  return { expr, pick: (names) => names.slice(Number(start), end === '' ? undefined : Number(end) + 1) };
 }
 
 function splitPattern(pattern: string): string[] {

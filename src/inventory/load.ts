@@ -1,6 +1,7 @@
-// Which format an inventory file is in, parsing it, reading it from disk, and merging several.
+// Which format an inventory file is in, parsing it, reading it from disk (with the group_vars/ and
+// host_vars/ beside an Ansible YAML or INI file), and merging several.
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleJson } from './ansible-json.js';
@@ -8,9 +9,11 @@ import { parseHostList } from './host-list.js';
 import { parseSockauditYaml } from './sockaudit-yaml.js';
 import { Issues } from './issues.js';
 import { sniffYaml } from './yaml-doc.js';
+import { readVarsDirs } from './ansible-vars-dirs-read.js';
+import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryFormat, InventoryHost, InventorySource, Result } from './types.js';
 
-const PARSERS: Record<InventoryFormat, (text: string, file: string) => Result<InventorySource>> = {
+const PARSERS: Record<InventoryFormat, (text: string, file: string, varsDirs?: VarsDirs) => Result<InventorySource>> = {
   'ansible-yaml': parseAnsibleYaml,
   'ansible-ini': parseAnsibleIni,
   'ansible-json': parseAnsibleJson,
@@ -47,8 +50,9 @@ export function detectFormat(text: string, file: string): InventoryFormat {
   return 'host-list';
 }
 
-export function parseInventory(text: string, file: string): Result<InventorySource> {
-  return PARSERS[detectFormat(text, file)](text, file);
+/** `varsDirs` apply to the Ansible YAML and INI formats; `ansible-inventory --list` JSON has them merged already. */
+export function parseInventory(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
+  return PARSERS[detectFormat(text, file)](text, file, varsDirs);
 }
 
 export async function readInventory(path: string): Promise<Result<InventorySource>> {
@@ -60,7 +64,11 @@ export async function readInventory(path: string): Promise<Result<InventorySourc
     issues.error(undefined, `cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     return issues.result({ file: path, format: 'host-list', hosts: [] });
   }
-  return parseInventory(text, path);
+  const format = detectFormat(text, path);
+  if (format !== 'ansible-yaml' && format !== 'ansible-ini') return PARSERS[format](text, path);
+  const dirs = await readVarsDirs(dirname(path));
+  const parsed = PARSERS[format](text, path, dirs.value);
+  return { value: parsed.value, warnings: [...dirs.warnings, ...parsed.warnings], errors: [...dirs.errors, ...parsed.errors] };
 }
 
 /** Several sources into one host list; a host in two sources is merged, the later source winning. */

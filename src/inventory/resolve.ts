@@ -7,8 +7,8 @@ import type { SshSettings } from './ssh-options.js';
 import { InputError, type InventoryHost, type JumpHost, type JumpSpec, type Result, type Target } from './types.js';
 
 export interface ResolveOptions {
-  /** Absent: no ssh config (`--no-ssh-config`, or none found). */
-  sshConfig?: SshConfig;
+  /** Absent: no ssh config (`--no-ssh-config`, or none found). Several: the user's, then the system's. */
+  sshConfig?: SshConfig | readonly SshConfig[];
   /** The login user when neither the inventory nor the ssh config names one. */
   defaultUser?: string;
   /** For `~` and `%d`. */

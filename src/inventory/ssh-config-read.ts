@@ -1,8 +1,9 @@
 // Reads an ssh config file and the files its Include lines name: globs expanded in lexical
-// order, relative paths under ~/.ssh (as for a user's config, and for `ssh -F`), missing
-// files skipped as ssh skips them, nesting bounded as ssh bounds it.
+// order, relative paths under ~/.ssh (as for a user's config, and for `ssh -F`) or /etc/ssh (for
+// the system file; readconf.c SSHCONF_USERCONF), missing files skipped as ssh skips them,
+// nesting bounded as ssh bounds it.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { globToRegExp } from './glob.js';
 import { Issues } from './issues.js';
 import { MAX_INCLUDE_DEPTH, parseSshConfig, type SshConfig } from './ssh-config.js';
@@ -11,6 +12,8 @@ import { InputError, type Result } from './types.js';
 export interface SshConfigEnvironment {
   home: string;
   localUser: string;
+  /** Where relative Include paths point: `~/.ssh` when absent. */
+  includeDir?: string;
 }
 
 /** Reads `path`; a missing file is an error here (the caller decides whether absence is fine). */
@@ -20,14 +23,36 @@ export async function readSshConfig(path: string, env: SshConfigEnvironment): Pr
   return issues.result(config ?? { file: path, items: [] });
 }
 
+/**
+ * Reads the system-wide file (/etc/ssh/ssh_config) as ssh does: after the user's, relative
+ * Include paths under its own directory; a missing file is no config, an unreadable one a warning.
+ */
+export async function readSystemSshConfig(path: string, env: SshConfigEnvironment): Promise<Result<SshConfig | undefined>> {
+  const issues = new Issues(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') issues.warn(undefined, `cannot read the system ssh config (${code}); read without it`);
+    return issues.result(undefined);
+  }
+  return issues.result(await expandConfig(text, path, { ...env, includeDir: dirname(path) }, issues, 0));
+}
+
 async function readConfigFile(path: string, env: SshConfigEnvironment, issues: Issues, depth: number): Promise<SshConfig | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    issues.errors.push(new InputError(path, undefined, `cannot read the ssh config: ${(error as NodeJS.ErrnoException).code ?? String(error)}`));
+    issues.errors.push(new InputError(path, undefined, `cannot read the ssh config: ${errorCode(error)}`));
     return undefined;
   }
+  return expandConfig(text, path, env, issues, depth);
+}
+
+/** Parses one file's text and reads the files its Include lines name, in place. */
+async function expandConfig(text: string, path: string, env: SshConfigEnvironment, issues: Issues, depth: number): Promise<SshConfig> {
   const parsed = issues.absorb(parseSshConfig(text, path));
   const items: SshConfig['items'] = [];
   for (const item of parsed.items) {
@@ -55,7 +80,11 @@ function includePath(pattern: string, env: SshConfigEnvironment): string {
   const expanded = pattern
     .replace(/^~(?=\/|$)/, env.home)
     .replace(/%([du%])/g, (_, token: string) => (token === 'd' ? env.home : token === 'u' ? env.localUser : '%'));
-  return isAbsolute(expanded) ? expanded : join(env.home, '.ssh', expanded);
+  return isAbsolute(expanded) ? expanded : join(env.includeDir ?? join(env.home, '.ssh'), expanded);
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 /** Existing paths matching an absolute glob, sorted like glob(3); none when nothing matches. */

@@ -95,8 +95,12 @@ function parseMatch(args: string[], issues: Issues, line: number): MatchCriterio
   return criteria;
 }
 
-/** Evaluates the config for one host, as `ssh -G host` would, for the keywords sockaudit uses. */
-export function computeSshConfig(config: SshConfig, lookup: SshLookup, warnings: Set<string>): SshSettings {
+/**
+ * Evaluates the config for one host, as `ssh -G host` would, for the keywords sockaudit uses.
+ * Several files are read in turn, each starting outside any Host block, the first value winning
+ * across all of them: the user's file, then the system's.
+ */
+export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>): SshSettings {
   const settings: SshSettings = { identityFiles: [] };
   if (lookup.user !== undefined) settings.user = lookup.user;
   const walk = (file: SshConfig, startActive: boolean, neverMatch: boolean): void => {
@@ -115,7 +119,7 @@ export function computeSshConfig(config: SshConfig, lookup: SshLookup, warnings:
       }
     }
   };
-  walk(config, true, false);
+  for (const file of Array.isArray(config) ? config : [config]) walk(file, true, false);
   return settings;
 }
 

@@ -1,7 +1,7 @@
 // The one module that speaks to the `yaml` package: parse with line numbers, Ansible's tags,
 // and small helpers to walk mappings while keeping each node's line.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
-import { EncryptedValue } from './ansible-vars.js';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Document, type Node, type ScalarTag, type YAMLMap } from 'yaml';
+import { EncryptedValue, type Vars } from './ansible-vars.js';
 import type { Issues } from './issues.js';
 
 export { isMap, isScalar, isSeq };
@@ -49,6 +49,24 @@ export function keyText(key: unknown): string | undefined {
   if (!isScalar(key)) return undefined;
   const value = key.value;
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+/**
+ * A mapping's values as variables into `into`, each with the line of its key, and `file` when
+ * they come from a file other than the one being parsed. `<<` merges are resolved.
+ */
+export function mappingVars(yaml: YamlFile, node: YAMLMap, into: Vars, file?: string): void {
+  const values = yaml.toJS(node);
+  if (values === null || typeof values !== 'object') return;
+  const lines = new Map<string, number | undefined>();
+  for (const pair of node.items) {
+    const key = keyText(pair.key);
+    if (key !== undefined) lines.set(key, yaml.lineOf(pair.key as Node));
+  }
+  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+    const line = lines.get(key) ?? yaml.lineOf(node);
+    into.set(key, { value, ...(line === undefined ? {} : { line }), ...(file === undefined ? {} : { file }) });
+  }
 }
 
 /** The message without the excerpt and the "at line N, column M" that our prefix already says. */

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, mergeInventories, parseInventory, readInventory } from '../../src/inventory/load.js';
-import { InventoryErrors, loadTargets } from '../../src/inventory/index.js';
+import { InventoryErrors, loadTargets, type LoadTargetsOptions } from '../../src/inventory/index.js';
 
 const examples = fileURLToPath(new URL('../../inventory/', import.meta.url));
 
@@ -96,5 +96,39 @@ describe('loadTargets', () => {
       `${join(dir, 'missing.txt')}: cannot read the inventory: ENOENT`,
       `${join(dir, 'no_config')}: cannot read the ssh config: ENOENT`,
     ]);
+  });
+});
+
+describe('loadTargets with the system ssh config', () => {
+  let dir: string;
+  let savedHome: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sockaudit-sysload-'));
+    await mkdir(join(dir, 'home', '.ssh'), { recursive: true });
+    await writeFile(join(dir, 'hosts.ini'), '[web]\nweb1\n');
+    await writeFile(join(dir, 'home', '.ssh', 'config'), 'Host web1\n  User from-user\n');
+    await writeFile(join(dir, 'ssh_config'), 'Host *\n  User from-system\n  Port 2300\n');
+    await writeFile(join(dir, 'dash_f'), 'Host *\n  IdentityFile /keys/f\n');
+    savedHome = process.env.HOME;
+    // os.homedir() reads HOME: the user file comes from the temp home, never the real one.
+    process.env.HOME = join(dir, 'home');
+  });
+  afterAll(async () => {
+    if (savedHome === undefined) delete process.env.HOME;
+    else process.env.HOME = savedHome;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const load = (extra: Partial<LoadTargetsOptions>) =>
+    loadTargets({ inventories: [join(dir, 'hosts.ini')], defaultUser: 'fallback', ...extra }).then(({ targets }) => targets.map((t) => [t.user, t.port, t.identityFiles]));
+
+  it('reads ~/.ssh/config, then the system file', async () => {
+    expect(await load({ systemSshConfigFile: join(dir, 'ssh_config') })).toEqual([['from-user', 2300, []]]);
+  });
+
+  it('reads neither the user nor the system file besides -F, and no system file when it is null', async () => {
+    expect(await load({ sshConfigFile: join(dir, 'dash_f'), systemSshConfigFile: join(dir, 'ssh_config') })).toEqual([['fallback', 22, ['/keys/f']]]);
+    expect(await load({ systemSshConfigFile: null })).toEqual([['from-user', 22, []]]);
+    expect(await load({ sshConfigFile: null, systemSshConfigFile: join(dir, 'ssh_config') })).toEqual([['fallback', 22, []]]);
   });
 });

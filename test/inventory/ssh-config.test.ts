@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeSshConfig, parseSshConfig, type SshConfig } from '../../src/inventory/ssh-config.js';
-import { readSshConfig } from '../../src/inventory/ssh-config-read.js';
+import { readSshConfig, readSystemSshConfig } from '../../src/inventory/ssh-config-read.js';
 
 const env = { localUser: 'me', home: '/home/me' };
 const config = (text: string): SshConfig => {
@@ -162,5 +162,50 @@ describe('readSshConfig with Include', () => {
   it('reports a config file that cannot be read', async () => {
     const read = await readSshConfig(join(home, 'nope'), { home, localUser: 'me' });
     expect(read.errors[0]?.message).toBe(`${join(home, 'nope')}: cannot read the ssh config: ENOENT`);
+  });
+});
+
+describe('readSystemSshConfig, read after the user file', () => {
+  let root: string;
+  const env = (): { home: string; localUser: string } => ({ home: join(root, 'home'), localUser: 'me' });
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sockaudit-syscfg-'));
+    await mkdir(join(root, 'etc', 'conf.d'), { recursive: true });
+    await mkdir(join(root, 'home', '.ssh', 'conf.d'), { recursive: true });
+    await writeFile(join(root, 'etc', 'ssh_config'), 'ConnectTimeout 7\nInclude conf.d/*.conf\nHost *\n  User from-system\n  Port 2300\n');
+    await writeFile(join(root, 'etc', 'conf.d', '50-db.conf'), 'Host db\n  Port 2400\n');
+    // The same relative name under ~/.ssh must not be the one read.
+    await writeFile(join(root, 'home', '.ssh', 'conf.d', '50-db.conf'), 'Host db\n  Port 2999\n');
+    await writeFile(join(root, 'home', '.ssh', 'config'), 'Host web\n  User from-user\nHost nomatch\n');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('resolves relative Include paths against its own directory', async () => {
+    const read = await readSystemSshConfig(join(root, 'etc', 'ssh_config'), env());
+    expect(read.errors).toEqual([]);
+    expect(read.warnings).toEqual([]);
+    if (!read.value) throw new Error('no config');
+    expect(compute(read.value, 'db').settings).toMatchObject({ port: 2400, user: 'from-system' });
+  });
+
+  it('lets the user file win, each file starting outside any Host block', async () => {
+    const user = await readSshConfig(join(root, 'home', '.ssh', 'config'), env());
+    const system = await readSystemSshConfig(join(root, 'etc', 'ssh_config'), env());
+    if (!system.value) throw new Error('no config');
+    const warnings = new Set<string>();
+    const both = [user.value, system.value];
+    expect(computeSshConfig(both, { host: 'web', ...env() }, warnings)).toEqual({ user: 'from-user', port: 2300, connectTimeoutMs: 7000, identityFiles: [] });
+    expect(computeSshConfig(both, { host: 'db', ...env() }, warnings)).toEqual({ user: 'from-system', port: 2400, connectTimeoutMs: 7000, identityFiles: [] });
+  });
+
+  it('skips a missing file silently and an unreadable one with a warning', async () => {
+    const missing = await readSystemSshConfig(join(root, 'etc', 'absent'), env());
+    expect(missing).toEqual({ value: undefined, warnings: [], errors: [] });
+    const unreadable = await readSystemSshConfig(join(root, 'etc', 'conf.d'), env());
+    expect(unreadable.value).toBeUndefined();
+    expect(unreadable.errors).toEqual([]);
+    expect(unreadable.warnings).toEqual([`${join(root, 'etc', 'conf.d')}: cannot read the system ssh config (EISDIR); read without it`]);
   });
 });
