@@ -1,12 +1,36 @@
 // `sockaudit demo`: the real pipeline on a recorded fleet served on loopback, plus this machine.
-import { startDemoFleet } from '../collect/demo-fleet.js';
-import { audit, type AuditResult } from './audit.js';
+import { startDemoFleet, type ServedFleet } from '../collect/demo-fleet.js';
+import { audit, type AuditOptions, type AuditResult } from './audit.js';
 import type { Io } from './io.js';
 
 export interface DemoOptions {
   outDir: string;
   local: boolean;
   quiet: boolean;
+}
+
+/** Audit options for a served recorded fleet: its own key and known_hosts, strict host keys, no ssh config. */
+export function servedFleetAudit(served: ServedFleet, opts: Pick<AuditOptions, 'outDir'> & Partial<AuditOptions>): AuditOptions {
+  return {
+    local: false,
+    inventories: [],
+    hosts: [],
+    extraTargets: served.targets,
+    sshConfig: null,
+    identityFiles: [],
+    knownHosts: [served.knownHostsFile],
+    hostKeyPolicy: 'strict',
+    concurrency: 16,
+    connectTimeoutSeconds: 10,
+    hostTimeoutSeconds: 30,
+    samples: 1,
+    intervalSeconds: 0,
+    formats: ['html', 'md', 'json'],
+    failOn: 'critical',
+    allowUnaudited: false,
+    quiet: true,
+    ...opts,
+  };
 }
 
 export async function demo(opts: DemoOptions, io: Io): Promise<AuditResult> {
@@ -16,30 +40,8 @@ export async function demo(opts: DemoOptions, io: Io): Promise<AuditResult> {
       `${opts.local ? ', plus this machine' : ''}\n`,
   );
   try {
-    return await audit(
-      {
-        local: opts.local,
-        inventories: [],
-        hosts: [],
-        extraTargets: fleet.targets,
-        sshConfig: null,
-        identityFiles: [],
-        knownHosts: [fleet.knownHostsFile],
-        hostKeyPolicy: 'strict',
-        concurrency: 16,
-        connectTimeoutSeconds: 5,
-        hostTimeoutSeconds: 15,
-        samples: 1,
-        intervalSeconds: 0,
-        outDir: opts.outDir,
-        formats: ['html', 'md', 'json'],
-        // Its recorded hosts are risky on purpose: a demo has no gate.
-        failOn: 'never',
-        allowUnaudited: true,
-        quiet: opts.quiet,
-      },
-      io,
-    );
+    // Its recorded hosts are risky on purpose: a demo has no gate.
+    return await audit(servedFleetAudit(fleet, { outDir: opts.outDir, local: opts.local, quiet: opts.quiet, failOn: 'never', allowUnaudited: true }), io);
   } finally {
     await fleet.stop();
   }

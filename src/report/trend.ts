@@ -1,6 +1,7 @@
 // Trends: what changed on each host between a baseline run and this one. Pure. A run is first
 // reduced to a digest (what a comparison needs, small enough to keep inside the next report),
 // then two digests are compared.
+import { LEVEL_LABELS, type DisplayLevel } from './levels.js';
 import type { FailureStage } from '../collect/types.js';
 import { compareVerdicts } from '../evaluate/rank.js';
 import type { Verdict } from '../evaluate/types.js';
@@ -42,7 +43,7 @@ export interface RunDigest {
 }
 
 /** A host's state on one side: its verdict, or not audited. */
-export type TrendLevel = Verdict | 'not-audited';
+export type TrendLevel = DisplayLevel;
 
 /**
  * - `worse` / `better`: audited both times, verdict up / down;
@@ -295,14 +296,6 @@ const CHANGE_LABELS: Record<HostChange, { label: string; symbol: string; tone: T
   same: { label: 'same verdict', symbol: '=', tone: 'notice' },
 };
 
-const LEVEL_WORDS: Record<TrendLevel, string> = {
-  critical: 'critical',
-  warning: 'warning',
-  unknown: 'unknown',
-  notice: 'notice',
-  ok: 'ok',
-  'not-audited': 'not audited',
-};
 
 export function assembleTrendView(trend: Trend, anchorOf: (name: string) => string | null): TrendView {
   const c = trend.counts;
@@ -333,7 +326,7 @@ export function assembleTrendView(trend: Trend, anchorOf: (name: string) => stri
 
 function sideText(side: HostTrend['before']): string {
   if (!side) return '—';
-  return side.score === null ? LEVEL_WORDS[side.level] : `${LEVEL_WORDS[side.level]} ${side.score}`;
+  return side.score === null ? LEVEL_LABELS[side.level] : `${LEVEL_LABELS[side.level]} ${side.score}`;
 }
 
 function assembleNotes(t: HostTrend): string[] {

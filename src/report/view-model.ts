@@ -1,6 +1,7 @@
 // The report's view model: everything the renderers show, ranked and worded, with no markup.
 // Pure: the run in, the view out. Strings from hosts are cleaned of control characters here
 // (the JSON keeps them raw) and escaped by each renderer for its own format.
+import { LEVEL_LABELS, LEVEL_SYMBOLS, type DisplayLevel } from './levels.js';
 import type { Finding, Level, Verdict } from '../evaluate/types.js';
 import { rankHosts } from '../evaluate/rank.js';
 import type { FailureStage } from '../collect/types.js';
@@ -11,7 +12,7 @@ import { assembleDigest, assembleTrendView, diffRuns, type TrendView } from './t
 import type { AuditRun, HostResult } from './types.js';
 
 /** A host's place in the report: its verdict, or not audited when it failed. */
-export type DisplayLevel = Verdict | 'not-audited';
+export type { DisplayLevel } from './levels.js';
 
 /** Printed when host-key checking was off; the CLI may put the same text in `run.warnings`. */
 export const HOST_KEY_OFF_WARNING =
@@ -147,24 +148,6 @@ export const BAR_FIGURES = {
   orphans: { value: 'orphan', limit: 'tcpMaxOrphans' },
   tcpMemory: { value: 'mem', low: 'tcpMemLow', pressure: 'tcpMemPressure', high: 'tcpMemHigh' },
 } as const;
-
-const LEVEL_LABELS: Record<DisplayLevel, string> = {
-  critical: 'critical',
-  warning: 'warning',
-  unknown: 'unknown',
-  notice: 'notice',
-  ok: 'ok',
-  'not-audited': 'not audited',
-};
-
-const LEVEL_SYMBOLS: Record<DisplayLevel, string> = {
-  critical: '✖',
-  warning: '▲',
-  unknown: '?',
-  notice: '●',
-  ok: '✔',
-  'not-audited': '⊘',
-};
 
 const STAGE_PHRASES: Record<FailureStage, string> = {
   resolve: 'name resolution failed',

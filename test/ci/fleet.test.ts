@@ -13,6 +13,7 @@ import { merge } from '../../src/commands/merge.js';
 import { reportFrom } from '../../src/commands/report-from.js';
 import type { FleetHostSpec } from '../../src/collect/recorded-fleet.js';
 import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
+import { servedFleetAudit } from '../../src/commands/demo.js';
 import type { Target } from '../../src/inventory/types.js';
 import { packageRoot } from '../../src/paths.js';
 import { expectValidReport } from '../helpers/schema.js';
@@ -43,8 +44,6 @@ function quietIo(warnings: string[] = []): Io {
 
 let tmp: string;
 let served: ServedFleet;
-let targets: Target[];
-let knownHostsFile: string;
 
 async function specs(): Promise<FleetHostSpec[]> {
   const texts = await Promise.all(recordings.map((f) => readFile(join(dir, f), 'utf8')));
@@ -57,27 +56,7 @@ async function specs(): Promise<FleetHostSpec[]> {
 }
 
 function options(outDir: string, extra: Partial<AuditOptions> = {}): AuditOptions {
-  return {
-    local: false,
-    inventories: [],
-    hosts: [],
-    extraTargets: targets,
-    sshConfig: null,
-    identityFiles: [],
-    knownHosts: [knownHostsFile],
-    hostKeyPolicy: 'strict',
-    concurrency: 32,
-    connectTimeoutSeconds: 10,
-    hostTimeoutSeconds: 30,
-    samples: 1,
-    intervalSeconds: 0,
-    outDir,
-    formats: ['html', 'md', 'json'],
-    failOn: 'critical',
-    allowUnaudited: false,
-    quiet: true,
-    ...extra,
-  };
+  return servedFleetAudit(served, { outDir, concurrency: 32, ...extra });
 }
 
 async function readReport(file: string): Promise<JsonReport> {
@@ -94,7 +73,6 @@ function ranking(r: JsonReport): Omit<JsonHost, 'startedAt' | 'durationMs'>[] {
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-ci-'));
   served = await serveRecordedTargets(await specs(), { user: 'ci', group: 'fleet' });
-  ({ targets, knownHostsFile } = served);
 });
 
 afterAll(async () => {

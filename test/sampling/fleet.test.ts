@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { audit, type AuditResult } from '../../src/commands/audit.js';
 import type { Io } from '../../src/commands/io.js';
 import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
+import { servedFleetAudit } from '../../src/commands/demo.js';
 import { craftRecording, readRecording } from './craft.js';
 
 const SCREENSHOT_HOST = '/tmp/sockaudit-sampling-host.png';
@@ -62,28 +63,8 @@ let html: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-sampling-'));
   served = await serveRecordedTargets(HOSTS, { user: 'sampler', group: 'sampling' });
-  const { targets, knownHostsFile } = served;
   result = await audit(
-    {
-      local: false,
-      inventories: [],
-      hosts: [],
-      extraTargets: targets,
-      sshConfig: null,
-      identityFiles: [],
-      knownHosts: [knownHostsFile],
-      hostKeyPolicy: 'strict',
-      concurrency: 4,
-      connectTimeoutSeconds: 10,
-      hostTimeoutSeconds: 20,
-      samples: 3,
-      intervalSeconds: 1,
-      outDir: join(tmp, 'out'),
-      formats: ['html', 'json'],
-      failOn: 'critical',
-      allowUnaudited: false,
-      quiet: true,
-    },
+    servedFleetAudit(served, { concurrency: 4, hostTimeoutSeconds: 20, samples: 3, intervalSeconds: 1, outDir: join(tmp, 'out'), formats: ['html', 'json'] }),
     quietIo(),
   );
   const doc = JSON.parse(await readFile(join(tmp, 'out', 'report.json'), 'utf8')) as { run: { samples: number }; hosts: JsonHost[] };
