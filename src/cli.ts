@@ -16,6 +16,7 @@ import type { Level } from './evaluate/types.js';
 import type { HostKeyPolicy } from './inventory/types.js';
 import { packageVersion } from './paths.js';
 import { printAuditSummary } from './commands/summary.js';
+import { usageErrors } from './commands/args.js';
 
 const USAGE = `usage: sockaudit <command> [options]
 
@@ -170,11 +171,7 @@ const AUDIT_ARGS = {
 } satisfies ParseArgsConfig['options'];
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return usageErrors(() => parseArgs({ args, options, allowPositionals: false, strict: true }));
 }
 
 export function auditOptions(args: string[]): AuditOptions | 'help' {

@@ -13,6 +13,7 @@ import { RunError, UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
 import { parseFormats, writeAtomic, type Format } from './write-reports.js';
 import type { Io } from './io.js';
+import { usageErrors } from './args.js';
 
 export const COMPARE_HELP = `usage: sockaudit compare --from report.json [--by fleet|group|kernel] [options]
 
@@ -56,9 +57,8 @@ export interface CompareResult {
 }
 
 export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
-  let v;
-  try {
-    ({ values: v } = parseArgs({
+  const { values: v } = usageErrors(() =>
+    parseArgs({
       args,
       allowPositionals: false,
       strict: true,
@@ -71,10 +71,8 @@ export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+    }),
+  );
   if (v.help) return 'help';
   if (v.from === undefined) throw new UsageError('compare: --from report.json is required');
   const by = v.by ?? 'fleet';

@@ -8,7 +8,7 @@ import { assembleDigest, assembleTrendView, diffRuns, worseHosts, type Trend } f
 import type { AuditRun } from '../report/types.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
-import { usageErrors } from './report-from.js';
+import { usageErrors } from './args.js';
 import { parseFormats, writeReports, type Format } from './write-reports.js';
 
 export const DIFF_HELP = `usage: sockaudit diff OLD.json NEW.json [options]

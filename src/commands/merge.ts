@@ -11,7 +11,8 @@ import type { AuditRun } from '../report/types.js';
 import type { AuditResult } from './audit.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
-import { assembleOutputOptions, finishSavedRun, REPORT_OUTPUT_ARGS, usageErrors, type ReportOutputOptions } from './report-from.js';
+import { assembleOutputOptions, finishSavedRun, REPORT_OUTPUT_ARGS, type ReportOutputOptions } from './report-from.js';
+import { usageErrors } from './args.js';
 
 export const MERGE_HELP = `usage: sockaudit merge A.json B.json ... [-o DIR] [options]
 

@@ -10,6 +10,7 @@ import type { AuditRun } from '../report/types.js';
 import type { AuditResult } from './audit.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
+import { usageErrors } from './args.js';
 import { judgeRun, type RunJudgement } from './judge.js';
 import { parseFormats, writeReports, type Format } from './write-reports.js';
 
@@ -57,14 +58,6 @@ export interface ReportFromOptions extends ReportOutputOptions {
 
 const GATES = ['notice', 'warning', 'critical', 'never'] as const;
 
-/** node:util parseArgs, its complaints turned into usage errors (exit 2). */
-export function usageErrors<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 /** The shared output options from parsed values. */
 export function assembleOutputOptions(v: {

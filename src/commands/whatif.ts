@@ -14,6 +14,7 @@ import { EXIT, InputError, UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
 import { parsePageFormats, reportHref, writeOutputs, type PageFormat } from './compare.js';
 import type { Io } from './io.js';
+import { usageErrors } from './args.js';
 
 export const WHATIF_HELP = `usage: sockaudit whatif --from report.json (--sysctl-file FILE | --set KEY=VALUE ...) [options]
 
@@ -82,9 +83,8 @@ export function parseWhatIfArgs(args: string[]): WhatIfOptions | 'help' {
     setFor.push({ group, item });
     i += 2;
   }
-  let v;
-  try {
-    ({ values: v } = parseArgs({
+  const { values: v } = usageErrors(() =>
+    parseArgs({
       args: rest,
       allowPositionals: false,
       strict: true,
@@ -98,10 +98,8 @@ export function parseWhatIfArgs(args: string[]): WhatIfOptions | 'help' {
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+    }),
+  );
   if (v.help) return 'help';
   if (v.from === undefined) throw new UsageError('whatif: --from report.json is required');
   const set = v.set ?? [];
