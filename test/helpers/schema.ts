@@ -1,5 +1,6 @@
 // The published JSON Schema, checked against the JSON the tests produce: call `expectValidReport`
-// on any report.json text or parsed document.
+// on any report.json text or parsed document. The checking is ajv's, the reference validator for
+// draft 2020-12: a validator written here would test the schema against our own reading of it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
