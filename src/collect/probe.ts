@@ -106,10 +106,14 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH
 export LC_ALL PATH
 
 # clip: first $MAX bytes of stdin, then the rest drained so the writer never dies of SIGPIPE.
+# head1 FILE: the first $MAX bytes of a file, in one process (files are most of the sections, and
+# forks are most of what the probe costs a host); dd's fallback keeps no error text.
 if [ "$(printf abc | head -c 2 2>/dev/null)" = ab ]; then
   clip() { head -c "$MAX"; cat >/dev/null; }
+  head1() { head -c "$MAX" -- "$1"; }
 else
   clip() { dd bs=1 count="$MAX" 2>/dev/null; cat >/dev/null; }
+  head1() { dd if="$1" bs=1 count="$MAX" 2>/dev/null; }
 fi
 
 # bounded CMD...: CMD's output and errors, clipped, to fd 4; its exit status in $st.
@@ -118,9 +122,9 @@ bounded() {
   [ -n "$st" ] || st=1
 }
 
-# readfile PATH: the file under $R; one that does not exist is status 2, without content.
+# readfile PATH: the file under $R, or the error reading it; one that does not exist is status 2.
 readfile() {
-  if [ -e "$R$1" ]; then bounded cat "$R$1"; else st=2; fi
+  if [ -e "$R$1" ]; then head1 "$R$1" >&4 2>&1; st=$?; else st=2; fi
 }
 
 # runcmd CMD...: status 127 when CMD is not installed.
