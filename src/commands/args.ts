@@ -9,3 +9,13 @@ export function usageErrors<T>(parse: () => T): T {
     throw new UsageError((e as Error).message);
   }
 }
+
+/** Options of every command that writes pages from a saved run (whatif, compare). */
+export const SAVED_RUN_PAGE_ARGS = {
+  from: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -13,7 +13,7 @@ import { RunError, UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
 import { parseFormats, writeAtomic, type Format } from './write-reports.js';
 import type { Io } from './io.js';
-import { usageErrors } from './args.js';
+import { SAVED_RUN_PAGE_ARGS, usageErrors } from './args.js';
 
 export const COMPARE_HELP = `usage: sockaudit compare --from report.json [--by fleet|group|kernel] [options]
 
@@ -63,13 +63,8 @@ export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
       allowPositionals: false,
       strict: true,
       options: {
-        from: { type: 'string' },
+        ...SAVED_RUN_PAGE_ARGS,
         by: { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        format: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
     }),
   );

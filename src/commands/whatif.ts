@@ -14,7 +14,7 @@ import { EXIT, InputError, UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
 import { parsePageFormats, reportHref, writeOutputs, type PageFormat } from './compare.js';
 import type { Io } from './io.js';
-import { usageErrors } from './args.js';
+import { SAVED_RUN_PAGE_ARGS, usageErrors } from './args.js';
 
 export const WHATIF_HELP = `usage: sockaudit whatif --from report.json (--sysctl-file FILE | --set KEY=VALUE ...) [options]
 
@@ -89,14 +89,9 @@ export function parseWhatIfArgs(args: string[]): WhatIfOptions | 'help' {
       allowPositionals: false,
       strict: true,
       options: {
-        from: { type: 'string' },
+        ...SAVED_RUN_PAGE_ARGS,
         'sysctl-file': { type: 'string' },
         set: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        format: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
     }),
   );

@@ -7,6 +7,7 @@ import { VERDICT_ORDER } from '../evaluate/types.js';
 import type { Verdict } from '../evaluate/types.js';
 import { sanitizeForTerminal as clean } from './text.js';
 import { formatNumber } from './view-model.js';
+import { LEVEL_LABELS, LEVEL_SYMBOLS } from './levels.js';
 
 export interface WhatIfMeta {
   tool: { name: string; version: string };
@@ -65,13 +66,7 @@ export interface WhatIfHostView {
   moved: { finding: string; figure: string; before: string; after: string }[];
 }
 
-export interface WhatIfView {
-  tool: { name: string; version: string };
-  from: string;
-  auditedAt: string;
-  sources: string[];
-  reportHref: string | null;
-  warnings: string[];
+export interface WhatIfView extends Pick<WhatIfMeta, 'tool' | 'from' | 'auditedAt' | 'sources' | 'reportHref' | 'warnings' | 'notAudited'> {
   /** "1 host worse, 2 better, 3 unchanged; 2 warning flags". */
   headline: string;
   harmful: boolean;
@@ -84,11 +79,8 @@ export interface WhatIfView {
   flags: FlagView[];
   /** Harm first: worse, then flagged, then better, then unchanged. */
   hosts: WhatIfHostView[];
-  notAudited: { name: string; reason: string }[];
 }
 
-const LEVEL_LABEL: Record<Verdict, string> = { critical: 'critical', warning: 'warning', unknown: 'unknown', notice: 'notice', ok: 'ok' };
-export const LEVEL_SYMBOL: Record<Verdict, string> = { critical: '✖', warning: '▲', unknown: '?', notice: '●', ok: '✔' };
 const CHANGE: Record<WhatIfHostView['change'], { label: string; symbol: string }> = {
   worse: { label: 'worse', symbol: '↑' },
   better: { label: 'better', symbol: '↓' },
@@ -149,7 +141,7 @@ function severity(v: Verdict): number {
 }
 
 function assembleHost(h: WhatIfHost, flagged: boolean, n: number): WhatIfHostView {
-  const level = (v: Verdict, score: number): LevelView => ({ level: v, label: LEVEL_LABEL[v], symbol: LEVEL_SYMBOL[v], score });
+  const level = (v: Verdict, score: number): LevelView => ({ level: v, label: LEVEL_LABELS[v], symbol: LEVEL_SYMBOLS[v], score });
   return {
     anchor: `whatif-${n}`,
     name: clean(h.name),
