@@ -1,6 +1,7 @@
 // The rule pack: valid for promtool, unit-tested by promtool against series that reproduce the
 // 16x trap (a 64 KiB-page 5.x host where a naive rule fires and this one must not), and written
 // against metric names a real node_exporter, started with the pack's flags, actually serves.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,10 @@ describe('prometheusRules', () => {
   it('names the node_exporter flags it needs in its comments', () => {
     const text = prometheusRules();
     for (const flag of NODE_EXPORTER_FLAGS) expect(text).toContain(`#   ${flag}\n`);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const command = /prometheus-node-exporter \\\n([\s\S]*?)\n```/.exec(readme.slice(readme.indexOf('### The rule pack')))?.[1] ?? '';
+    const flags = command.split(' \\\n').map((l) => l.trim().replace(/^'(.*)'$/, '$1'));
+    expect(flags).toEqual(NODE_EXPORTER_FLAGS);
     expect(NODE_EXPORTER_FLAGS.find((f) => f.startsWith('--collector.netstat.fields='))).toMatch(/TCPAbortOnMemory/);
   });
 });

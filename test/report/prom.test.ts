@@ -1,5 +1,6 @@
 // The textfile metrics: well-formed for promtool, in the evaluator's bytes (the 4096-byte quantum
 // on a 64 KiB-page 5.x kernel), hostile host strings inert, and read back by a real node_exporter.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,13 @@ describe('renderProm', () => {
     expect(sampleOf(samples, 'sockaudit_host_up', { host: 'evil<U+001B>[31mred<U+001B>[0m<U+001B>]0;pwned<U+0007><U+009B>2Jend<U+000D>\n' }).labels.stage).toBe('command');
     expect(sampleOf(samples, 'sockaudit_host_up', { host: HOSTILE_HTML_NAME }).value).toBe(1);
     expect(TERMINAL_NAME).toContain('\u001b');
+  });
+
+  it('is listed in the README, family by family', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Prometheus'), readme.indexOf('### The rule pack'));
+    const listed = [...section.matchAll(/^\| `(sockaudit_[a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(Object.values(PROM_FAMILIES).map((f) => f.name));
   });
 
   it('keeps two hosts apart when their names read the same', () => {
