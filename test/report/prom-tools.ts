@@ -29,8 +29,10 @@ export function describeWith(tools: readonly Tool[], name: string, body: () => v
     describe(name, body);
     return;
   }
+  const reason = `skipped: ${missing.join('; ')}`;
+  console.warn(`${name}: ${reason}`);
   describe(name, () => {
-    it.skip(`skipped: ${missing.join('; ')}`, () => undefined);
+    it.skip(reason, () => undefined);
   });
 }
 

@@ -1,11 +1,10 @@
 // The textfile metrics: well-formed for promtool, in the evaluator's bytes (the 4096-byte quantum
 // on a 64 KiB-page 5.x kernel), hostile host strings inert, and read back by a real node_exporter.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAtomic } from '../../src/commands/write-reports.js';
 import type { HostOutcome } from '../../src/collect/types.js';
 import { evaluateHost } from '../../src/evaluate/index.js';
 import type { Finding } from '../../src/evaluate/types.js';
@@ -224,7 +223,10 @@ describeWith([NODE_EXPORTER], 'node_exporter textfile collector', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sockaudit-prom-'));
-    await writeAtomic(join(dir, PROM_FORMAT.fileName), renderProm(MIXED));
+    // As a report writer does it: node_exporter skips the temporary name (not *.prom).
+    const path = join(dir, PROM_FORMAT.fileName);
+    await writeFile(`${path}.tmp`, renderProm(MIXED), { flag: 'wx' });
+    await rename(`${path}.tmp`, path);
     exporter = await startNodeExporter(['--collector.textfile', `--collector.textfile.directory=${dir}`]);
     scraped = await (await fetch(exporter.url)).text();
   });
