@@ -32,15 +32,18 @@ export interface Written {
  * nothing. Throws UsageError with the reason.
  */
 export async function checkOutputFolder(outDir: string): Promise<void> {
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--out ${outDir}: cannot create the folder (${reasonOf(e)})`);
-  }
-  const s = await stat(outDir).catch((e: unknown) => {
+  const existing = await stat(outDir).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new UsageError(`--out ${outDir}: ${reasonOf(e)}`);
   });
-  if (!s.isDirectory()) throw new UsageError(`--out ${outDir}: not a folder`);
+  if (existing && !existing.isDirectory()) throw new UsageError(`--out ${outDir}: not a folder`);
+  if (!existing) {
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out ${outDir}: cannot create the folder (${reasonOf(e)})`);
+    }
+  }
   try {
     await writeAtomicInto(outDir, join(outDir, `.sockaudit-write-check-${randomBytes(6).toString('hex')}`), '', true);
   } catch (e) {

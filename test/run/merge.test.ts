@@ -1,7 +1,7 @@
 import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { mergeRuns, type MergeInput } from '../../src/commands/merge.js';
+import { mergeRuns, type MergeInput } from '../../src/run/merge.js';
 import { buildView } from '../../src/report/index.js';
 import type { AuditRun } from '../../src/run/types.js';
 import { failedHost, recordedHost, recording, runOf } from './runs.js';
