@@ -13,7 +13,7 @@ import { sanitizeForTerminal } from '../text.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { usageErrors } from './args.js';
-import { writeReports, type WriteFailure } from './outputs.js';
+import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 
 export const DIFF_HELP = `usage: sockaudit diff OLD.json NEW.json [options]
 
@@ -84,9 +84,10 @@ export async function diff(opts: DiffOptions, io: Io): Promise<DiffResult> {
   const after = await readSavedRun(opts.newFile, { config });
   for (const w of before.warnings) io.warn(`${opts.oldFile}: ${w}`);
   for (const w of after.warnings) io.warn(`${opts.newFile}: ${w}`);
+  if (opts.outDir !== undefined) await checkOutputFolder(opts.outDir);
   const ranked = rankRun(after.run, { baseline: assembleDigest(before.run) });
-  // With a baseline, rankRun always has a trend.
-  const trend = ranked.trend as Trend;
+  const trend = ranked.trend;
+  if (trend === null) throw new Error('sockaudit: a run ranked with a baseline has no trend');
   const { files, unwritten } = opts.outDir === undefined ? { files: [], unwritten: [] } : await writeReports(ranked, opts.outDir, opts.formats);
   const worse = worseHosts(trend);
   const exitCode = opts.failOnWorse && worse.length > 0 ? EXIT.findings : unwritten.length > 0 ? EXIT.unwritten : EXIT.ok;

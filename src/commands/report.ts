@@ -13,7 +13,7 @@ import type { AuditRun, RunDigest } from '../run/types.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { usageErrors } from './args.js';
-import { writeReports, type WriteFailure } from './outputs.js';
+import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 import type { RunJudgement } from '../run/judge.js';
 
 /** What a command that writes a run's reports returns (audit, demo, report, merge). */
@@ -115,6 +115,7 @@ export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<Audit
 /** Baseline, gate, reports and judgement for a run read from saved files (report, merge). */
 export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions, config: EvalConfig, io: Io): Promise<AuditResult> {
   const run = opts.failOn === undefined ? loaded : { ...loaded, failOn: opts.failOn };
+  await checkOutputFolder(opts.outDir);
   let baseline: RunDigest | undefined;
   if (opts.baseline !== undefined) {
     const base = await readSavedRun(opts.baseline, { config });
