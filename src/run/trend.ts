@@ -2,6 +2,7 @@
 // reduced to a digest (what a comparison needs, small enough to keep inside the next report),
 // then two digests are compared.
 import { compareVerdicts } from '../evaluate/rank.js';
+import { VERDICT_ORDER } from '../evaluate/types.js';
 import type { CounterTable, Int, Reading, Snapshot } from '../procfs/types.js';
 import { TREND_COUNTERS, type AuditRun, type CounterGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
 
@@ -170,7 +171,7 @@ function byUrgency(x: HostTrend, y: HostTrend): number {
 /** Not audited counts as the most urgent, as in the ranking. */
 function severity(side: { level: TrendLevel } | null): number {
   if (!side) return -1;
-  return side.level === 'not-audited' ? 100 : (['ok', 'notice', 'unknown', 'warning', 'critical'] as const).indexOf(side.level);
+  return side.level === 'not-audited' ? 100 : VERDICT_ORDER.indexOf(side.level);
 }
 
 function byName(a: string, b: string): number {
