@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { checkOutputFolder, writeAtomic, writeReports } from '../../src/commands/outputs.js';
 import { EXIT, UsageError } from '../../src/errors.js';
 import { rankRun } from '../../src/run/rank.js';
+import { encodeSavedRunText } from '../../src/run/saved-run.js';
 import { auditRun } from '../report/fleet.js';
 import { runCli } from '../e2e/helpers.js';
 
@@ -120,4 +121,16 @@ describe('audit with an unusable --out', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(connections).toBe(0);
   });
+});
+
+test('report --from with an --out that is a file exits 2 with the reason and writes nothing', async () => {
+  const saved = join(dir, 'report.json');
+  writeFileSync(saved, encodeSavedRunText(rankRun(auditRun())));
+  const file = join(dir, 'out-file');
+  writeFileSync(file, 'keep');
+  const r = await runCli(['report', '--from', saved, '-o', file]);
+  expect(r.code).toBe(EXIT.usage);
+  expect(r.stderr).toContain(`--out ${file}: not a folder`);
+  expect(readFileSync(file, 'utf8')).toBe('keep');
+  expect(readdirSync(dir).sort()).toEqual(['out-file', 'report.json']);
 });
