@@ -2,13 +2,13 @@
 // on error and which exit code it returns.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { audit, parseShardFlag, type AuditOptions, type AuditResult } from './commands/audit.js';
-import { parseReportArgs, reportFrom, REPORT_HELP } from './commands/report-from.js';
+import { parseReportArgs, reportFrom, REPORT_HELP } from './commands/report.js';
 import { diff, DIFF_HELP, parseDiffArgs, printDiff } from './commands/diff.js';
 import { merge, MERGE_HELP, parseMergeArgs } from './commands/merge.js';
 import { parseWhatIfArgs, whatif, WHATIF_HELP } from './commands/whatif.js';
 import { compare, COMPARE_HELP, parseCompareArgs } from './commands/compare.js';
 import { demo } from './commands/demo.js';
-import { parseFormats } from './commands/write-reports.js';
+import { parseFormats } from './commands/outputs.js';
 import { sanitizeForTerminal } from './report/index.js';
 import { EXIT, InputError, RunError, UsageError } from './errors.js';
 import type { Io } from './commands/io.js';

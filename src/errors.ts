@@ -35,4 +35,6 @@ export const EXIT = {
   findings: 1,
   usage: 2,
   unaudited: 3,
+  /** The run finished but a report file could not be written (and nothing else failed it). */
+  unwritten: 4,
 } as const;

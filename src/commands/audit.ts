@@ -4,16 +4,16 @@ import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { loadTargets } from '../inventory/index.js';
 import { collectFleet, collectLocalHost } from '../collect/collect.js';
 import type { HostOutcome } from '../collect/types.js';
-import type { Level } from '../evaluate/types.js';
+import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
-import { judgeRun, type RunJudgement } from './judge.js';
-import { evaluateOutcomes } from './evaluate-outcomes.js';
-import { writeReports, type Format } from './write-reports.js';
-import type { AuditRun } from '../report/types.js';
-import { readSavedRun } from '../report/load.js';
-import { assembleDigest } from '../report/trend.js';
+import { assembleHostResults } from '../run/assemble.js';
+import { rankRun } from '../run/rank.js';
+import type { AuditRun } from '../run/types.js';
+import { readSavedRun } from '../run/saved-run.js';
+import { assembleDigest } from '../run/trend.js';
 import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
-import { gateOnTrend } from './report-from.js';
+import { checkOutputFolder, type Format } from './outputs.js';
+import { reportRanked, type AuditResult } from './report.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
@@ -40,7 +40,7 @@ export interface AuditOptions {
   configFile?: string;
   outDir: string;
   formats: Format[];
-  failOn: Level | 'never';
+  failOn: Gate;
   allowUnaudited: boolean;
   quiet: boolean;
   /** Extra targets supplied by the caller (the demo's recorded fleet). */
@@ -60,11 +60,7 @@ export function parseShardFlag(text: string): Shard {
   return parsed.value;
 }
 
-export interface AuditResult {
-  run: AuditRun;
-  judgement: RunJudgement;
-  files: string[];
-}
+export type { AuditResult };
 
 export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
@@ -98,6 +94,9 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   }
   if (opts.shard) targets = selectShard(targets, opts.shard);
   if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
+
+  // So does an --out folder that cannot take the reports: better now than after the audit.
+  await checkOutputFolder(opts.outDir);
 
   const startedAt = new Date();
   const controller = new AbortController();
@@ -137,13 +136,12 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     samples: opts.samples,
     intervalSeconds: opts.intervalSeconds,
     warnings,
-    hosts: evaluateOutcomes(outcomes, config),
+    hosts: assembleHostResults(outcomes, config),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(baseline ? { baseline } : {}),
   };
-  const files = await writeReports(run, opts.outDir, opts.formats);
-  const judgement = gateOnTrend(judgeRun(run, { failOn: opts.failOn, allowUnaudited: opts.allowUnaudited }), run, opts.failOnWorse ?? false);
-  return { run, judgement, files };
+  const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
+  return reportRanked(ranked, opts.outDir, opts.formats);
 }
 
 function safeUserName(): string | undefined {

@@ -1,17 +1,16 @@
 // `sockaudit compare --from report.json [--by group|kernel]`: the hosts of a saved run side by side,
 // drift marked, without touching a host.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSavedRun } from '../report/load.js';
-import { assembleCompare, COMPARE_BY, VOLATILE_KEYS } from '../report/compare.js';
-import type { CompareBy } from '../report/compare.js';
+import { readSavedRun } from '../run/saved-run.js';
+import { assembleCompare, COMPARE_BY, VOLATILE_KEYS } from '../run/compare.js';
+import type { CompareBy } from '../run/compare.js';
 import { buildCompareView, renderCompareHtml, renderCompareJson, renderCompareMarkdown, renderCompareSummary } from '../report/compare-render.js';
-import { sanitizeForTerminal } from '../report/text.js';
-import { RunError, UsageError } from '../errors.js';
+import { sanitizeForTerminal } from '../text.js';
+import { UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
-import { parseFormats, writeAtomic, type Format } from './write-reports.js';
+import { parseFormats, writeOutputs, type Format } from './outputs.js';
 import type { Io } from './io.js';
 import { SAVED_RUN_PAGE_ARGS, usageErrors } from './args.js';
 
@@ -108,21 +107,7 @@ export async function compare(opts: CompareOptions, io: Io): Promise<CompareResu
   return { files, exitCode: 0 };
 }
 
-/** Writes BASE.html/md/json for the formats asked, into a folder it creates. */
-export async function writeOutputs(outDir: string, base: string, formats: readonly PageFormat[], texts: Record<PageFormat, () => string>): Promise<string[]> {
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw new RunError(`cannot create the output folder ${outDir}: ${(e as Error).message}`);
-  }
-  const files: string[] = [];
-  for (const format of formats) {
-    const path = join(outDir, `${base}.${format}`);
-    await writeAtomic(path, texts[format]());
-    files.push(path);
-  }
-  return files;
-}
+export { writeOutputs };
 
 /**
  * The link from a page in outDir to the report.html beside the saved run, as a relative URL;

@@ -2,14 +2,18 @@
 // parsed and evaluated again by this version, so a rule change alone never reads as a change.
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError } from '../errors.js';
-import { sanitizeForTerminal } from '../report/index.js';
-import { readSavedRun } from '../report/load.js';
-import { assembleDigest, assembleTrendView, diffRuns, worseHosts, type Trend } from '../report/trend.js';
-import type { AuditRun } from '../report/types.js';
+import { cut } from '../report/escape.js';
+import { FORMAT_IDS, parseFormats, type Format } from '../report/formats.js';
+import { assembleTrendView } from '../report/trend-view.js';
+import { rankRun } from '../run/rank.js';
+import { readSavedRun } from '../run/saved-run.js';
+import { assembleDigest, worseHosts } from '../run/trend.js';
+import type { AuditRun, Trend } from '../run/types.js';
+import { sanitizeForTerminal } from '../text.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { usageErrors } from './args.js';
-import { parseFormats, writeReports, type Format } from './write-reports.js';
+import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 
 export const DIFF_HELP = `usage: sockaudit diff OLD.json NEW.json [options]
 
@@ -19,7 +23,7 @@ them and is not read as a decrease), hosts added and removed.
 
   --json                   print the comparison as JSON instead of text
   -o, --out DIR            also write NEW's reports with the comparison in them
-  --format LIST            with --out: html,md,json,junit (default html,md,json)
+  --format LIST            with --out: ${FORMAT_IDS.join(',')} (default html,md,json)
   --config FILE            evaluator thresholds and skips (YAML or JSON)
   --fail-on-worse          exit 1 when a host got worse, or its TCPAbortOnMemory grew`;
 
@@ -38,6 +42,8 @@ export interface DiffResult {
   /** NEW with OLD as its baseline. */
   run: AuditRun;
   files: string[];
+  /** Report files that could not be written, with why. */
+  unwritten: WriteFailure[];
   exitCode: number;
 }
 
@@ -78,12 +84,14 @@ export async function diff(opts: DiffOptions, io: Io): Promise<DiffResult> {
   const after = await readSavedRun(opts.newFile, { config });
   for (const w of before.warnings) io.warn(`${opts.oldFile}: ${w}`);
   for (const w of after.warnings) io.warn(`${opts.newFile}: ${w}`);
-  const baseline = assembleDigest(before.run);
-  const run: AuditRun = { ...after.run, baseline };
-  const trend = diffRuns(baseline, assembleDigest(run));
-  const files = opts.outDir === undefined ? [] : await writeReports(run, opts.outDir, opts.formats);
+  if (opts.outDir !== undefined) await checkOutputFolder(opts.outDir);
+  const ranked = rankRun(after.run, { baseline: assembleDigest(before.run) });
+  const trend = ranked.trend;
+  if (trend === null) throw new Error('sockaudit: a run ranked with a baseline has no trend');
+  const { files, unwritten } = opts.outDir === undefined ? { files: [], unwritten: [] } : await writeReports(ranked, opts.outDir, opts.formats);
   const worse = worseHosts(trend);
-  return { trend, run, files, exitCode: opts.failOnWorse && worse.length > 0 ? EXIT.findings : EXIT.ok };
+  const exitCode = opts.failOnWorse && worse.length > 0 ? EXIT.findings : unwritten.length > 0 ? EXIT.unwritten : EXIT.ok;
+  return { trend, run: ranked.run, files, unwritten, exitCode };
 }
 
 export function printDiff(result: DiffResult, opts: Pick<DiffOptions, 'json'>, io: Io): void {
@@ -93,6 +101,7 @@ export function printDiff(result: DiffResult, opts: Pick<DiffOptions, 'json'>, i
     io.stdout.write(renderTrendText(result.trend));
   }
   for (const f of result.files) io.stdout.write(`wrote ${sanitizeForTerminal(f)}\n`);
+  for (const u of result.unwritten) io.stdout.write(`could not write ${sanitizeForTerminal(u.path)}: ${sanitizeForTerminal(u.reason)}\n`);
 }
 
 /** The comparison for a terminal: one line per changed host, then its changes indented. */
@@ -102,13 +111,8 @@ export function renderTrendText(trend: Trend): string {
   const width = Math.min(40, Math.max(4, ...view.hosts.map((h) => h.name.length)));
   for (const h of view.hosts) {
     const delta = h.scoreDelta === '' ? '' : ` (${h.scoreDelta})`;
-    lines.push(`  ${h.changeSymbol} ${h.changeLabel.padEnd(17)} ${truncate(h.name, 40).padEnd(width)}  ${h.before} → ${h.after}${delta}`);
-    for (const n of h.notes) lines.push(`      ${truncate(n, 160)}`);
+    lines.push(`  ${h.changeSymbol} ${h.changeLabel.padEnd(17)} ${cut(h.name, 40).padEnd(width)}  ${h.before} → ${h.after}${delta}`);
+    for (const n of h.notes) lines.push(`      ${cut(n, 160)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function truncate(s: string, max: number): string {
-  const chars = [...s];
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -5,14 +5,15 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assembleWhatIf, parseProposalFile, parseSetItems } from '../evaluate/whatif.js';
 import type { GroupProposal, Proposal, ProposedSetting, WhatIfFlag, WhatIfHostInput, WhatIfOutcome } from '../evaluate/whatif.js';
-import { readSavedRun } from '../report/load.js';
+import { readSavedRun } from '../run/saved-run.js';
 import { buildWhatIfView } from '../report/whatif-view.js';
 import type { WhatIfMeta, WhatIfView } from '../report/whatif-view.js';
 import { renderWhatIfHtml, renderWhatIfJson, renderWhatIfMarkdown, renderWhatIfSummary } from '../report/whatif-render.js';
-import { sanitizeForTerminal } from '../report/text.js';
+import { sanitizeForTerminal } from '../text.js';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
-import { parsePageFormats, reportHref, writeOutputs, type PageFormat } from './compare.js';
+import { parsePageFormats, reportHref, type PageFormat } from './compare.js';
+import { writeOutputs } from './outputs.js';
 import type { Io } from './io.js';
 import { SAVED_RUN_PAGE_ARGS, usageErrors } from './args.js';
 

@@ -1,8 +1,14 @@
 // The evaluator's vocabulary: levels, findings, a host's verdict, and rules as data.
 
-export type Level = 'ok' | 'notice' | 'warning' | 'critical';
+/** The levels a finding or a threshold can have, mildest first. The one list; the types derive from it. */
+export const LEVELS = ['ok', 'notice', 'warning', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
 /** `unknown`: the data a core check needs is missing or unparsable; neither healthy nor zero. */
 export type Verdict = Level | 'unknown';
+
+/** What a run can be gated on (`--fail-on`, a saved run's `failOn`): a level, or never. */
+export const GATES = [...LEVELS, 'never'] as const;
+export type Gate = (typeof GATES)[number];
 
 /** Order used for ranking and for --fail-on: ok < notice < unknown < warning < critical. */
 export const VERDICT_ORDER: readonly Verdict[] = ['ok', 'notice', 'unknown', 'warning', 'critical'];

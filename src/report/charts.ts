@@ -4,6 +4,7 @@
 import type { Finding, Verdict } from '../evaluate/types.js';
 import { sockstatMemUnit } from '../evaluate/units.js';
 import type { Sample, Snapshot } from '../procfs/types.js';
+import { formatNumber, formatPercent } from './format.js';
 
 export type ChartId = 'orphans' | 'tcp-memory' | 'time-wait';
 
@@ -307,15 +308,4 @@ function figureNumber(f: Finding, name: string): number | undefined {
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
-}
-
-// Fixed locale and grouping, so a report reads the same on every machine.
-const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
-
-function formatNumber(n: number): string {
-  return NUMBER.format(n);
-}
-
-function formatPercent(ratio: number): string {
-  return `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
 }

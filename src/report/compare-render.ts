@@ -2,12 +2,11 @@
 // and the terminal summary.
 import { bytes, plural } from '../evaluate/format.js';
 import { renderTemplate } from './handlebars.js';
-import { escapeMarkdown } from './markdown.js';
-import { sanitizeForTerminal as clean } from './text.js';
-import { formatNumber } from './view-model.js';
-import { escapeInvisible } from './whatif-render.js';
-import { LIMITS } from './compare.js';
-import type { CompareBy, CompareModel } from './compare.js';
+import { sanitizeForTerminal as clean } from '../text.js';
+import { LIMITS } from '../run/compare.js';
+import type { CompareBy, CompareModel } from '../run/compare.js';
+import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
+import { formatNumber } from './format.js';
 
 export const COMPARE_SCHEMA_VERSION = 1;
 
@@ -199,9 +198,4 @@ export function renderCompareSummary(view: CompareView, opts: { width?: number; 
   for (const l of drift.slice(0, top)) lines.push(cut(`  ${clean(l)}`, width));
   if (drift.length > top) lines.push(`${drift.length - top} more differences in compare.html`);
   return `${lines.join('\n')}\n`;
-}
-
-function cut(s: string, width: number): string {
-  const chars = [...s];
-  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
 }

@@ -1,11 +1,17 @@
-// JUnit XML, for CI systems that show test results: one test case per host, failed at or above
-// the gate, errored when the host could not be audited. Host strings are hostile: everything is
-// escaped, and characters XML 1.0 cannot carry at all are removed.
-import { atOrAbove } from '../evaluate/rank.js';
+// JUnit XML, for CI systems that show test results: one test case per host, failed when the run's
+// judgement puts it at or above the gate, errored when the host could not be audited. Host strings
+// are hostile: everything is escaped, and characters XML 1.0 cannot carry at all are removed.
+import type { RankedRun } from '../run/rank.js';
+import { xmlAttr, xmlText } from './escape.js';
+import type { ReportFormat } from './report-format.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
-export function renderJunit(view: ReportView): string {
-  const cases = view.hosts.map((h) => assembleCase(h, view));
+export { xmlAttr, xmlText };
+
+export function renderJunit(ranked: RankedRun, view: ReportView): string {
+  // The judgement names the hosts at or above the gate; the view lists hosts in the same ranked order.
+  const failing = new Set(ranked.judgement.atOrAboveGate);
+  const cases = view.hosts.map((h, i) => assembleCase(h, failing.has(ranked.hosts[i]?.result.outcome.target.name ?? '')));
   const failures = cases.filter((c) => c.state === 'failure').length;
   const errors = cases.filter((c) => c.state === 'error').length;
   const seconds = formatSeconds(view.hosts.reduce((sum, h) => sum + h.durationMs, 0));
@@ -32,7 +38,7 @@ interface Case {
   xml: string;
 }
 
-function assembleCase(h: HostView, view: ReportView): Case {
+function assembleCase(h: HostView, atOrAboveGate: boolean): Case {
   const open = `    <testcase classname="${xmlAttr(h.groups[0] ?? 'sockaudit')}" name="${xmlAttr(h.name)}" time="${formatSeconds(h.durationMs)}"`;
   if (h.failure) {
     const body = [`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, ...h.failure.detail.map((d) => `${d.label}: ${d.value}`)].join('\n');
@@ -43,7 +49,7 @@ function assembleCase(h: HostView, view: ReportView): Case {
   }
   const findings = h.findings.filter((f) => f.level !== 'ok');
   const body = [`${h.levelLabel}, score ${h.score ?? '-'}`, ...findings.map(findingText)].join('\n');
-  if (h.level !== 'not-audited' && view.failOn !== 'never' && atOrAbove(h.level, view.failOn)) {
+  if (h.level !== 'not-audited' && atOrAboveGate) {
     return {
       state: 'failure',
       xml: `${open}>\n      <failure message="${xmlAttr(`${h.levelLabel}: ${h.deciding}`)}" type="${xmlAttr(h.level)}">${xmlText(body)}</failure>\n    </testcase>`,
@@ -66,18 +72,4 @@ function formatSeconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-/**
- * Characters XML 1.0 does not allow anywhere, even as references: C0 controls other than tab,
- * newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
- */
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** Text content: markup characters escaped, forbidden characters removed. */
-export function xmlText(s: string): string {
-  return s.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** An attribute value in double quotes; whitespace kept as references so parsers do not fold it. */
-export function xmlAttr(s: string): string {
-  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
-}
+export const junitFormat = { id: 'junit', fileName: 'report.junit.xml', render: renderJunit } as const satisfies ReportFormat;

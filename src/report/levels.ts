@@ -1,8 +1,7 @@
 // How a level reads in every report: one word and one symbol each, so colour is never the only cue.
-import type { Verdict } from '../evaluate/types.js';
+import type { DisplayLevel } from '../run/types.js';
 
-/** A host's level as reports show it: a verdict, or not audited at all. */
-export type DisplayLevel = Verdict | 'not-audited';
+export type { DisplayLevel };
 
 export const LEVEL_LABELS: Record<DisplayLevel, string> = {
   critical: 'critical',

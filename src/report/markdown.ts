@@ -1,8 +1,10 @@
 // The Markdown report, for a CI job summary: verdict on line 1, a ranked table, then the
 // findings of the hosts that need attention. Bounded in size whatever the fleet.
+import type { RankedRun } from '../run/rank.js';
 import { renderTemplate } from './handlebars.js';
-import { sanitizeForTerminal } from './text.js';
-import type { TrendView } from './trend.js';
+import type { ReportFormat } from './report-format.js';
+import { cut, escapeMarkdown } from './escape.js';
+import type { TrendView } from './trend-view.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
 /** Job summaries are refused above 1 MiB; stay clearly below. */
@@ -149,20 +151,9 @@ function verdictText(h: HostView): string {
 }
 
 function md(s: string, max: number): string {
-  const chars = [...s];
-  return escapeMarkdown(chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`);
+  return escapeMarkdown(cut(s, max));
 }
 
-/**
- * Text safe inside a Markdown paragraph, list item or table cell: escape sequences and controls
- * removed, newlines become spaces, inline markup characters are backslash-escaped, and `<`, `>`,
- * `&` become entities so no HTML or entity survives.
- */
-export function escapeMarkdown(s: string): string {
-  return sanitizeForTerminal(s)
-    .replace(/[\u2028\u2029]/g, ' ')
-    .replace(/[\\`*_[\]|~#]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
+export { escapeMarkdown };
+
+export const markdownFormat = { id: 'md', aliases: ['markdown'], fileName: 'report.md', render: (_ranked: RankedRun, view: ReportView) => renderMarkdown(view) } as const satisfies ReportFormat;

@@ -1,5 +1,6 @@
 // The short ranked summary the CLI prints. Every host string in it goes through sanitizeForTerminal.
-import { sanitizeForTerminal } from './text.js';
+import { sanitizeForTerminal } from '../text.js';
+import { cut } from './escape.js';
 import type { DisplayLevel, ReportView } from './view-model.js';
 
 export { sanitizeForTerminal };
@@ -54,10 +55,4 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
     if (view.hosts.length > shown.length) lines.push(`${view.hosts.length - shown.length} more hosts in the report`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** At most `width` code points, marking a cut with an ellipsis. */
-function cut(s: string, width: number): string {
-  const chars = [...s];
-  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
 }

@@ -1,28 +1,27 @@
-// The report's view model: everything the renderers show, ranked and worded, with no markup.
-// Pure: the run in, the view out. Strings from hosts are cleaned of control characters here
+// The report's view model: everything the renderers show, worded, with no markup. Pure: the
+// ranked run in (ordered, trended and judged once by run/rank.ts), the view out. Strings from hosts are cleaned of control characters here
 // (the JSON keeps them raw) and escaped by each renderer for its own format.
 import { LEVEL_LABELS, LEVEL_SYMBOLS, type DisplayLevel } from './levels.js';
-import type { Finding, Level, Verdict } from '../evaluate/types.js';
-import { rankHosts } from '../evaluate/rank.js';
+import type { Finding, Gate, Verdict } from '../evaluate/types.js';
 import type { FailureStage } from '../collect/types.js';
 import type { Snapshot } from '../procfs/types.js';
+import { HOST_KEY_OFF_WARNING, type RankedHost, type RankedRun } from '../run/rank.js';
+import type { AuditRun } from '../run/types.js';
+import { sanitizeForTerminal as clean } from '../text.js';
 import { assembleCharts, type ChartView } from './charts.js';
-import { sanitizeForTerminal as clean } from './text.js';
-import { assembleDigest, assembleTrendView, diffRuns, type TrendView } from './trend.js';
-import type { AuditRun, HostResult } from './types.js';
+import { formatNumber, formatPercent } from './format.js';
+import { assembleTrendView, type TrendView } from './trend-view.js';
+
+export { formatNumber, HOST_KEY_OFF_WARNING };
 
 /** A host's place in the report: its verdict, or not audited when it failed. */
 export type { DisplayLevel } from './levels.js';
-
-/** Printed when host-key checking was off; the CLI may put the same text in `run.warnings`. */
-export const HOST_KEY_OFF_WARNING =
-  'Host key checking was OFF for this run (--host-key-policy off): the identity of every host is unverified.';
 
 export interface ReportView {
   tool: { name: string; version: string };
   startedAt: string;
   finishedAt: string;
-  failOn: Level | 'never';
+  failOn: Gate;
   /** The gate in words, e.g. "--fail-on warning: hosts at warning or above fail the run". */
   gate: string;
   hostKeyPolicy: AuditRun['hostKeyPolicy'];
@@ -56,8 +55,6 @@ export interface CountView {
 export interface HostView {
   /** 1-based place in the ranking. */
   rank: number;
-  /** Index of this host in `run.hosts`. */
-  resultIndex: number;
   /** Fragment id for in-page links; built from the rank, never from host data. */
   anchor: string;
   name: string;
@@ -163,16 +160,9 @@ const STAGE_PHRASES: Record<FailureStage, string> = {
 /** Worst first, as summaries list them. */
 const COUNT_ORDER: readonly DisplayLevel[] = ['not-audited', 'critical', 'warning', 'unknown', 'notice', 'ok'];
 
-export function buildView(run: AuditRun): ReportView {
-  const ranked = rankHosts(
-    run.hosts.map((result, resultIndex) => ({ result, resultIndex })),
-    ({ result }) => ({
-      audited: result.outcome.status !== 'failed',
-      ...(result.verdict ? { verdict: result.verdict.verdict, score: result.verdict.score } : {}),
-      name: result.outcome.target.name,
-    }),
-  );
-  const hosts = ranked.map(({ result, resultIndex }, i) => assembleHost(result, resultIndex, i + 1));
+export function buildView(ranked: RankedRun): ReportView {
+  const { run } = ranked;
+  const hosts = ranked.hosts.map(assembleHost);
 
   const byVerdict: Record<Verdict, number> = { ok: 0, notice: 0, unknown: 0, warning: 0, critical: 0 };
   let notAudited = 0;
@@ -197,7 +187,7 @@ export function buildView(run: AuditRun): ReportView {
     hostKeyOff,
     sampling:
       run.samples <= 1 ? '1 sample' : `${run.samples} samples, ${formatNumber(run.intervalSeconds)} s apart`,
-    warnings: hostKeyOff ? [HOST_KEY_OFF_WARNING, ...run.warnings.filter((w) => w !== HOST_KEY_OFF_WARNING).map(clean)] : run.warnings.map(clean),
+    warnings: ranked.warnings,
     verdictLine: assembleVerdictLine(byVerdict, notAudited, hosts.length),
     total: hosts.length,
     notAudited,
@@ -205,7 +195,7 @@ export function buildView(run: AuditRun): ReportView {
     counts,
     hosts,
     provenance: assembleProvenance(run),
-    trend: run.baseline ? assembleTrendView(diffRuns(run.baseline, assembleDigest(run)), anchorsByName(run, hosts)) : null,
+    trend: ranked.trend ? assembleTrendView(ranked.trend, anchorsByName(ranked.hosts, hosts)) : null,
   };
 }
 
@@ -223,12 +213,13 @@ function assembleProvenance(run: AuditRun): string | null {
 }
 
 /** Host names are unique in a run; the first wins if they are not. */
-function anchorsByName(run: AuditRun, hosts: HostView[]): (name: string) => string | null {
+function anchorsByName(ranked: readonly RankedHost[], hosts: readonly HostView[]): (name: string) => string | null {
   const anchors = new Map<string, string>();
-  for (const h of hosts) {
-    const name = run.hosts[h.resultIndex]?.outcome.target.name;
-    if (name !== undefined && !anchors.has(name)) anchors.set(name, h.anchor);
-  }
+  ranked.forEach(({ result }, i) => {
+    const name = result.outcome.target.name;
+    const anchor = hosts[i]?.anchor;
+    if (anchor !== undefined && !anchors.has(name)) anchors.set(name, anchor);
+  });
   return (name) => anchors.get(name) ?? null;
 }
 
@@ -244,13 +235,12 @@ export function assembleVerdictLine(byVerdict: Record<Verdict, number>, notAudit
   return `${parts.join(', ')} of ${total} ${hostWord}`;
 }
 
-function assembleHost(result: HostResult, resultIndex: number, rank: number): HostView {
+function assembleHost({ result, rank }: RankedHost): HostView {
   const { outcome, verdict } = result;
   const t = outcome.target;
   const endpoint = clean(`${t.user ? `${t.user}@` : ''}${t.address}${t.port !== undefined && t.port !== 22 ? `:${t.port}` : ''}`);
   const base = {
     rank,
-    resultIndex,
     anchor: `host-${rank}`,
     name: clean(t.name),
     address: clean(t.address),
@@ -417,16 +407,4 @@ function pct(part: number, whole: number): number {
 function formatFigure(v: number | string | null): string {
   if (v === null) return 'n/a';
   return typeof v === 'number' ? formatNumber(v) : v;
-}
-
-/** Digits grouped by thousands, up to three decimals; the same on every machine. */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const [int = '0', frac] = String(Math.round(Math.abs(n) * 1000) / 1000).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${n < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
-}
-
-function formatPercent(ratio: number): string {
-  return `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
 }

@@ -1,8 +1,8 @@
 // The what-if outputs: HTML (template), Markdown, JSON (schemaVersion 1) and the terminal summary.
 import type { ProposedSetting, WhatIfOutcome } from '../evaluate/whatif.js';
 import { renderTemplate } from './handlebars.js';
-import { escapeMarkdown } from './markdown.js';
-import { sanitizeForTerminal } from './text.js';
+import { sanitizeForTerminal } from '../text.js';
+import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
 import type { WhatIfMeta, WhatIfView } from './whatif-view.js';
 
 export const WHATIF_SCHEMA_VERSION = 1;
@@ -102,11 +102,6 @@ export function renderWhatIfJson(
   return `${escapeInvisible(JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2))}\n`;
 }
 
-/** DEL, C1 controls, line separators and bidi overrides written as \u escapes (the same data). */
-export function escapeInvisible(text: string): string {
-  return text.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /** The short summary the CLI prints: headline, gate, the hosts that changed or are flagged. */
 export function renderWhatIfSummary(view: WhatIfView, opts: { color: boolean; width?: number; top?: number }): string {
   const width = Math.max(40, opts.width ?? 100);
@@ -125,9 +120,4 @@ export function renderWhatIfSummary(view: WhatIfView, opts: { color: boolean; wi
   const rest = view.hosts.filter((h) => h.change !== 'same' || h.flags.length > 0).length - shown.length;
   if (rest > 0) lines.push(`${rest} more changed or flagged hosts in the report`);
   return `${lines.join('\n')}\n`;
-}
-
-function cut(s: string, width: number): string {
-  const chars = [...s];
-  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
 }

@@ -5,8 +5,8 @@ import type { ProposedSetting, WhatIfFlag, WhatIfHost, WhatIfOutcome } from '../
 import { judgeWhatIf } from '../evaluate/whatif.js';
 import { VERDICT_ORDER } from '../evaluate/types.js';
 import type { Verdict } from '../evaluate/types.js';
-import { sanitizeForTerminal as clean } from './text.js';
-import { formatNumber } from './view-model.js';
+import { sanitizeForTerminal as clean } from '../text.js';
+import { formatNumber } from './format.js';
 import { LEVEL_LABELS, LEVEL_SYMBOLS } from './levels.js';
 
 export interface WhatIfMeta {

@@ -10,7 +10,7 @@ import { audit, type AuditOptions } from '../../src/commands/audit.js';
 import { diff } from '../../src/commands/diff.js';
 import type { Io } from '../../src/commands/io.js';
 import { merge } from '../../src/commands/merge.js';
-import { reportFrom } from '../../src/commands/report-from.js';
+import { reportFrom } from '../../src/commands/report.js';
 import type { FleetHostSpec } from '../../src/collect/recorded-fleet.js';
 import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
 import { servedFleetAudit } from '../../src/commands/demo.js';

@@ -4,7 +4,7 @@ import type { HostOutcome, TargetRef } from '../../src/collect/types.js';
 import type { Finding, HostVerdict, Verdict } from '../../src/evaluate/types.js';
 import type { ProbeRecord } from '../../src/procfs/sections.js';
 import type { Snapshot } from '../../src/procfs/types.js';
-import type { AuditRun, HostResult } from '../../src/report/types.js';
+import type { AuditRun, HostResult } from '../../src/run/types.js';
 
 export const HOSTILE_HTML_NAME = '<img src=x onerror=alert(1)>';
 export const PIPE_NAME = 'a|b';

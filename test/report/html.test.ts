@@ -1,4 +1,5 @@
 // The HTML report in a real headless browser: ranking, escaping, no network, the bars.
+import { rankRun } from '../../src/run/rank.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
@@ -27,7 +28,7 @@ function load(html: string): Promise<Loaded> {
 
 describe('HTML report', () => {
   const run = auditRun({ hostKeyPolicy: 'off' });
-  const view = buildView(run);
+  const view = buildView(rankRun(run));
   const html = renderHtml(view);
   let loaded: Loaded;
 

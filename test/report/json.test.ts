@@ -1,5 +1,7 @@
+import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
-import { buildView, renderJson, JSON_SCHEMA_VERSION } from '../../src/report/index.js';
+import { buildView } from '../../src/report/index.js';
+import { encodeSavedRunText, JSON_SCHEMA_VERSION } from '../../src/run/saved-run.js';
 import { packageVersion } from '../../src/paths.js';
 import { auditRun } from './fleet.js';
 import { expectGolden, normalise } from './golden.js';
@@ -7,8 +9,9 @@ import { expectGolden, normalise } from './golden.js';
 describe('JSON report', () => {
   const version = packageVersion();
   const run = auditRun({ version, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() });
-  const view = buildView(run);
-  const text = renderJson(run, view);
+  const ranked = rankRun(run);
+  const view = buildView(ranked);
+  const text = encodeSavedRunText(ranked);
   const doc = JSON.parse(text) as Record<string, unknown> & { hosts: Record<string, unknown>[] };
 
   test('matches the golden file (times and version normalised)', () => {
@@ -21,7 +24,7 @@ describe('JSON report', () => {
   });
 
   test('lists the hosts ranked, failed hosts with their stage and message', () => {
-    expect(doc.hosts.map((h) => h.name)).toEqual(view.hosts.map((h) => run.hosts[h.resultIndex]?.outcome.target.name));
+    expect(doc.hosts.map((h) => h.name)).toEqual(ranked.hosts.map((h) => h.result.outcome.target.name));
     const hostKey = doc.hosts.find((h) => h.name === 'gw-hostkey');
     expect(hostKey).toMatchObject({ status: 'failed', stage: 'host-key', verdict: null, snapshot: null, record: null });
     const web = doc.hosts.find((h) => h.name === 'web-1');
@@ -51,14 +54,14 @@ describe('JSON report', () => {
 
   test('is the same text for the same run whatever the input order', () => {
     const shuffled = { ...run, hosts: [...run.hosts].reverse() };
-    expect(renderJson(shuffled, buildView(shuffled))).toBe(text);
+    expect(encodeSavedRunText(rankRun(shuffled))).toBe(text);
   });
 });
 
 test('writes DEL, C1 controls and bidi overrides as escapes, keeping the data', () => {
   const name = 'x\u009b2J\u007f\u202ey\u2028';
   const run = auditRun({ hosts: auditRun().hosts.slice(0, 1).map((h) => ({ ...h, outcome: { ...h.outcome, target: { ...h.outcome.target, name } } })) });
-  const text = renderJson(run, buildView(run));
+  const text = encodeSavedRunText(rankRun(run));
   expect(text).not.toMatch(/[\u007f-\u009f\u2028\u202e]/);
   expect((JSON.parse(text) as { hosts: { name: string }[] }).hosts[0]?.name).toBe(name);
 });

@@ -1,3 +1,4 @@
+import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, renderMarkdown, escapeMarkdown, MARKDOWN_MAX_BYTES } from '../../src/report/index.js';
 import { packageVersion } from '../../src/paths.js';
@@ -15,7 +16,7 @@ function tableRows(md: string): string[][] {
 describe('Markdown report', () => {
   const version = packageVersion();
   const run = auditRun({ version, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), hostKeyPolicy: 'off' });
-  const view = buildView(run);
+  const view = buildView(rankRun(run));
   const md = renderMarkdown(view);
 
   test('matches the golden file (times and version normalised)', () => {
@@ -58,7 +59,7 @@ describe('Markdown report', () => {
   });
 
   test('stays under 1 MiB for 5,000 hosts and lists the worst first', () => {
-    const big = buildView(auditRun({ hosts: manyHosts(5000) }));
+    const big = buildView(rankRun(auditRun({ hosts: manyHosts(5000) })));
     const text = renderMarkdown(big);
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThan(1024 * 1024);
@@ -80,7 +81,7 @@ describe('Markdown report', () => {
         ? { ...h, verdict: { ...h.verdict, verdict: 'critical' as const, findings: Array.from({ length: 12 }, (_, i) => ({ ...h.verdict!.findings[0]!, id: `rule-${i}`, level: 'critical' as const, summary: 's'.repeat(2000), remediation: 'r'.repeat(4000) })) } }
         : h,
     );
-    const text = renderMarkdown(buildView(auditRun({ hosts })));
+    const text = renderMarkdown(buildView(rankRun(auditRun({ hosts }))));
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
     const shownInDetail = text.split('\n').filter((l) => l.startsWith('### ')).length;
     expect(shownInDetail).toBeGreaterThan(0);
@@ -89,7 +90,7 @@ describe('Markdown report', () => {
 
   test('stays under 1 MiB when host strings are huge', () => {
     const hosts = manyHosts(1000).map((h) => ({ ...h, outcome: { ...h.outcome, target: { ...h.outcome.target, name: `${h.outcome.target.name}${'|'.repeat(5000)}` } } }));
-    const text = renderMarkdown(buildView(auditRun({ hosts })));
+    const text = renderMarkdown(buildView(rankRun(auditRun({ hosts }))));
     expect(Buffer.byteLength(text, 'utf8')).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
   });
 });

@@ -1,3 +1,4 @@
+import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, renderSummary, sanitizeForTerminal } from '../../src/report/index.js';
 import { auditRun, TERMINAL_NAME } from './fleet.js';
@@ -16,7 +17,7 @@ describe('sanitizeForTerminal', () => {
 });
 
 describe('renderSummary', () => {
-  const view = buildView(auditRun({ hostKeyPolicy: 'off' }));
+  const view = buildView(rankRun(auditRun({ hostKeyPolicy: 'off' })));
 
   test('strips control sequences from host names', () => {
     const text = renderSummary(view, { color: false });

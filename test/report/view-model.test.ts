@@ -1,3 +1,4 @@
+import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, assembleVerdictLine, formatNumber, HOST_KEY_OFF_WARNING } from '../../src/report/index.js';
 import { VERDICT_ORDER } from '../../src/evaluate/types.js';
@@ -5,7 +6,7 @@ import { auditRun, fleet, HOSTILE_HTML_NAME, TERMINAL_NAME } from './fleet.js';
 
 describe('buildView', () => {
   const run = auditRun();
-  const view = buildView(run);
+  const view = buildView(rankRun(run));
 
   test('ranks not-audited hosts first, then by verdict and score', () => {
     const failedNames = run.hosts.filter((h) => h.outcome.status === 'failed').length;
@@ -30,7 +31,7 @@ describe('buildView', () => {
   });
 
   test('gives the same ranking whatever the input order', () => {
-    const reversed = buildView({ ...run, hosts: [...run.hosts].reverse() });
+    const reversed = buildView(rankRun({ ...run, hosts: [...run.hosts].reverse() }));
     expect(reversed.hosts.map((h) => h.name)).toEqual(view.hosts.map((h) => h.name));
   });
 
@@ -89,14 +90,14 @@ describe('buildView', () => {
 
   test('warns once when host-key checking was off, and not otherwise', () => {
     expect(view.warnings).not.toContain(HOST_KEY_OFF_WARNING);
-    const off = buildView(auditRun({ hostKeyPolicy: 'off', warnings: [HOST_KEY_OFF_WARNING, 'other'] }));
+    const off = buildView(rankRun(auditRun({ hostKeyPolicy: 'off', warnings: [HOST_KEY_OFF_WARNING, 'other'] })));
     expect(off.hostKeyOff).toBe(true);
     expect(off.warnings).toEqual([HOST_KEY_OFF_WARNING, 'other']);
   });
 
   test('states the gate', () => {
     expect(view.gate).toContain(`--fail-on ${run.failOn}`);
-    expect(buildView({ ...run, failOn: 'never' }).gate).toContain('never');
+    expect(buildView(rankRun({ ...run, failOn: 'never' })).gate).toContain('never');
   });
 });
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeReports } from '../../src/commands/write-reports.js';
+import { writeReports } from '../../src/commands/outputs.js';
+import { rankRun } from '../../src/run/rank.js';
 import { parseWhatIfArgs, whatif } from '../../src/commands/whatif.js';
 import { compare, parseCompareArgs } from '../../src/commands/compare.js';
 import { InputError, UsageError } from '../../src/errors.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
     { name: HOSTILE_NAME, groups: ['web'], ramGiB: 64, sysctl: { 'net.ipv4.tcp_max_orphans': '16384' } },
     { name: 'gw', groups: ['edge'], failed: 'connect ECONNREFUSED 127.0.0.9:22' },
   ]);
-  await writeReports(run, dir, ['html', 'json']);
+  await writeReports(rankRun(run), dir, ['html', 'json']);
   from = join(dir, 'report.json');
 });
 
@@ -120,10 +121,10 @@ describe('compare command', () => {
     const run = savedRun([{ name: 'solo' }]);
     const fresh = mkdtempSync(join(tmpdir(), 'sockaudit-nav-'));
     try {
-      await writeReports(run, fresh, ['html']);
+      await writeReports(rankRun(run), fresh, ['html']);
       expect(readFileSync(join(fresh, 'report.html'), 'utf8')).not.toContain('href="whatif.html"');
       writeFileSync(join(fresh, 'whatif.html'), '');
-      await writeReports(run, fresh, ['html']);
+      await writeReports(rankRun(run), fresh, ['html']);
       expect(readFileSync(join(fresh, 'report.html'), 'utf8')).toContain('href="whatif.html"');
     } finally {
       rmSync(fresh, { recursive: true, force: true });

@@ -6,7 +6,8 @@ import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeReports } from '../../src/commands/write-reports.js';
+import { writeReports } from '../../src/commands/outputs.js';
+import { rankRun } from '../../src/run/rank.js';
 import { whatif } from '../../src/commands/whatif.js';
 import { compare } from '../../src/commands/compare.js';
 import { captureIo } from './io.js';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     { name: 'pod', groups: ['k8s'], container: true },
     { name: 'gw', groups: ['edge'], failed: 'connect ECONNREFUSED' },
   ]);
-  await writeReports(run, dir, ['html', 'json']);
+  await writeReports(rankRun(run), dir, ['html', 'json']);
   const from = join(dir, 'report.json');
   writeFileSync(join(dir, 'p.conf'), 'net.ipv4.tcp_max_orphans = 262144\nnet.ipv4.tcp_mem = 3145728 4194304 6291456\n');
   const base = { from, set: [], outDir: dir, formats: ['html' as const], quiet: true };

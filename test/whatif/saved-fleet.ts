@@ -2,11 +2,11 @@
 // sections per host, assembled by the real parsers, evaluated by the real evaluator. These are
 // inputs, not expected outputs.
 import type { HostOutcome } from '../../src/collect/types.js';
-import { evaluateOutcomes } from '../../src/commands/evaluate-outcomes.js';
+import { assembleHostResults } from '../../src/run/assemble.js';
 import { defaultConfig } from '../../src/evaluate/index.js';
 import type { ProbeRecord, RawSection } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
-import type { AuditRun } from '../../src/report/types.js';
+import type { AuditRun } from '../../src/run/types.js';
 
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const GiB = 1024 ** 3;
@@ -85,6 +85,6 @@ export function savedRun(specs: HostSpec[]): AuditRun {
     samples: 1,
     intervalSeconds: 0,
     warnings: [],
-    hosts: evaluateOutcomes(outcomes, defaultConfig),
+    hosts: assembleHostResults(outcomes, defaultConfig),
   };
 }

@@ -1,20 +1,35 @@
-// Saved runs: a report.json of any known schema version back into an AuditRun. Each audited
-// host's snapshot is assembled again from its raw probe record by the current parsers and
-// evaluated again by the current evaluator; hosts that were not audited stay as they were. What
-// the file says about verdicts and findings is derived data and is not trusted or kept.
+// Saved runs: report.json, both directions, in one codec with its schema version.
+//
+// Encoding: the whole run, ranked, with each host's raw probe sections so a later version can
+// parse an old run again. bigint values are written as decimal strings; every object's keys come
+// in a fixed order (a failure's `detail` keeps the order the collector gave, which the HTML shows,
+// so that a saved run renders the same again). The document comes out as a sequence of chunks, one
+// host at a time, so a writer can stream it and no string grows with the fleet.
+// schema/report.schema.json describes it.
+//
+// Schema version 1. Per host, `collectedBy` is the sockaudit that ran the probe, while `tool` is
+// the one that parsed, evaluated and wrote the file; `baseline` and `trend` are present only when
+// the run was compared with a baseline. A change a consumer must re-check bumps the version.
+//
+// Decoding: a report.json of any known schema version back into an AuditRun. Each audited host's
+// snapshot is assembled again from its raw probe record by the current parsers and evaluated again
+// by the current evaluator; hosts that were not audited stay as they were. What the file says
+// about verdicts and findings is derived data and is not trusted or kept.
 import { readFile } from 'node:fs/promises';
 import type { FailureStage, HostOutcome, TargetRef } from '../collect/types.js';
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
-import type { Level, Verdict } from '../evaluate/types.js';
+import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
 import { InputError } from '../errors.js';
 import type { Shard } from '../inventory/shard.js';
 import { packageVersion } from '../paths.js';
+import { escapeInvisible } from '../text.js';
 import type { ProbeRecord, RawSection } from '../procfs/sections.js';
 import { assembleSnapshot } from '../procfs/snapshot.js';
 import type { Int } from '../procfs/types.js';
-import { JSON_SCHEMA_VERSION } from './json.js';
-import { TREND_COUNTERS, type DigestFinding, type HostDigest, type RunDigest, type TrendCounter } from './trend.js';
-import type { AuditRun, HostResult } from './types.js';
+import type { RankedHost, RankedRun } from './rank.js';
+import { TREND_COUNTERS, type AuditRun, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
+
+export const JSON_SCHEMA_VERSION = 1;
 
 /** The oldest report.json this version reads. */
 export const OLDEST_SCHEMA_VERSION = 1;
@@ -35,9 +50,10 @@ export interface LoadOptions {
 }
 
 const STAGES: readonly FailureStage[] = ['resolve', 'connect', 'host-key', 'auth', 'timeout', 'command', 'parse', 'cancelled'];
-const FAIL_ON: readonly (Level | 'never')[] = ['ok', 'notice', 'warning', 'critical', 'never'];
+// A saved run may be gated at any level, `ok` included (the CLI does not offer it, but it is a valid gate).
+const FAIL_ON = GATES;
 const POLICIES: readonly AuditRun['hostKeyPolicy'][] = ['strict', 'accept-new', 'off'];
-const VERDICTS: readonly Verdict[] = ['ok', 'notice', 'unknown', 'warning', 'critical'];
+const VERDICTS = VERDICT_ORDER;
 
 export async function readSavedRun(path: string, opts: LoadOptions = {}): Promise<SavedRun> {
   let text: string;
@@ -46,11 +62,14 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
   } catch (e) {
     throw new InputError(path, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseSavedRun(text, path, opts);
+  return decodeSavedRun(text, path, opts);
 }
 
+/** The decoder under its earlier name. */
+export const parseSavedRun = decodeSavedRun;
+
 /** Throws InputError naming the file, and the JSON path, of the first problem. */
-export function parseSavedRun(text: string, file: string, opts: LoadOptions = {}): SavedRun {
+export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {}): SavedRun {
   const config = opts.config ?? defaultConfig;
   const toolVersion = opts.toolVersion ?? packageVersion();
   const fail = (path: string, problem: string): never => {
@@ -252,4 +271,154 @@ function kind(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (v === undefined) return 'nothing';
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * The fields that may differ when the same hosts' data is rendered twice, by JSON path, with why.
+ * A saved run rendered again by the same sockaudit differs in none of them (the times are the
+ * run's own); by another version, in `tool.version` only. Two audits of the same hosts differ in
+ * all of them.
+ */
+export const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
+  'tool.version': 'the sockaudit that parsed, evaluated and wrote the file',
+  'run.startedAt': 'when the run started',
+  'run.finishedAt': 'when the run finished',
+  'hosts[].startedAt': 'when each host was reached',
+  'hosts[].durationMs': 'how long each host took',
+  'hosts[].port': 'test fleets listen on ports chosen at start',
+  'hosts[].collectedBy': 'the sockaudit that ran the probe',
+};
+
+/**
+ * The saved run as a sequence of chunks that concatenate to exactly one JSON document: the head,
+ * then one host at a time, then the baseline and trend. The bytes are those of one
+ * JSON.stringify of the whole document with two-space indentation, and a final newline.
+ */
+export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, undefined> {
+  const { run } = ranked;
+  const byVerdict = { critical: 0, warning: 0, unknown: 0, notice: 0, ok: 0 };
+  let notAudited = 0;
+  for (const { result } of ranked.hosts) {
+    if (result.outcome.status === 'failed') notAudited++;
+    else byVerdict[result.verdict?.verdict ?? 'unknown']++;
+  }
+  const head = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: run.tool.name, version: run.tool.version },
+    run: {
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      failOn: run.failOn,
+      hostKeyPolicy: run.hostKeyPolicy,
+      samples: run.samples,
+      intervalSeconds: run.intervalSeconds,
+      shard: run.shard ? { index: run.shard.index, count: run.shard.count } : null,
+      warnings: ranked.warnings,
+    },
+    summary: { hosts: ranked.hosts.length, byVerdict, notAudited },
+  };
+  // Each part is the text of an object without its braces, so the members can follow one another.
+  yield `{${members(head)}`;
+  if (ranked.hosts.length === 0) yield ',\n  "hosts": []';
+  else {
+    yield ',\n  "hosts": [';
+    let first = true;
+    for (const host of ranked.hosts) {
+      // Nested two levels deep: every line of the host's own text moves four spaces right.
+      yield `${first ? '' : ','}\n    ${escapeInvisible(stringify(assembleHost(host, run))).replace(/\n/g, '\n    ')}`;
+      first = false;
+    }
+    yield '\n  ]';
+  }
+  if (run.baseline && ranked.trend) yield `,${members({ baseline: assembleDigestDoc(run.baseline), trend: ranked.trend })}`;
+  yield '\n}\n';
+}
+
+/** The whole saved run as one string, for callers that want it in memory (tests, small runs). */
+export function encodeSavedRunText(ranked: RankedRun): string {
+  return [...encodeSavedRun(ranked)].join('');
+}
+
+/** The members of an object as JSON.stringify indents them at the top level: "\n  "key": ...", comma-separated, no braces. */
+function members(o: Record<string, unknown>): string {
+  return escapeInvisible(stringify(o).slice(1, -2));
+}
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<string, unknown> {
+  const { outcome, verdict } = result;
+  const t = outcome.target;
+  const failed = outcome.status === 'failed';
+  return {
+    rank,
+    name: t.name,
+    address: t.address,
+    port: t.port ?? null,
+    user: t.user ?? null,
+    groups: t.groups,
+    via: t.via ?? [],
+    status: outcome.status,
+    ...(failed ? { stage: outcome.stage, message: outcome.message, ...(outcome.detail ? { detail: { ...outcome.detail } } : {}) } : {}),
+    verdict: verdict?.verdict ?? null,
+    score: verdict?.score ?? null,
+    decidedBy: verdict?.decidedBy ?? null,
+    findings: (verdict?.findings ?? []).map(assembleFinding),
+    notes: verdict?.notes ?? [],
+    problems: failed ? [] : outcome.problems,
+    collectedBy: result.collectedBy ?? run.tool.version,
+    snapshot: failed ? null : canonical(outcome.snapshot),
+    record: failed ? null : canonical(outcome.record),
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+  };
+}
+
+function assembleFinding(f: Finding): Record<string, unknown> {
+  return {
+    id: f.id,
+    item: f.item ?? null,
+    level: f.level,
+    summary: f.summary,
+    uncertain: f.uncertain === true,
+    figures: f.figures,
+    thresholds: Object.fromEntries((['notice', 'warning', 'critical', 'ok'] as const).filter((l) => f.thresholds[l] !== undefined).map((l) => [l, f.thresholds[l]])),
+    rationale: f.rationale,
+    remediation: f.remediation,
+    assumptions: f.assumptions,
+    closeness: f.closeness,
+  };
+}
+
+/** The baseline as kept in the report, keys in a fixed order whichever way the digest was built. */
+function assembleDigestDoc(d: RunDigest): Record<string, unknown> {
+  return {
+    tool: { name: d.tool.name, version: d.tool.version },
+    startedAt: d.startedAt,
+    hosts: d.hosts.map((h) => ({
+      name: h.name,
+      verdict: h.verdict,
+      score: h.score,
+      stage: h.stage,
+      findings: h.findings.map((f) => ({ key: f.key, level: f.level, summary: f.summary })),
+      counters: Object.fromEntries(TREND_COUNTERS.filter((c) => h.counters[c] !== undefined).map((c) => [c, h.counters[c]])),
+      uptimeSeconds: h.uptimeSeconds,
+      bootId: h.bootId,
+    })),
+  };
+}
+
+/** Objects with their keys sorted, recursively, so parser internals cannot change the output's order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
 }

@@ -1,13 +1,14 @@
+import { rankRun } from '../../src/run/rank.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
-import { buildView, renderHtml, renderJson, renderMarkdown } from '../../src/report/index.js';
-import { VOLATILE_FIELDS } from '../../src/report/json.js';
-import { parseSavedRun, readSavedRun } from '../../src/report/load.js';
-import { assembleDigest } from '../../src/report/trend.js';
-import type { AuditRun } from '../../src/report/types.js';
+import { buildView, renderHtml, renderMarkdown } from '../../src/report/index.js';
+import { encodeSavedRunText, VOLATILE_FIELDS } from '../../src/run/saved-run.js';
+import { parseSavedRun, readSavedRun } from '../../src/run/saved-run.js';
+import { assembleDigest } from '../../src/run/trend.js';
+import type { AuditRun } from '../../src/run/types.js';
 import { expectValidReport, reportSchemaErrors } from '../helpers/schema.js';
 import { failedHost, recordedHost, recording, runOf, withSection } from './runs.js';
 
@@ -36,8 +37,9 @@ interface Rendered {
 }
 
 function render(run: AuditRun): Rendered {
-  const view = buildView(run);
-  return { json: renderJson(run, view), html: renderHtml(view), md: renderMarkdown(view) };
+  const ranked = rankRun(run);
+  const view = buildView(ranked);
+  return { json: encodeSavedRunText(ranked), html: renderHtml(view), md: renderMarkdown(view) };
 }
 
 function blankVolatile(json: string, fields: string[]): unknown {

@@ -1,18 +1,32 @@
 // `sockaudit report --from report.json`: render a saved run again, in any format, without touching
-// a host. The hosts are parsed and evaluated again by this version (see report/load.ts).
+// a host. The hosts are parsed and evaluated again by this version (see run/saved-run.ts).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EvalConfig } from '../evaluate/index.js';
-import type { Level } from '../evaluate/types.js';
-import { EXIT, UsageError } from '../errors.js';
-import { assembleDigest, diffRuns, worseHosts } from '../report/trend.js';
-import { readSavedRun } from '../report/load.js';
-import type { AuditRun } from '../report/types.js';
-import type { AuditResult } from './audit.js';
+import { GATES, type Gate } from '../evaluate/types.js';
+import { UsageError } from '../errors.js';
+import { FORMAT_IDS, parseFormats, type Format } from '../report/formats.js';
+import { gateOnWrites } from '../run/judge.js';
+import { rankRun, type RankedRun } from '../run/rank.js';
+import { readSavedRun } from '../run/saved-run.js';
+import { assembleDigest } from '../run/trend.js';
+import type { AuditRun, RunDigest } from '../run/types.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { usageErrors } from './args.js';
-import { judgeRun, type RunJudgement } from './judge.js';
-import { parseFormats, writeReports, type Format } from './write-reports.js';
+import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
+import type { RunJudgement } from '../run/judge.js';
+
+/** What a command that writes a run's reports returns (audit, demo, report, merge). */
+export interface AuditResult {
+  run: AuditRun;
+  /** The run ranked, trended and judged once; every report was rendered from it. */
+  ranked: RankedRun;
+  /** The run's judgement, with report files that could not be written taken into account. */
+  judgement: RunJudgement;
+  files: string[];
+  /** Report files that could not be written, with why; the run's result stands without them. */
+  unwritten: WriteFailure[];
+}
 
 export const REPORT_HELP = `usage: sockaudit report --from report.json [-o DIR] [options]
 
@@ -21,7 +35,7 @@ and evaluated by this version of sockaudit (which may judge differently from the
 
   --from FILE              the saved report.json (any schema version this sockaudit reads)
   -o, --out DIR            where to write reports (default ./sockaudit-report)
-  --format LIST            html,md,json,junit (default html,md,json)
+  --format LIST            ${FORMAT_IDS.join(',')} (default html,md,json)
   --baseline FILE          an older report.json: add a section on what changed since it
   --config FILE            evaluator thresholds and skips (YAML or JSON)
   --fail-on LEVEL          notice | warning | critical | never (default: the saved run's)
@@ -47,7 +61,7 @@ export interface ReportOutputOptions {
   baseline?: string;
   configFile?: string;
   /** Absent: keep the saved run's gate. */
-  failOn?: Level | 'never';
+  failOn?: Gate;
   failOnWorse: boolean;
   allowUnaudited: boolean;
 }
@@ -56,7 +70,8 @@ export interface ReportFromOptions extends ReportOutputOptions {
   from: string;
 }
 
-const GATES = ['notice', 'warning', 'critical', 'never'] as const;
+/** The gates the flag offers: a gate at ok would fail every audited host, so it is not one. */
+const FLAG_GATES = GATES.filter((g) => g !== 'ok');
 
 
 /** The shared output options from parsed values. */
@@ -70,14 +85,14 @@ export function assembleOutputOptions(v: {
   'allow-unaudited'?: boolean;
 }): ReportOutputOptions {
   const failOn = v['fail-on'];
-  if (failOn !== undefined && !(GATES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${GATES.join(', ')} (got "${failOn}")`);
+  if (failOn !== undefined && !(FLAG_GATES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${FLAG_GATES.join(', ')} (got "${failOn}")`);
   if (v['fail-on-worse'] && v.baseline === undefined) throw new UsageError('--fail-on-worse needs --baseline');
   return {
     outDir: v.out ?? 'sockaudit-report',
     formats: parseFormats(v.format ?? 'html,md,json'),
     ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
     ...(v.config === undefined ? {} : { configFile: v.config }),
-    ...(failOn === undefined ? {} : { failOn: failOn as Level | 'never' }),
+    ...(failOn === undefined ? {} : { failOn: failOn as Gate }),
     failOnWorse: v['fail-on-worse'] ?? false,
     allowUnaudited: v['allow-unaudited'] ?? false,
   };
@@ -99,24 +114,24 @@ export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<Audit
 
 /** Baseline, gate, reports and judgement for a run read from saved files (report, merge). */
 export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions, config: EvalConfig, io: Io): Promise<AuditResult> {
-  let run = opts.failOn === undefined ? loaded : { ...loaded, failOn: opts.failOn };
+  const run = opts.failOn === undefined ? loaded : { ...loaded, failOn: opts.failOn };
+  await checkOutputFolder(opts.outDir);
+  let baseline: RunDigest | undefined;
   if (opts.baseline !== undefined) {
     const base = await readSavedRun(opts.baseline, { config });
     for (const w of base.warnings) io.warn(`${opts.baseline}: ${w}`);
-    run = { ...run, baseline: assembleDigest(base.run) };
+    baseline = assembleDigest(base.run);
   }
-  const files = await writeReports(run, opts.outDir, opts.formats);
-  const judgement = gateOnTrend(judgeRun(run, { failOn: run.failOn, allowUnaudited: opts.allowUnaudited }), run, opts.failOnWorse);
-  return { run, judgement, files };
+  const ranked = rankRun(run, { ...(baseline ? { baseline } : {}), allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse });
+  return reportRanked(ranked, opts.outDir, opts.formats);
 }
 
-/**
- * `--fail-on-worse`: a run that would pass (or only miss hosts) fails when a host got worse than
- * in the baseline or its TCPAbortOnMemory grew. Findings at the gate already exit 1.
- */
-export function gateOnTrend(judgement: RunJudgement, run: AuditRun, failOnWorse: boolean): RunJudgement {
-  if (!failOnWorse || !run.baseline || judgement.exitCode === EXIT.findings) return judgement;
-  const worse = worseHosts(diffRuns(run.baseline, assembleDigest(run)));
-  if (worse.length === 0) return judgement;
-  return { ...judgement, exitCode: EXIT.findings, reason: `${worse.length} host(s) worse than the baseline (--fail-on-worse)` };
+/** Writes a ranked run's reports; files that could not be written are recorded, not thrown. */
+export async function reportRanked(ranked: RankedRun, outDir: string, formats: readonly Format[]): Promise<AuditResult> {
+  const { files, unwritten } = await writeReports(ranked, outDir, formats);
+  const judgement = gateOnWrites(ranked.judgement, unwritten.map((u) => u.path));
+  return { run: ranked.run, ranked, judgement, files, unwritten };
 }
+
+/** Kept for callers of the earlier name: the judgement with `--fail-on-worse` applied. */
+export { gateOnTrend } from '../run/judge.js';

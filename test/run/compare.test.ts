@@ -1,6 +1,6 @@
 // The compare model: drift within a group, volatile keys left out, limits relative to each host.
 import { describe, expect, test } from 'vitest';
-import { assembleCompare } from '../../src/report/compare.js';
+import { assembleCompare } from '../../src/run/compare.js';
 import { savedRun } from '../whatif/saved-fleet.js';
 
 const fleet = () =>

@@ -1,90 +1,13 @@
 // Trends: what changed on each host between a baseline run and this one. Pure. A run is first
 // reduced to a digest (what a comparison needs, small enough to keep inside the next report),
 // then two digests are compared.
-import { LEVEL_LABELS, type DisplayLevel } from './levels.js';
-import type { FailureStage } from '../collect/types.js';
 import { compareVerdicts } from '../evaluate/rank.js';
-import type { Verdict } from '../evaluate/types.js';
+import { VERDICT_ORDER } from '../evaluate/types.js';
 import type { CounterTable, Int, Reading, Snapshot } from '../procfs/types.js';
-import { sanitizeForTerminal as clean } from './text.js';
-import type { AuditRun } from './types.js';
+import { TREND_COUNTERS, type AuditRun, type CounterGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
 
-/** TcpExt counters whose growth since the baseline is reported (RISK-MODEL.md section 4). */
-export const TREND_COUNTERS = ['TCPAbortOnMemory', 'TCPMemoryPressures', 'TCPTimeWaitOverflow'] as const;
-export type TrendCounter = (typeof TREND_COUNTERS)[number];
-
-export interface DigestFinding {
-  /** `id` or `id.item`. */
-  key: string;
-  level: Verdict;
-  summary: string;
-}
-
-export interface HostDigest {
-  name: string;
-  /** Null when the host was not audited. */
-  verdict: Verdict | null;
-  score: number | null;
-  /** Why it was not audited; null when it was. */
-  stage: FailureStage | null;
-  /** Findings at notice or above (and unknown), in the evaluator's order. */
-  findings: DigestFinding[];
-  /** The counters at the last sample; a counter the host does not have is absent. */
-  counters: Partial<Record<TrendCounter, Int>>;
-  uptimeSeconds: number | null;
-  bootId: string | null;
-}
-
-export interface RunDigest {
-  tool: { name: string; version: string };
-  startedAt: string;
-  /** By name, code-unit order. */
-  hosts: HostDigest[];
-}
-
-/** A host's state on one side: its verdict, or not audited. */
-export type TrendLevel = DisplayLevel;
-
-/**
- * - `worse` / `better`: audited both times, verdict up / down;
- * - `not-audited`: audited in the baseline, not now; `audited`: not audited then, audited now;
- * - `added` / `removed`: in one run only; `same`: the same verdict (or not audited both times).
- */
-export type HostChange = 'worse' | 'not-audited' | 'added' | 'removed' | 'better' | 'audited' | 'same';
-
-export interface CounterGrowth {
-  name: TrendCounter;
-  before: Int;
-  after: Int;
-  /** Events since the baseline; after a reset, the count since the reset (at least that many). */
-  growth: Int;
-  /** Why the counter started again from zero: a reboot, or a decrease with no reboot seen. */
-  reset: 'reboot' | 'decrease' | null;
-}
-
-export interface HostTrend {
-  name: string;
-  change: HostChange;
-  before: { level: TrendLevel; score: number | null } | null;
-  after: { level: TrendLevel; score: number | null } | null;
-  /** After minus before, when both were scored. */
-  scoreDelta: number | null;
-  newFindings: DigestFinding[];
-  resolvedFindings: DigestFinding[];
-  changedFindings: { key: string; before: Verdict; after: Verdict; summary: string }[];
-  /** Counters that grew since the baseline. */
-  counters: CounterGrowth[];
-  /** Null when neither boot id nor uptime tells. */
-  rebooted: boolean | null;
-}
-
-export interface Trend {
-  baseline: { toolVersion: string; startedAt: string; hosts: number };
-  current: { toolVersion: string; startedAt: string; hosts: number };
-  counts: Record<HostChange, number> & { countersGrew: number; rebooted: number };
-  /** Hosts with something to report, most urgent first; hosts with nothing new are only counted. */
-  hosts: HostTrend[];
-}
+export { TREND_COUNTERS };
+export type { CounterGrowth, DigestFinding, HostChange, HostDigest, HostTrend, RunDigest, Trend, TrendCounter, TrendLevel } from './types.js';
 
 const CHANGE_ORDER: readonly HostChange[] = ['worse', 'not-audited', 'added', 'removed', 'better', 'audited', 'same'];
 
@@ -248,7 +171,7 @@ function byUrgency(x: HostTrend, y: HostTrend): number {
 /** Not audited counts as the most urgent, as in the ranking. */
 function severity(side: { level: TrendLevel } | null): number {
   if (!side) return -1;
-  return side.level === 'not-audited' ? 100 : (['ok', 'notice', 'unknown', 'warning', 'critical'] as const).indexOf(side.level);
+  return side.level === 'not-audited' ? 100 : VERDICT_ORDER.indexOf(side.level);
 }
 
 function byName(a: string, b: string): number {
@@ -258,86 +181,4 @@ function byName(a: string, b: string): number {
 /** Hosts whose verdict rose, or whose TCPAbortOnMemory grew: what `--fail-on-worse` fails on. */
 export function worseHosts(trend: Trend): string[] {
   return trend.hosts.filter((t) => t.change === 'worse' || t.counters.some((c) => c.name === 'TCPAbortOnMemory')).map((t) => t.name);
-}
-
-// The trend as the report shows it: worded, host strings cleaned (each renderer escapes them).
-
-export interface TrendView {
-  /** "baseline: 2025-01-01T00:00:00.000Z, sockaudit 0.1.0, 12 hosts". */
-  since: string;
-  /** "1 worse, 1 added, 1 removed; counters grew on 2 hosts; 1 rebooted" or "no changes". */
-  line: string;
-  hosts: TrendHostView[];
-}
-
-export interface TrendHostView {
-  name: string;
-  change: HostChange;
-  changeLabel: string;
-  changeSymbol: string;
-  /** The colour a change is shown in, as a report level class. */
-  tone: 'critical' | 'warning' | 'notice' | 'ok' | 'not-audited';
-  before: string;
-  after: string;
-  scoreDelta: string;
-  /** One line per change: findings new, resolved or changed, counters grown, reboot. */
-  notes: string[];
-  /** In-page link to the host's detail when it is in this run. */
-  anchor: string | null;
-}
-
-const CHANGE_LABELS: Record<HostChange, { label: string; symbol: string; tone: TrendHostView['tone'] }> = {
-  worse: { label: 'worse', symbol: '↑', tone: 'critical' },
-  'not-audited': { label: 'no longer audited', symbol: '⊘', tone: 'not-audited' },
-  added: { label: 'added', symbol: '+', tone: 'notice' },
-  removed: { label: 'removed', symbol: '−', tone: 'not-audited' },
-  better: { label: 'better', symbol: '↓', tone: 'ok' },
-  audited: { label: 'audited again', symbol: '✔', tone: 'ok' },
-  same: { label: 'same verdict', symbol: '=', tone: 'notice' },
-};
-
-
-export function assembleTrendView(trend: Trend, anchorOf: (name: string) => string | null): TrendView {
-  const c = trend.counts;
-  const parts = (['worse', 'not-audited', 'added', 'removed', 'better', 'audited'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${CHANGE_LABELS[k].label}`);
-  const extra = [
-    ...(c.countersGrew > 0 ? [`counters grew on ${c.countersGrew} ${c.countersGrew === 1 ? 'host' : 'hosts'}`] : []),
-    ...(c.rebooted > 0 ? [`${c.rebooted} rebooted`] : []),
-  ];
-  const line = parts.length + extra.length === 0 ? 'no changes since the baseline' : [parts.join(', '), extra.join(', ')].filter(Boolean).join('; ');
-  return {
-    since: `baseline: ${clean(trend.baseline.startedAt)}, sockaudit ${clean(trend.baseline.toolVersion)}, ${trend.baseline.hosts} ${trend.baseline.hosts === 1 ? 'host' : 'hosts'}`,
-    line,
-    hosts: trend.hosts.map((t) => ({
-      name: clean(t.name),
-      change: t.change,
-      changeLabel: CHANGE_LABELS[t.change].label,
-      changeSymbol: CHANGE_LABELS[t.change].symbol,
-      // Same verdict but counters grew: still worth a warning colour.
-      tone: t.change === 'same' && t.counters.length > 0 ? 'warning' : CHANGE_LABELS[t.change].tone,
-      before: sideText(t.before),
-      after: sideText(t.after),
-      scoreDelta: t.scoreDelta === null || t.scoreDelta === 0 ? '' : t.scoreDelta > 0 ? `+${t.scoreDelta}` : String(t.scoreDelta),
-      notes: assembleNotes(t),
-      anchor: t.after ? anchorOf(t.name) : null,
-    })),
-  };
-}
-
-function sideText(side: HostTrend['before']): string {
-  if (!side) return '—';
-  return side.score === null ? LEVEL_LABELS[side.level] : `${LEVEL_LABELS[side.level]} ${side.score}`;
-}
-
-function assembleNotes(t: HostTrend): string[] {
-  const notes: string[] = [];
-  if (t.rebooted === true) notes.push('rebooted since the baseline');
-  for (const c of t.counters) {
-    const since = c.reset === 'reboot' ? ' (counted since the reboot)' : c.reset === 'decrease' ? ` (the counter went down from ${c.before}: counted since it restarted)` : ` (${c.before} → ${c.after})`;
-    notes.push(`${c.name} +${c.growth}${since}`);
-  }
-  for (const f of t.newFindings) notes.push(`new ${f.level}: ${clean(f.key)}: ${clean(f.summary)}`);
-  for (const f of t.changedFindings) notes.push(`${clean(f.key)}: ${f.before} → ${f.after}: ${clean(f.summary)}`);
-  for (const f of t.resolvedFindings) notes.push(`resolved: ${clean(f.key)} (was ${f.level})`);
-  return notes;
 }

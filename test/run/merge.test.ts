@@ -1,8 +1,9 @@
+import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { mergeRuns, type MergeInput } from '../../src/commands/merge.js';
+import { mergeRuns, type MergeInput } from '../../src/run/merge.js';
 import { buildView } from '../../src/report/index.js';
-import type { AuditRun } from '../../src/report/types.js';
+import type { AuditRun } from '../../src/run/types.js';
 import { failedHost, recordedHost, recording, runOf } from './runs.js';
 
 function input(file: string, run: AuditRun, schemaVersion = 1): MergeInput {
@@ -24,7 +25,7 @@ describe('merge', () => {
     const { run, warnings } = mergeRuns([input('a.json', a()), input('b.json', b()), input('c.json', c())], { toolVersion: '1.0.0' });
     expect(warnings).toEqual([]);
     const whole = runOf([...a().hosts, ...b().hosts, ...c().hosts]);
-    expect(buildView(run).hosts.map((h) => h.name)).toEqual(buildView(whole).hosts.map((h) => h.name));
+    expect(buildView(rankRun(run)).hosts.map((h) => h.name)).toEqual(buildView(rankRun(whole)).hosts.map((h) => h.name));
     expect(run).toMatchObject({ startedAt: '2025-03-03T05:59:00.000Z', finishedAt: '2025-03-03T06:01:00.000Z', hostKeyPolicy: 'accept-new' });
     expect(run.shard).toBeUndefined();
     expect(run.tool.version).toBe('1.0.0');

@@ -1,12 +1,14 @@
+import { rankRun } from '../../src/run/rank.js';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openFile } from '../helpers/browser.js';
-import { buildView, renderHtml, renderJson, renderMarkdown } from '../../src/report/index.js';
-import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/report/trend.js';
-import { judgeRun } from '../../src/commands/judge.js';
+import { buildView, renderHtml, renderMarkdown } from '../../src/report/index.js';
+import { encodeSavedRunText } from '../../src/run/saved-run.js';
+import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/run/trend.js';
+import { judgeRun } from '../../src/run/judge.js';
 import { renderTrendText } from '../../src/commands/diff.js';
-import { gateOnTrend } from '../../src/commands/report-from.js';
+import { gateOnTrend } from '../../src/run/judge.js';
 import { expectValidReport } from '../helpers/schema.js';
 import { counterOf, failedHost, recordedHost, recording, runOf, withBootId, withCounter, withSection, withUptime } from './runs.js';
 
@@ -119,10 +121,11 @@ describe('diff of two runs', () => {
 
 describe('the trend in the reports', () => {
   const run = { ...currentRun(), baseline: assembleDigest(baselineRun()) };
-  const view = buildView(run);
+  const ranked = rankRun(run);
+  const view = buildView(ranked);
 
   test('JSON: the baseline digest and the trend, valid against the schema', () => {
-    const doc = JSON.parse(renderJson(run, view)) as { baseline: { hosts: { name: string }[] }; trend: Trend };
+    const doc = JSON.parse(encodeSavedRunText(ranked)) as { baseline: { hosts: { name: string }[] }; trend: Trend };
     expectValidReport(doc);
     expect(doc.baseline.hosts.map((h) => h.name)).toEqual([HOSTILE, 'cache-1', 'gw-1', 'old-1', 'same-1', 'web-1'].sort());
     expect(doc.trend.hosts.map((h) => h.name)).toEqual(trendOf().hosts.map((h) => h.name));
@@ -130,7 +133,7 @@ describe('the trend in the reports', () => {
 
   test('JSON without a baseline has neither key, and is still valid', () => {
     const plain = currentRun();
-    const doc = JSON.parse(renderJson(plain, buildView(plain))) as Record<string, unknown>;
+    const doc = JSON.parse(encodeSavedRunText(rankRun(plain))) as Record<string, unknown>;
     expectValidReport(doc);
     expect(doc).not.toHaveProperty('trend');
     expect(doc).not.toHaveProperty('baseline');
@@ -195,10 +198,11 @@ describe('gates and text', () => {
 
   test('--fail-on-worse turns a passing run into exit 1 only when asked and only when something got worse', () => {
     expect(passing.exitCode).toBe(0);
-    expect(gateOnTrend(passing, run, false)).toBe(passing);
-    expect(gateOnTrend(passing, run, true)).toMatchObject({ exitCode: 1, reason: '3 host(s) worse than the baseline (--fail-on-worse)' });
+    const trend = rankRun(run).trend;
+    expect(gateOnTrend(passing, trend, false)).toBe(passing);
+    expect(gateOnTrend(passing, trend, true)).toMatchObject({ exitCode: 1, reason: '3 host(s) worse than the baseline (--fail-on-worse)' });
     const steady = { ...baselineRun(), baseline: assembleDigest(baselineRun()) };
-    expect(gateOnTrend(judgeRun(steady, { failOn: 'never', allowUnaudited: true }), steady, true).exitCode).toBe(0);
+    expect(gateOnTrend(judgeRun(steady, { failOn: 'never', allowUnaudited: true }), rankRun(steady).trend, true).exitCode).toBe(0);
   });
 
   test('the terminal text: one line per changed host, no raw control characters', () => {

@@ -8,7 +8,7 @@ import { packageRoot } from '../../src/paths.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY, type ProbeRecord } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
-import type { AuditRun, HostResult } from '../../src/report/types.js';
+import type { AuditRun, HostResult } from '../../src/run/types.js';
 
 export const START = '2025-03-03T06:00:00.000Z';
 

@@ -1,6 +1,7 @@
+import { rankRun } from '../../src/run/rank.js';
 import { expect, test } from 'vitest';
 import { buildView, MARKDOWN_MAX_BYTES, renderMarkdown } from '../../src/report/index.js';
-import { assembleDigest, type RunDigest } from '../../src/report/trend.js';
+import { assembleDigest, type RunDigest } from '../../src/run/trend.js';
 import { auditRun, manyHosts } from '../report/fleet.js';
 
 test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and changes first, stable', () => {
@@ -14,7 +15,7 @@ test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and 
       ...Array.from({ length: 500 }, (_, i) => ({ ...digest.hosts[0]!, name: `gone-${i}`, verdict: 'ok' as const })),
     ],
   };
-  const view = buildView({ ...run, baseline });
+  const view = buildView(rankRun({ ...run, baseline }));
   const md = renderMarkdown(view);
 
   expect(Buffer.byteLength(md, 'utf8')).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);
@@ -28,5 +29,5 @@ test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and 
   expect(trendRows[0]).toContain('↑ worse');
   expect(trendRows[0]).toContain('critical');
   expect(trend).toMatch(/\n\d+ more changed hosts in report\.html\n/);
-  expect(renderMarkdown(buildView({ ...run, hosts: [...run.hosts].reverse(), baseline }))).toBe(md);
+  expect(renderMarkdown(buildView(rankRun({ ...run, hosts: [...run.hosts].reverse(), baseline })))).toBe(md);
 });

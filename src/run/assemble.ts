@@ -2,8 +2,8 @@
 import type { HostOutcome } from '../collect/types.js';
 import { evaluateHost } from '../evaluate/index.js';
 import type { EvalConfig } from '../evaluate/index.js';
-import type { HostResult } from '../report/types.js';
+import type { HostResult } from './types.js';
 
-export function evaluateOutcomes(outcomes: HostOutcome[], config: EvalConfig): HostResult[] {
+export function assembleHostResults(outcomes: readonly HostOutcome[], config: EvalConfig): HostResult[] {
   return outcomes.map((outcome) => (outcome.status === 'failed' ? { outcome } : { outcome, verdict: evaluateHost(outcome.snapshot, config) }));
 }

@@ -11,3 +11,15 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 export function sanitizeForTerminal(s: string): string {
   return s.replace(ESCAPE_SEQUENCE, '').replace(C1_STRING, '').replace(/[\t\n]/g, ' ').replace(CONTROL, '');
 }
+
+/** The same cleaner under the name the design uses: a host string made safe to show as text. */
+export const cleanHostText = sanitizeForTerminal;
+
+/**
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 controls, line separators and bidi
+ * overrides raw; a terminal showing the file could act on them. They occur only inside
+ * strings, so writing them as \u escapes keeps the same data.
+ */
+export function escapeInvisible(text: string): string {
+  return text.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,3 +1,4 @@
+import { rankRun } from '../../src/run/rank.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildView } from '../../src/report/index.js';
 import { renderJunit, xmlAttr, xmlText } from '../../src/report/junit.js';
-import type { AuditRun } from '../../src/report/types.js';
-import { failedHost, recordedHost, recording, runOf } from './runs.js';
+import type { AuditRun } from '../../src/run/types.js';
+import { failedHost, recordedHost, recording, runOf } from '../run/runs.js';
 
 const XMLLINT = '/usr/bin/xmllint';
 const HOSTILE = 'x"\'<&>]]>\u0001\u0008\u000b\ud800\uffff\u001b[31m\u2028end';
@@ -43,15 +44,21 @@ function cases(xml: string): string[] {
   }
 }
 
+function junitOf(r: AuditRun): string {
+  const ranked = rankRun(r);
+  return renderJunit(ranked, buildView(ranked));
+}
+
 describe('JUnit XML (parsed by xmllint)', () => {
   test('one case per host: failed at or above --fail-on, errored when not audited', () => {
     const r = run('warning');
-    const view = buildView(r);
+    const ranked = rankRun(r);
+    const view = buildView(ranked);
     const levels = new Map(view.hosts.map((h) => [h.name, h.level]));
     expect(levels.get('cache-critical')).toBe('critical');
     expect(levels.get('api-warning')).toBe('warning');
     expect(levels.get('web-ok')).toBe('ok');
-    const parsed = cases(renderJunit(view));
+    const parsed = cases(renderJunit(ranked, view));
     expect(parsed).toHaveLength(r.hosts.length);
     const byName = new Map(parsed.map((c) => [c.split('|')[1], c]));
     expect(byName.get('cache-critical')).toBe('sockaudit|cache-critical|failure');
@@ -61,16 +68,16 @@ describe('JUnit XML (parsed by xmllint)', () => {
   });
 
   test('--fail-on critical passes the warning host; never fails none', () => {
-    const critical = cases(renderJunit(buildView(run('critical'))));
+    const critical = cases(junitOf(run('critical')));
     expect(critical.find((c) => c.includes('|api-warning|'))).toBe('api|api-warning|pass');
     expect(critical.filter((c) => c.endsWith('|failure')).map((c) => c.split('|')[1])).toEqual(['cache-critical']);
-    const never = cases(renderJunit(buildView(run('never'))));
+    const never = cases(junitOf(run('never')));
     expect(never.filter((c) => c.endsWith('|failure'))).toEqual([]);
     expect(never.filter((c) => c.endsWith('|error'))).toHaveLength(1);
   });
 
   test('hostile host strings are escaped and characters XML 1.0 forbids are gone', () => {
-    const xml = renderJunit(buildView(run('warning')));
+    const xml = junitOf(run('warning'));
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/);
     expect(cases(xml).some((c) => c.startsWith('sockaudit|x"\'<&>]]>'))).toBe(true);
     expect(xml).toContain('<error message="not audited: ');
@@ -78,7 +85,7 @@ describe('JUnit XML (parsed by xmllint)', () => {
   });
 
   test('the counts on the suite agree with the cases', () => {
-    const xml = renderJunit(buildView(run('warning')));
+    const xml = junitOf(run('warning'));
     expect(xml).toMatch(/<testsuite name="sockaudit" tests="5" failures="2" errors="1" skipped="0"/);
   });
 });
