@@ -6,6 +6,7 @@ import { encodeSavedRun } from '../run/saved-run.js';
 import { htmlFormat } from './html.js';
 import { junitFormat } from './junit.js';
 import { markdownFormat } from './markdown.js';
+import { PROM_FORMAT, renderProm } from './prom.js';
 import type { ReportFormat } from './report-format.js';
 
 export type { ReportFormat };
@@ -13,7 +14,10 @@ export type { ReportFormat };
 /** The saved run itself: run/saved-run.ts's encoder, which `report --from` and `merge` read back. */
 export const jsonFormat = { id: 'json', fileName: 'report.json', render: (ranked: RankedRun) => encodeSavedRun(ranked) } as const satisfies ReportFormat;
 
-export const REPORT_FORMATS = [htmlFormat, markdownFormat, jsonFormat, junitFormat] as const satisfies readonly ReportFormat[];
+/** node_exporter's textfile collector format (report/prom.ts). */
+export const promFormat = { ...PROM_FORMAT, render: (ranked: RankedRun) => renderProm(ranked.run) } as const satisfies ReportFormat;
+
+export const REPORT_FORMATS = [htmlFormat, markdownFormat, jsonFormat, junitFormat, promFormat] as const satisfies readonly ReportFormat[];
 
 export type Format = (typeof REPORT_FORMATS)[number]['id'];
 

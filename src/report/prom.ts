@@ -20,7 +20,7 @@ import { ORPHAN_STAGES } from '../evaluate/rules.js';
 import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
 import { sockstatMemUnit } from '../evaluate/units.js';
 import type { Snapshot } from '../procfs/types.js';
-import type { AuditRun, HostResult } from './types.js';
+import type { AuditRun, HostResult } from '../run/types.js';
 
 /** The format's entry for the report-format registry. */
 export const PROM_FORMAT = { id: 'prom', fileName: 'report.prom' } as const;

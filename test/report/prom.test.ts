@@ -10,7 +10,7 @@ import { evaluateHost } from '../../src/evaluate/index.js';
 import type { Finding } from '../../src/evaluate/types.js';
 import type { Snapshot } from '../../src/procfs/types.js';
 import { PROM_FAMILIES, PROM_FORMAT, renderProm } from '../../src/report/prom.js';
-import type { AuditRun, HostResult } from '../../src/report/types.js';
+import type { AuditRun, HostResult } from '../../src/run/types.js';
 import { missing, snapshot } from '../builders/snapshot.js';
 import { auditRun, HOSTILE_HTML_NAME, TERMINAL_NAME } from './fleet.js';
 import { describeWith, NODE_EXPORTER, parseExposition, PROMTOOL, run, sampleOf, startNodeExporter, type Exporter } from './prom-tools.js';
