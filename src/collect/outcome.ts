@@ -22,7 +22,7 @@ export function assembleOutcome(run: ProbeRun): HostOutcome {
   const framed = parseProbeFrame(run.stdout, run.boundary);
   if (!framed.ok) {
     // A shell that could not run the probe prints nothing framed: say what it said instead.
-    const said = firstLine(run.stderr) ?? firstLine(run.stdout);
+    const said = leadingLines(run.stderr) ?? leadingLines(run.stdout);
     if (run.code !== 0 && run.code !== null) return fail('command', `probe exited with status ${run.code}${said ? `: ${said}` : ''}`);
     return fail('parse', framed.error);
   }
@@ -38,7 +38,23 @@ export function assembleOutcome(run: ProbeRun): HostOutcome {
   };
 }
 
-function firstLine(text: string): string | undefined {
-  const line = text.split('\n').find((l) => l.trim() !== '');
-  return line === undefined ? undefined : line.trim().slice(0, 200);
+const SAID_LINES = 3;
+const SAID_MAX_CHARS = 300;
+
+/**
+ * The first few non-empty lines of what a host or command printed, joined with ` | `, for a
+ * failure message: control characters (terminal escapes included) become U+FFFD, and the whole
+ * is bounded, so a hostile host can neither draw on the terminal nor flood the report.
+ */
+export function leadingLines(text: string): string | undefined {
+  const lines: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD').replace(/\t/g, ' ').trim();
+    if (line === '') continue;
+    lines.push(line);
+    if (lines.length === SAID_LINES) break;
+  }
+  if (lines.length === 0) return undefined;
+  const joined = lines.join(' | ');
+  return joined.length > SAID_MAX_CHARS ? `${joined.slice(0, SAID_MAX_CHARS - 1)}…` : joined;
 }
