@@ -40,21 +40,27 @@ export function assembleOutcome(run: ProbeRun): HostOutcome {
 
 const SAID_LINES = 3;
 const SAID_MAX_CHARS = 300;
+const LAST_MAX_CHARS = 120;
 
 /**
- * The first few non-empty lines of what a host or command printed, joined with ` | `, for a
- * failure message: control characters (terminal escapes included) become U+FFFD, and the whole
- * is bounded, so a hostile host can neither draw on the terminal nor flood the report.
+ * The first few lines of what a host or command printed, for a failure message, and its last
+ * line when there is more (ssh and most tools end with the verdict: "Host key verification
+ * failed."). Lines with no letter or digit (banners of @ signs) are skipped; control characters
+ * (terminal escapes included) become U+FFFD; the whole is bounded, so a hostile host can neither
+ * draw on the terminal nor flood the report.
  */
 export function leadingLines(text: string): string | undefined {
-  const lines: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD').replace(/\t/g, ' ').trim();
-    if (line === '') continue;
-    lines.push(line);
-    if (lines.length === SAID_LINES) break;
-  }
+  const lines = text
+    .split('\n')
+    .map((raw) => raw.replace(/\r$/, '').replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD').trim())
+    .filter((line) => /[\p{L}\p{N}]/u.test(line));
   if (lines.length === 0) return undefined;
-  const joined = lines.join(' | ');
-  return joined.length > SAID_MAX_CHARS ? `${joined.slice(0, SAID_MAX_CHARS - 1)}…` : joined;
+  const head = lines.slice(0, SAID_LINES).join(' | ');
+  if (lines.length <= SAID_LINES) return bound(head, SAID_MAX_CHARS);
+  const last = bound(lines.at(-1)!, LAST_MAX_CHARS);
+  return `${bound(head, SAID_MAX_CHARS - last.length - 5)} | … | ${last}`;
+}
+
+function bound(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
