@@ -55,7 +55,7 @@ export async function readProbeOutputs(paths: readonly string[], opts: ReadProbe
         throw new InputError(file, undefined, `gives the host name "${name}" that ${earlier} already gives; rename one of them`);
       }
       seen.set(name, file);
-      const text = file === '-' ? await readStdin(opts.stdin) : await readText(file);
+      const text = file === '-' ? await readStdin(opts.stdin) : await readText(file, resolve(cwd, file));
       const probedHostname = hostnameIn(text);
       outputs.push({ name, source: file, ...(probedHostname === undefined ? {} : { probedHostname }), text });
     }
@@ -114,9 +114,9 @@ function hostnameIn(text: string): string | undefined {
   return line && /^[A-Za-z0-9._-]{1,253}$/.test(line) ? line : undefined;
 }
 
-async function readText(file: string): Promise<string> {
+async function readText(file: string, path: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     throw new InputError(file, undefined, `cannot read the saved probe output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
