@@ -3,16 +3,16 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../../src/collect/recorded-fleet.js';
-import type { FleetFault, FleetHost, RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../support/faults.js';
+import type { FleetFault, FleetHost, RecordedFleet } from '../support/faults.js';
 import { buildProbeScript, newBoundary } from '../../src/collect/probe.js';
 import { packageRoot } from '../../src/paths.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
-import { makeClientKey } from './sshd.js';
-import type { ClientKey } from './sshd.js';
-import { runSsh, ssh2Connect, ssh2Exec } from './ssh-client.js';
-import { probeLikeScript, sampleRecording } from './recording.js';
+import { makeClientKey } from '../fleet/sshd.js';
+import type { ClientKey } from '../fleet/sshd.js';
+import { runSsh, ssh2Connect, ssh2Exec } from '../fleet/ssh-client.js';
+import { probeLikeScript, sampleRecording } from '../fleet/recording.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
