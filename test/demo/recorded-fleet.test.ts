@@ -34,10 +34,14 @@ function tcpConnect(address: string, port: number): Promise<Socket> {
   });
 }
 
-/** Milliseconds from TCP connect to the server's first byte (its SSH banner). */
+/**
+ * Milliseconds from asking for the TCP connection to the server's first byte (its SSH banner).
+ * Timed from before connect(): the server's delay starts at its accept, which a loaded machine
+ * may run well before the client's own connect callback.
+ */
 async function msToBanner(address: string, port: number): Promise<{ ms: number; banner: string }> {
-  const socket = await tcpConnect(address, port);
   const started = performance.now();
+  const socket = await tcpConnect(address, port);
   const first = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
   socket.destroy();
   return { ms: performance.now() - started, banner: first.toString('latin1') };
