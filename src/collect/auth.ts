@@ -112,29 +112,27 @@ export async function loadIdentities(
 }
 
 /**
- * A passphrase source for a run: `SOCKAUDIT_KEY_PASSPHRASE` if set, else one prompt on the
- * terminal with echo off, else (stdin not a terminal, as in CI) nothing. The answer is kept
- * so the prompt appears at most once per run.
+ * A passphrase source for a run: `SOCKAUDIT_KEY_PASSPHRASE` if set, else the answer of `ask`
+ * (the CLI's prompt on a terminal), else nothing: with nobody to ask, as in CI, encrypted keys
+ * are skipped. The answer is kept so the question is asked at most once per run.
  */
 export function passphraseFromEnvOrTty(
-  env: NodeJS.ProcessEnv = process.env,
-  input: NodeJS.ReadStream = process.stdin,
-  output: NodeJS.WritableStream = process.stderr,
+  env: NodeJS.ProcessEnv,
+  ask?: (prompt: string) => Promise<string | undefined>,
 ): PassphraseSource {
   let answer: Promise<string | undefined> | undefined;
   return () => {
     answer ??= (async () => {
       const fromEnv = env[PASSPHRASE_ENV];
       if (fromEnv) return fromEnv;
-      if (!input.isTTY) return undefined;
-      return promptHidden('Passphrase for SSH keys (asked once): ', input, output);
+      return ask?.('Passphrase for SSH keys (asked once): ');
     })();
     return answer;
   };
 }
 
 /** Read one line from a terminal in raw mode, so nothing typed is echoed. */
-function promptHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string | undefined> {
+export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string | undefined> {
   return new Promise((resolve) => {
     let typed = '';
     const wasRaw = input.isRaw;

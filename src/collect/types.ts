@@ -4,6 +4,15 @@ import type { ProbeRecord } from '../procfs/sections.js';
 
 export type { ProbeRecord, RawSection } from '../procfs/sections.js';
 
+/** The host-key checking a host got: by sockaudit (ssh2), by the command that reached it (exec), or none (this machine, saved outputs). */
+export type HostKeyPolicyUsed = 'strict' | 'accept-new' | 'off' | 'by-command' | 'none';
+
+export interface HostKeyUsed {
+  policy: HostKeyPolicyUsed;
+  /** Where the policy came from, for the report: "--host-key-policy", "ssh config line 12", ... */
+  reason: string;
+}
+
 export type FailureStage = 'resolve' | 'connect' | 'host-key' | 'auth' | 'timeout' | 'command' | 'parse' | 'cancelled';
 
 /** The host as the report names it; enough to find it again, nothing secret. */
@@ -17,6 +26,8 @@ export interface TargetRef {
   groups: string[];
   /** Jump hosts, outermost first, as `user@host:port`. */
   via?: string[];
+  /** How the host's key was checked, set by every transport. */
+  hostKey?: { policy: HostKeyPolicyUsed; reason: string };
 }
 
 export type HostOutcome =

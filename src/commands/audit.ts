@@ -2,7 +2,9 @@
 import { hostname, userInfo } from 'node:os';
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { loadTargets } from '../inventory/index.js';
-import { collectFleet, collectLocalHost } from '../collect/collect.js';
+import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
+import { createProgress } from '../collect/progress.js';
+import { promptHidden } from '../collect/auth.js';
 import type { HostOutcome } from '../collect/types.js';
 import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
@@ -104,24 +106,38 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   io.onInterrupt(stop);
   const outcomes: HostOutcome[] = [];
   try {
-    if (opts.local) outcomes.push(await collectLocalHost({ samples: opts.samples, intervalSeconds: opts.intervalSeconds, timeoutMs: opts.hostTimeoutSeconds * 1000, name: hostname() }));
-    if (targets.length > 0) {
-      outcomes.push(
-        ...(await collectFleet(targets, {
-          concurrency: opts.concurrency,
-          ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
-          connectTimeoutMs: opts.connectTimeoutSeconds * 1000,
-          hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
-          samples: opts.samples,
-          intervalSeconds: opts.intervalSeconds,
-          knownHostsFiles: opts.knownHosts,
-          ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
-          ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
-          signal: controller.signal,
-          io,
-          quiet: opts.quiet,
-        })),
-      );
+    const collected = opts.local ? [localTarget(hostname()), ...targets] : targets;
+    if (collected.length > 0) {
+      const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, quiet: opts.quiet, total: collected.length });
+      const environment: CollectEnvironment = {
+        env: io.env,
+        warn: io.warn,
+        onEvent: (e) => progress.event(e),
+        // A key passphrase is asked on the terminal only; with none, encrypted keys are skipped.
+        ...(process.stdin.isTTY ? { askPassphrase: (p: string) => promptHidden(p, process.stdin, io.stderr) } : {}),
+      };
+      try {
+        outcomes.push(
+          ...(await collectFleet(
+            collected,
+            {
+              concurrency: opts.concurrency,
+              ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
+              connectTimeoutMs: opts.connectTimeoutSeconds * 1000,
+              hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
+              samples: opts.samples,
+              intervalSeconds: opts.intervalSeconds,
+              knownHostsFiles: opts.knownHosts,
+              ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
+              ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
+              signal: controller.signal,
+            },
+            environment,
+          )),
+        );
+      } finally {
+        progress.finish();
+      }
     }
   } finally {
     io.offInterrupt(stop);

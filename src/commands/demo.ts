@@ -1,5 +1,5 @@
 // `sockaudit demo`: the real pipeline on a recorded fleet served on loopback, plus this machine.
-import { startDemoFleet, type ServedFleet } from '../collect/demo-fleet.js';
+import { startDemoFleet, type ServedFleet } from '../demo/hosts.js';
 import { audit, type AuditOptions, type AuditResult } from './audit.js';
 import type { Io } from './io.js';
 

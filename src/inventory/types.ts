@@ -35,6 +35,8 @@ export interface Target {
   origin?: string;
   /** Inventory variables after precedence, for --by group and reports (string values only). */
   vars: Record<string, string>;
+  /** How to reach it: over SSH (the default) or this machine itself (ansible_connection=local). */
+  connection?: 'ssh' | 'local';
 }
 
 

@@ -11,8 +11,8 @@ import { diff } from '../../src/commands/diff.js';
 import type { Io } from '../../src/commands/io.js';
 import { merge } from '../../src/commands/merge.js';
 import { reportFrom } from '../../src/commands/report.js';
-import type { FleetHostSpec } from '../../src/collect/recorded-fleet.js';
-import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
+import { faultBehaviour, faultyHosts, type FleetHostSpec } from '../support/faults.js';
+import { serveRecordedTargets, type ServedFleet } from '../../src/demo/hosts.js';
 import { servedFleetAudit } from '../../src/commands/demo.js';
 import type { Target } from '../../src/inventory/types.js';
 import { packageRoot } from '../../src/paths.js';
@@ -72,7 +72,7 @@ function ranking(r: JsonReport): Omit<JsonHost, 'startedAt' | 'durationMs'>[] {
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-ci-'));
-  served = await serveRecordedTargets(await specs(), { user: 'ci', group: 'fleet' });
+  served = await serveRecordedTargets(faultyHosts(await specs()), { user: 'ci', group: 'fleet', behaviour: faultBehaviour().behaviour });
 });
 
 afterAll(async () => {

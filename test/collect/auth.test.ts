@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthContext, ParsedKey } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty } from '../../src/collect/auth.js';
+import { PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty, promptHidden } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -73,7 +73,7 @@ describe('loadIdentities', () => {
   });
 
   it('decrypts encrypted keys with the passphrase from the environment, asking for it once', async () => {
-    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: PASSPHRASE }, pipeInput());
+    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: PASSPHRASE });
     const passphrase = vi.fn(source);
     const { keys: ids, problems } = await loadIdentities([keys.encEd25519!, keys.encRsaPem!, keys.ed25519!], { passphrase });
     expect(problems).toEqual([]);
@@ -85,7 +85,7 @@ describe('loadIdentities', () => {
 
   it('with a wrong passphrase, names the file in a problem holding neither passphrase nor key bytes', async () => {
     const wrong = 'not-the-passphrase-42';
-    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: wrong }, pipeInput());
+    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: wrong });
     const { keys: ids, problems } = await loadIdentities([keys.encEd25519!, keys.encRsaPem!], { passphrase: source });
     expect(ids).toEqual([]);
     expect(problems).toHaveLength(2);
@@ -103,7 +103,7 @@ describe('loadIdentities', () => {
     const output = new PassThrough();
     let written = '';
     output.on('data', (d: Buffer) => (written += d.toString()));
-    const source = passphraseFromEnvOrTty({}, input, output);
+    const source = passphraseFromEnvOrTty({}, input.isTTY ? (p) => promptHidden(p, input, output) : undefined);
     const { keys: ids, problems } = await loadIdentities([keys.encEd25519!, keys.ed25519!], { passphrase: source });
     expect(ids.map((i) => i.file)).toEqual([keys.ed25519]);
     expect(problems).toHaveLength(1);
@@ -140,7 +140,7 @@ describe('loadIdentities', () => {
 
 describe('Identity', () => {
   it('never shows key bytes or the passphrase in JSON, string or inspect forms', async () => {
-    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: PASSPHRASE }, pipeInput());
+    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: PASSPHRASE });
     const { keys: ids } = await loadIdentities([keys.encEd25519!, keys.rsaPem!], { passphrase: source });
     expect(ids).toHaveLength(2);
     for (const id of ids) {
@@ -169,7 +169,7 @@ describe('passphraseFromEnvOrTty', () => {
 
   it('prefers the environment variable over a terminal', async () => {
     const input = ttyInput();
-    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: 'from-env' }, input as never, new PassThrough());
+    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: 'from-env' }, (p) => promptHidden(p, input as never, new PassThrough()));
     expect(await source()).toBe('from-env');
     expect(input.setRawMode).not.toHaveBeenCalled();
   });
@@ -179,7 +179,7 @@ describe('passphraseFromEnvOrTty', () => {
     const output = new PassThrough();
     let written = '';
     output.on('data', (d: Buffer) => (written += d.toString()));
-    const source = passphraseFromEnvOrTty({}, input as never, output);
+    const source = passphraseFromEnvOrTty({}, (p) => promptHidden(p, input as never, output));
     const first = source();
     input.write('s3cr3tx\u007f!\r');
     expect(await first).toBe('s3cr3t!');
@@ -191,7 +191,7 @@ describe('passphraseFromEnvOrTty', () => {
 
   it('gives no passphrase when the prompt is cancelled', async () => {
     const input = ttyInput();
-    const source = passphraseFromEnvOrTty({}, input as never, new PassThrough());
+    const source = passphraseFromEnvOrTty({}, (p) => promptHidden(p, input as never, new PassThrough()));
     const answer = source();
     input.write('abc\u0003');
     expect(await answer).toBeUndefined();

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { generateEd25519KeyPair, startRecordedFleet, type FleetFault, type RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import { generateEd25519KeyPair, startRecordedFleet, type FleetFault, type RecordedFleet } from '../support/faults.js';
 import { repoRoot, runCli, tempDir, type Captured } from './helpers.js';
 import { expectValidReport } from '../helpers/schema.js';
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecordedFleet, type RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import { startRecordedFleet, type RecordedFleet } from '../support/faults.js';
 import { makeClientKey, type ClientKey } from '../fleet/sshd.js';
 import { repoRoot, runCli, tempDir } from './helpers.js';
 

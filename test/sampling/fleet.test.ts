@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { audit, type AuditResult } from '../../src/commands/audit.js';
 import type { Io } from '../../src/commands/io.js';
-import { serveRecordedTargets, type ServedFleet } from '../../src/collect/demo-fleet.js';
+import { serveRecordedTargets, type ServedFleet } from '../../src/demo/hosts.js';
 import { servedFleetAudit } from '../../src/commands/demo.js';
 import { craftRecording, readRecording } from './craft.js';
 

@@ -3,16 +3,16 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../../src/collect/recorded-fleet.js';
-import type { FleetFault, FleetHost, RecordedFleet } from '../../src/collect/recorded-fleet.js';
+import { loopbackAddress, parseScriptBoundary, reframeRecording, startRecordedFleet } from '../support/faults.js';
+import type { FleetFault, FleetHost, RecordedFleet } from '../support/faults.js';
 import { buildProbeScript, newBoundary } from '../../src/collect/probe.js';
 import { packageRoot } from '../../src/paths.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
-import { makeClientKey } from './sshd.js';
-import type { ClientKey } from './sshd.js';
-import { runSsh, ssh2Connect, ssh2Exec } from './ssh-client.js';
-import { probeLikeScript, sampleRecording } from './recording.js';
+import { makeClientKey } from '../fleet/sshd.js';
+import type { ClientKey } from '../fleet/sshd.js';
+import { runSsh, ssh2Connect, ssh2Exec } from '../fleet/ssh-client.js';
+import { probeLikeScript, sampleRecording } from '../fleet/recording.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,10 +34,14 @@ function tcpConnect(address: string, port: number): Promise<Socket> {
   });
 }
 
-/** Milliseconds from TCP connect to the server's first byte (its SSH banner). */
+/**
+ * Milliseconds from asking for the TCP connection to the server's first byte (its SSH banner).
+ * Timed from before connect(): the server's delay starts at its accept, which a loaded machine
+ * may run well before the client's own connect callback.
+ */
 async function msToBanner(address: string, port: number): Promise<{ ms: number; banner: string }> {
-  const socket = await tcpConnect(address, port);
   const started = performance.now();
+  const socket = await tcpConnect(address, port);
   const first = await new Promise<Buffer>((resolve) => socket.once('data', resolve));
   socket.destroy();
   return { ms: performance.now() - started, banner: first.toString('latin1') };

@@ -2,14 +2,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalProbeFailure, runLocalProbe } from '../../src/collect/local.js';
+import { localTransport, runSpawned } from '../../src/collect/spawn.js';
+import { TransportFailure, type TransportBounds } from '../../src/collect/transport.js';
+import { localTarget } from '../../src/collect/collect.js';
 import { buildProbeScript, newBoundary, probeOutputLimit } from '../../src/collect/probe.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockaudit-local-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const opts = { timeoutMs: 10_000, maxOutputBytes: 1_000_000 };
+const opts = { deadlineMs: 10_000, maxOutputBytes: 1_000_000 };
+
+/** The local transport: the script on /bin/sh's stdin. */
+const runLocalProbe = (script: string, bounds: TransportBounds) => localTransport().run(localTarget('here'), script, bounds);
 
 /** Gone, or a zombie waiting to be reaped: either way it runs no more. */
 function stopped(pid: number): boolean {
@@ -35,7 +40,7 @@ function pidsIn(file: string): number[] {
   return readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
 }
 
-describe('runLocalProbe', () => {
+describe('the local transport', () => {
   it('runs the script on /bin/sh from stdin and returns its output and exit code', async () => {
     const r = await runLocalProbe('echo out\necho err >&2\nexit 3\n', opts);
     expect(r).toEqual({ stdout: 'out\n', stderr: 'err\n', code: 3, truncated: false });
@@ -48,7 +53,7 @@ describe('runLocalProbe', () => {
 
   it('runs the real probe to a frame the parser reads', async () => {
     const boundary = newBoundary();
-    const r = await runLocalProbe(buildProbeScript({ boundary }), { timeoutMs: 20_000, maxOutputBytes: probeOutputLimit({}) });
+    const r = await runLocalProbe(buildProbeScript({ boundary }), { deadlineMs: 20_000, maxOutputBytes: probeOutputLimit({}) });
     expect(r.code).toBe(0);
     expect(r.truncated).toBe(false);
     const framed = parseProbeFrame(r.stdout, boundary);
@@ -58,8 +63,8 @@ describe('runLocalProbe', () => {
   it('kills the whole process group when the timeout passes', async () => {
     const pidFile = join(tmp, 'timeout.pids');
     const started = Date.now();
-    const run = runLocalProbe(`sleep 1000 & echo $$ $! > '${pidFile}'; sleep 1000; wait`, { ...opts, timeoutMs: 300 });
-    await expect(run).rejects.toSatisfy((e) => e instanceof LocalProbeFailure && e.stage === 'timeout');
+    const run = runLocalProbe(`sleep 1000 & echo $$ $! > '${pidFile}'; sleep 1000; wait`, { ...opts, deadlineMs: 300 });
+    await expect(run).rejects.toSatisfy((e) => e instanceof TransportFailure && e.stage === 'timeout');
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(await waitStopped(pidsIn(pidFile))).toBe(true);
   });
@@ -86,13 +91,27 @@ describe('runLocalProbe', () => {
     const controller = new AbortController();
     const run = runLocalProbe(`echo $$ > '${pidFile}'; sleep 1000`, { ...opts, signal: controller.signal });
     setTimeout(() => controller.abort(), 200);
-    await expect(run).rejects.toSatisfy((e) => e instanceof LocalProbeFailure && e.stage === 'cancelled');
+    await expect(run).rejects.toSatisfy((e) => e instanceof TransportFailure && e.stage === 'cancelled');
     expect(await waitStopped(pidsIn(pidFile))).toBe(true);
 
     const marker = join(tmp, 'never-ran');
     await expect(runLocalProbe(`touch '${marker}'`, { ...opts, signal: AbortSignal.abort() })).rejects.toSatisfy(
-      (e) => e instanceof LocalProbeFailure && e.stage === 'cancelled',
+      (e) => e instanceof TransportFailure && e.stage === 'cancelled',
     );
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('runSpawned', () => {
+  it('fails at connect, with the error, when the program cannot start', async () => {
+    await expect(runSpawned(['/nonexistent/sockaudit-no-such-program'], '', opts)).rejects.toSatisfy(
+      (e) => e instanceof TransportFailure && e.stage === 'connect' && /cannot run \/nonexistent\/sockaudit-no-such-program: .*ENOENT/.test(e.message),
+    );
+  });
+
+  it('reports a run deadline (a TimeoutError) as a timeout, not a cancellation', async () => {
+    await expect(runSpawned(['/bin/sh', '-c', 'sleep 1000'], '', { ...opts, signal: AbortSignal.timeout(100) })).rejects.toSatisfy(
+      (e) => e instanceof TransportFailure && e.stage === 'timeout',
+    );
   });
 });
