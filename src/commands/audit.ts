@@ -12,7 +12,7 @@ import { writeReports, type Format } from './write-reports.js';
 import type { AuditRun } from '../report/types.js';
 import { readSavedRun } from '../report/load.js';
 import { assembleDigest } from '../report/trend.js';
-import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
+import { selectShard, type Shard } from '../inventory/shard.js';
 import { gateOnTrend } from './report-from.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
@@ -51,13 +51,6 @@ export interface AuditOptions {
   shard?: Shard;
   /** Exit 1 also when a host got worse than in the baseline. */
   failOnWorse?: boolean;
-}
-
-/** `--shard I/N` as typed by the user. */
-export function parseShardFlag(text: string): Shard {
-  const parsed = parseShard(text);
-  if ('error' in parsed) throw new UsageError(parsed.error);
-  return parsed.value;
 }
 
 export interface AuditResult {

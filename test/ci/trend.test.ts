@@ -5,7 +5,7 @@ import { launchChromium, openFile } from '../helpers/browser.js';
 import { buildView, renderHtml, renderJson, renderMarkdown } from '../../src/report/index.js';
 import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/report/trend.js';
 import { judgeRun } from '../../src/commands/judge.js';
-import { renderTrendText } from '../../src/commands/diff.js';
+import { renderTrendText } from '../../src/cli/summary.js';
 import { gateOnTrend } from '../../src/commands/report-from.js';
 import { expectValidReport } from '../helpers/schema.js';
 import { counterOf, failedHost, recordedHost, recording, runOf, withBootId, withCounter, withSection, withUptime } from './runs.js';

@@ -5,10 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReports } from '../../src/commands/write-reports.js';
-import { parseWhatIfArgs, whatif } from '../../src/commands/whatif.js';
-import { compare, parseCompareArgs } from '../../src/commands/compare.js';
+import { whatif } from '../../src/commands/whatif.js';
+import { parseWhatIfArgs } from '../../src/cli/args/whatif.js';
+import { parseCompareArgs } from '../../src/cli/args/compare.js';
+import { compare } from '../../src/commands/compare.js';
 import { InputError, UsageError } from '../../src/errors.js';
-import { captureIo } from './io.js';
+import { captureIo } from '../support/io.js';
 import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
 
 let dir: string;

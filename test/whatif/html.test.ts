@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeReports } from '../../src/commands/write-reports.js';
 import { whatif } from '../../src/commands/whatif.js';
 import { compare } from '../../src/commands/compare.js';
-import { captureIo } from './io.js';
+import { captureIo } from '../support/io.js';
 import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
 
 let browser: Browser;
