@@ -42,7 +42,8 @@ export function suggestFlag(typed: string, options: OptionTable): string {
   if (wanted.length === 0) return '';
   let best: { name: string; distance: number } | undefined;
   for (const name of Object.keys(options)) {
-    const distance = name.startsWith(wanted) && wanted.length >= 3 ? 0.5 : editDistance(wanted, name);
+    // A prefix (--conn), or one name inside the other (--local for --no-local, --baseline-file for --baseline).
+    const distance = name.startsWith(wanted) && wanted.length >= 3 ? 0.5 : wanted.length >= 4 && name.length >= 4 && (name.includes(wanted) || wanted.includes(name)) ? 1 : editDistance(wanted, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
   if (!best) return '';

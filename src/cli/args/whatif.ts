@@ -49,17 +49,19 @@ export function parseWhatIfArgs(args: string[]): WhatIfOptions | 'help' {
       rest.push(...args.slice(i));
       break;
     }
-    if (a !== '--set-for') {
+    const joined = a.startsWith('--set-for=');
+    if (a !== '--set-for' && !joined) {
       rest.push(a);
       continue;
     }
-    const group = args[i + 1];
-    const item = args[i + 2];
-    if (group === undefined || item === undefined || group.startsWith('-') || item.startsWith('--')) {
+    // --set-for GROUP KEY=VALUE, or --set-for=GROUP KEY=VALUE
+    const group = joined ? a.slice('--set-for='.length) : args[i + 1];
+    const item = joined ? args[i + 1] : args[i + 2];
+    if (group === undefined || item === undefined || group === '' || group.startsWith('-') || item.startsWith('--')) {
       throw new UsageError('--set-for takes a group and a key=value: --set-for GROUP KEY=VALUE');
     }
     setFor.push({ group, item });
-    i += 2;
+    i += joined ? 1 : 2;
   }
   const { values: v } = parseFlags(rest, OPTIONS);
   if (v.help) return 'help';
