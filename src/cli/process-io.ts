@@ -62,6 +62,7 @@ export function processIo(): ProcessIo {
     );
     for (const h of handlers) h();
   };
+  let listening = false;
   const listeners = new Map(STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const));
   const columns = () => process.stderr.columns ?? process.stdout.columns;
   const width = columns();
@@ -76,12 +77,15 @@ export function processIo(): ProcessIo {
     env: process.env,
     warn: (m) => stderr.write(`warning: ${visibleText(m)}\n`),
     onInterrupt(h) {
-      if (handlers.size === 0) for (const [s, l] of listeners) process.on(s, l);
+      // Once a run has begun, the listeners stay for the life of the process: a signal while the
+      // report is written still sets the exit code, and a second one still quits at once. (Node
+      // does not keep the process alive for them.)
+      if (!listening) for (const [s, l] of listeners) process.on(s, l);
+      listening = true;
       handlers.add(h);
     },
     offInterrupt(h) {
       handlers.delete(h);
-      if (handlers.size === 0) for (const [s, l] of listeners) process.off(s, l);
     },
     interruptedBy: () => stoppedBy,
     askPassphrase: terminalPassphrasePrompt(process.stdin, stderr),
