@@ -52,9 +52,11 @@ export function plainMessage(message: string): string {
         return words === undefined ? all : `cannot read${what ?? ''} ${file}: ${words}`;
       })
       // Node's own: "ENOENT: no such file or directory, open '/x'".
-      .replace(/\b(E[A-Z]{2,}): [^,]*, (\w+) '([^']*)'(?: -> '[^']*')?/g, (all, code: string, syscall: string, path: string) => {
+      .replace(/\b(E[A-Z]{2,}): [^,]*, (\w+) '([^']*)'(?: -> '[^']*')?/g, (all, code: string, syscall: string, path: string, offset: number, whole: string) => {
         const words = errnoWords(code);
-        return words === undefined ? all : `cannot ${SYSCALL_VERBS[syscall] ?? syscall} ${path}: ${words}`;
+        if (words === undefined) return all;
+        // "cannot create the output folder out: EEXIST: ..., mkdir 'out'" names the path already.
+        return whole.slice(0, offset).endsWith(`${path}: `) ? words : `cannot ${SYSCALL_VERBS[syscall] ?? syscall} ${path}: ${words}`;
       })
       // A bare code left in a message: "(ENOENT)", ": EACCES".
       .replace(/\((E[A-Z]{2,})\)|(: )(E[A-Z]{2,})\b/g, (all, inParens: string | undefined, colon: string | undefined, afterColon: string | undefined) => {

@@ -62,7 +62,8 @@ describe('error messages', () => {
     ['runs/r.json: cannot read: ENOENT', 'cannot read runs/r.json: no such file'],
     ['runs: cannot read: EISDIR', 'cannot read runs: is a folder, not a file'],
     ['hosts.ini: cannot read the inventory: EACCES', 'cannot read the inventory hosts.ini: permission denied'],
-    ["cannot create the output folder out: EEXIST: file already exists, mkdir 'out'", 'cannot create the output folder out: cannot create out: already exists (and is not a folder)'],
+    ["cannot create the output folder out: EEXIST: file already exists, mkdir 'out'", 'cannot create the output folder out: already exists (and is not a folder)'],
+    ["EACCES: permission denied, open '/srv/r.json'", 'cannot open /srv/r.json: permission denied'],
     ['cannot read known_hosts file (ENOENT)', 'cannot read known_hosts file (no such file)'],
     ['x.json: cannot read: EWEIRD', 'x.json: cannot read: EWEIRD'],
   ])('%s', (raw, plain) => {
