@@ -93,14 +93,24 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       case '-h':
         return help(rest[0], io);
       default: {
-        const near = name.startsWith('-') ? undefined : nearestWord(name, NAMES);
-        io.stderr.write(`sockaudit: unknown command "${visibleLine(name)}"${near ? `: did you mean ${near}?` : ''}\n${USAGE}\n`);
+        io.stderr.write(`sockaudit: unknown command "${visibleLine(name)}"${commandHint(name)}\n${USAGE}\n`);
         return EXIT.usage;
       }
     }
   } catch (e) {
     return reportError(e, io);
   }
+}
+
+/** A misspelt command, or a command's flag given without the command (`sockaudit --local`). */
+function commandHint(word: string): string {
+  if (!word.startsWith('-')) {
+    const near = nearestWord(word, NAMES);
+    return near ? `: did you mean ${near}?` : '';
+  }
+  const flag = word.replace(/^-+/, '').split('=')[0] ?? '';
+  const owner = COMMANDS.find((c) => Object.entries(c.args.options).some(([long, o]) => long !== 'help' && (long === flag || o.short === flag)));
+  return owner ? `: a command comes first, as in sockaudit ${owner.args.name} ${visibleLine(word)}` : '';
 }
 
 /** `sockaudit help [COMMAND]`. */

@@ -146,6 +146,9 @@ describe('help and usage', () => {
     const help = captureIo();
     expect(await main(['help', 'mrege'], help)).toBe(2);
     expect(help.err()).toContain('did you mean merge?');
+    const flagFirst = captureIo();
+    expect(await main(['--local'], flagFirst)).toBe(2);
+    expect(flagFirst.err()).toMatch(/^sockaudit: unknown command "--local": a command comes first, as in sockaudit audit --local\n/);
   });
 
   it('-V, --version and version print the version', async () => {
