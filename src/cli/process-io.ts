@@ -65,7 +65,6 @@ export function processIo(): ProcessIo {
   let listening = false;
   const listeners = new Map(STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const));
   const columns = () => process.stderr.columns ?? process.stdout.columns;
-  const width = columns();
   return {
     stdout: guardedStream(process.stdout),
     stderr,
@@ -73,7 +72,10 @@ export function processIo(): ProcessIo {
     stderrIsTTY,
     color: colorWanted(process.stdout.isTTY === true, process.env),
     stderrColor: colorWanted(stderrIsTTY, process.env),
-    ...(width === undefined ? {} : { columns: width }),
+    // Read when asked: the terminal may have been resized during the run.
+    get columns() {
+      return columns();
+    },
     env: process.env,
     warn: (m) => stderr.write(`warning: ${visibleText(m)}\n`),
     onInterrupt(h) {

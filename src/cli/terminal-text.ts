@@ -1,7 +1,7 @@
 // The one sanitiser for what the process writes to a terminal. Text that is not ours (host names,
 // messages from hosts, strings read back from a saved report.json, file names) may hold escape
 // sequences that move the cursor, retitle the window, write the clipboard (OSC 52) or reorder
-// what a reader sees (bidi overrides). Such characters are made visible as \xNN / \uNNNN, never
+// what a reader sees (bidi overrides). Such characters are made visible as \uNNNN, never
 // dropped in silence, so a reader sees that something was there.
 
 /**
@@ -15,9 +15,15 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b
 /** The escapes this program itself writes: SGR colours, erase-to-end-of-line, carriage return. */
 const OWN_SEQUENCE = /\u001b\[[0-9;]{0,16}m|\u001b\[K|\r/y;
 
+/** Any character the guard has work to do for: a fast path for the plain text most chunks are. */
+const NEEDS_WORK = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/;
+
+/**
+ * \uNNNN, as in JSON and JavaScript: readable, and inside a JSON string (diff --json on stdout)
+ * it is an escape that decodes to the same character, so guarded JSON stays the same JSON.
+ */
 function escapeChar(ch: string): string {
-  const code = ch.codePointAt(0) ?? 0;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
 }
 
 /** Text that is not ours, made safe for a terminal line: every control made visible; tab and newline kept. */
@@ -36,6 +42,7 @@ export function visibleLine(s: string): string {
  * stdout and stderr, behind the per-message cleaning.
  */
 export function guardTerminal(chunk: string): string {
+  if (!NEEDS_WORK.test(chunk)) return chunk;
   let out = '';
   let i = 0;
   while (i < chunk.length) {

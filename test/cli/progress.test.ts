@@ -45,7 +45,7 @@ describe('createProgress on a terminal', () => {
 
   it('prints host names without their control characters', () => {
     const { stream, writes } = sink();
-    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now });
+    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now, columns: () => 200 });
     p.event({ kind: 'started', name: 'evil\x1b]0;owned\x07\x1b[2J-host\r\n', index: 0 });
     p.finish();
     const first = writes[0] ?? '';

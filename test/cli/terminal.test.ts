@@ -21,14 +21,23 @@ const HOSTILE = 'x\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u0085y\u009b31mz\u202eevil
 
 describe('the sanitiser', () => {
   it('makes every control visible and keeps tab and newline', () => {
-    expect(visibleText(HOSTILE)).toBe('x\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x85y\\x9b31mz\\u202eevil\\u2066\\x00');
+    expect(visibleText(HOSTILE)).toBe('x\\u001b]52;c;ZXZpbA==\\u0007\\u001b[2J\\u0085y\\u009b31mz\\u202eevil\\u2066\\u0000');
     expect(visibleText('a\tb\nc')).toBe('a\tb\nc');
     expect(visibleText('web-1.example.org ünïcode 日本')).toBe('web-1.example.org ünïcode 日本');
   });
 
   it('the stream guard lets only our own colour, erase-line and carriage return through', () => {
     expect(guardTerminal('\r\u001b[1;31mcritical\u001b[0m\u001b[K\n')).toBe('\r\u001b[1;31mcritical\u001b[0m\u001b[K\n');
-    expect(guardTerminal('\u001b[2J\u001b]0;t\u0007\u009b1m')).toBe('\\x1b[2J\\x1b]0;t\\x07\\x9b1m');
+    expect(guardTerminal('\u001b[2J\u001b]0;t\u0007\u009b1m')).toBe('\\u001b[2J\\u001b]0;t\\u0007\\u009b1m');
+    expect(guardTerminal('plain text\n')).toBe('plain text\n');
+  });
+
+  it('leaves JSON the same JSON: what it escapes inside a string decodes to the same text', () => {
+    const doc = { name: HOSTILE, note: 'tab\tnewline\n' };
+    const text = JSON.stringify(doc);
+    const guarded = guardTerminal(text);
+    expect(guarded).not.toMatch(RAW_CONTROL);
+    expect(JSON.parse(guarded)).toEqual(doc);
   });
 
   it('guards whatever is written through the process streams', async () => {
