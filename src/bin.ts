@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { main } from './cli.js';
-import { processIo } from './commands/io.js';
+import { main } from './cli/main.js';
+import { processIo } from './cli/process-io.js';
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {

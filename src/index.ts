@@ -9,4 +9,4 @@ export { loadTargets } from './inventory/index.js';
 export { buildProbeScript, newBoundary } from './collect/probe.js';
 export { assembleOutcome } from './collect/outcome.js';
 export { audit, type AuditOptions, type AuditResult } from './commands/audit.js';
-export { main } from './cli.js';
+export { main } from './cli/main.js';

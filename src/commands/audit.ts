@@ -3,8 +3,6 @@ import { hostname, userInfo } from 'node:os';
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { loadTargets } from '../inventory/index.js';
 import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
-import { createProgress } from '../collect/progress.js';
-import { promptHidden } from '../collect/auth.js';
 import type { HostOutcome } from '../collect/types.js';
 import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
@@ -55,13 +53,6 @@ export interface AuditOptions {
   failOnWorse?: boolean;
 }
 
-/** `--shard I/N` as typed by the user. */
-export function parseShardFlag(text: string): Shard {
-  const parsed = parseShard(text);
-  if ('error' in parsed) throw new UsageError(parsed.error);
-  return parsed.value;
-}
-
 export type { AuditResult };
 
 export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
@@ -108,17 +99,16 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   try {
     const collected = opts.local ? [localTarget(hostname()), ...targets] : targets;
     if (collected.length > 0) {
-      const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, quiet: opts.quiet, total: collected.length });
+      const progress = io.progress(collected.length, opts.quiet);
       const environment: CollectEnvironment = {
         env: io.env,
         warn: io.warn,
         onEvent: (e) => progress.event(e),
-        // A key passphrase is asked on the terminal only; with none, encrypted keys are skipped.
-        ...(process.stdin.isTTY ? { askPassphrase: (p: string) => promptHidden(p, process.stdin, io.stderr) } : {}),
+        // A key passphrase is asked only where the CLI has someone to ask; else encrypted keys are skipped.
+        ...(io.askPassphrase ? { askPassphrase: io.askPassphrase } : {}),
       };
       try {
-        outcomes.push(
-          ...(await collectFleet(
+        const collectedOutcomes = await collectFleet(
             collected,
             {
               concurrency: opts.concurrency,
@@ -133,8 +123,9 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
               signal: controller.signal,
             },
             environment,
-          )),
-        );
+          );
+        // A loop, not push(...): the fleet can be larger than the call stack allows arguments.
+        for (const o of collectedOutcomes) outcomes.push(o);
       } finally {
         progress.finish();
       }

@@ -12,23 +12,6 @@ import { UsageError } from '../errors.js';
 import { loadEvalConfig } from './config-file.js';
 import { parseFormats, writeOutputs, type Format } from './outputs.js';
 import type { Io } from './io.js';
-import { SAVED_RUN_PAGE_ARGS, usageErrors } from './args.js';
-
-export const COMPARE_HELP = `usage: sockaudit compare --from report.json [--by fleet|group|kernel] [options]
-
-Shows the sysctl values and limits of a saved run's hosts side by side, and marks the hosts
-that differ from their group's most common value (drift). Hostname, boot id and gauges
-(fs.file-nr, nf_conntrack_count) are left out; limits are also shown relative to each host.
-
-  --from FILE          a report.json written by sockaudit audit (required)
-  --by WHAT            fleet (default: all hosts one group) | group (a host's first inventory
-                       group) | kernel (kernel major.minor)
-  --config FILE        evaluator thresholds and skips, for evaluating the saved run again
-  -o, --out DIR        where to write compare.html/md/json (default: the folder of --from)
-  --format LIST        html,md,json (default all three)
-  -q, --quiet          print nothing but errors
-
-exit codes: 0 written; 2 usage error or unreadable saved run.`;
 
 export interface CompareOptions {
   from: string;
@@ -41,44 +24,10 @@ export interface CompareOptions {
 
 /** The formats of the compare and what-if pages (JUnit is the audit's alone). */
 export type PageFormat = Extract<Format, 'html' | 'md' | 'json'>;
-const PAGE_FORMATS: readonly PageFormat[] = ['html', 'md', 'json'];
-
-export function parsePageFormats(text: string): PageFormat[] {
-  const formats = parseFormats(text);
-  const other = formats.find((f) => !(PAGE_FORMATS as readonly string[]).includes(f));
-  if (other !== undefined) throw new UsageError(`--format: ${other} is not written here (known: ${PAGE_FORMATS.join(', ')})`);
-  return formats as PageFormat[];
-}
 
 export interface CompareResult {
   files: string[];
   exitCode: number;
-}
-
-export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
-  const { values: v } = usageErrors(() =>
-    parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        ...SAVED_RUN_PAGE_ARGS,
-        by: { type: 'string' },
-      },
-    }),
-  );
-  if (v.help) return 'help';
-  if (v.from === undefined) throw new UsageError('compare: --from report.json is required');
-  const by = v.by ?? 'fleet';
-  if (!(COMPARE_BY as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${COMPARE_BY.join(', ')} (got "${by}")`);
-  return {
-    from: v.from,
-    by: by as CompareBy,
-    ...(v.config === undefined ? {} : { configFile: v.config }),
-    outDir: v.out ?? dirname(v.from),
-    formats: parsePageFormats(v.format ?? 'html,md,json'),
-    quiet: v.quiet ?? false,
-  };
 }
 
 export async function compare(opts: CompareOptions, io: Io): Promise<CompareResult> {

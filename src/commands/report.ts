@@ -12,7 +12,6 @@ import { assembleDigest } from '../run/trend.js';
 import type { AuditRun, RunDigest } from '../run/types.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
-import { usageErrors } from './args.js';
 import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 import type { RunJudgement } from '../run/judge.js';
 
@@ -28,32 +27,6 @@ export interface AuditResult {
   unwritten: WriteFailure[];
 }
 
-export const REPORT_HELP = `usage: sockaudit report --from report.json [-o DIR] [options]
-
-Renders a saved run again without touching a host. The raw probe data kept in the JSON is parsed
-and evaluated by this version of sockaudit (which may judge differently from the one that saved it).
-
-  --from FILE              the saved report.json (any schema version this sockaudit reads)
-  -o, --out DIR            where to write reports (default ./sockaudit-report)
-  --format LIST            ${FORMAT_IDS.join(',')} (default html,md,json)
-  --baseline FILE          an older report.json: add a section on what changed since it
-  --config FILE            evaluator thresholds and skips (YAML or JSON)
-  --fail-on LEVEL          notice | warning | critical | never (default: the saved run's)
-  --fail-on-worse          exit 1 also when a host got worse than in the baseline, or its TCPAbortOnMemory grew
-  --allow-unaudited        do not exit 3 when a host could not be audited`;
-
-/** The options every command that writes a report from saved runs shares. */
-export const REPORT_OUTPUT_ARGS = {
-  out: { type: 'string', short: 'o' },
-  format: { type: 'string' },
-  baseline: { type: 'string' },
-  config: { type: 'string' },
-  'fail-on': { type: 'string' },
-  'fail-on-worse': { type: 'boolean' },
-  'allow-unaudited': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies ParseArgsConfig['options'];
-
 export interface ReportOutputOptions {
   outDir: string;
   formats: Format[];
@@ -68,41 +41,6 @@ export interface ReportOutputOptions {
 
 export interface ReportFromOptions extends ReportOutputOptions {
   from: string;
-}
-
-/** The gates the flag offers: a gate at ok would fail every audited host, so it is not one. */
-const FLAG_GATES = GATES.filter((g) => g !== 'ok');
-
-
-/** The shared output options from parsed values. */
-export function assembleOutputOptions(v: {
-  out?: string;
-  format?: string;
-  baseline?: string;
-  config?: string;
-  'fail-on'?: string;
-  'fail-on-worse'?: boolean;
-  'allow-unaudited'?: boolean;
-}): ReportOutputOptions {
-  const failOn = v['fail-on'];
-  if (failOn !== undefined && !(FLAG_GATES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${FLAG_GATES.join(', ')} (got "${failOn}")`);
-  if (v['fail-on-worse'] && v.baseline === undefined) throw new UsageError('--fail-on-worse needs --baseline');
-  return {
-    outDir: v.out ?? 'sockaudit-report',
-    formats: parseFormats(v.format ?? 'html,md,json'),
-    ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
-    ...(v.config === undefined ? {} : { configFile: v.config }),
-    ...(failOn === undefined ? {} : { failOn: failOn as Gate }),
-    failOnWorse: v['fail-on-worse'] ?? false,
-    allowUnaudited: v['allow-unaudited'] ?? false,
-  };
-}
-
-export function parseReportArgs(args: string[]): ReportFromOptions | 'help' {
-  const { values: v } = usageErrors(() => parseArgs({ args, options: { ...REPORT_OUTPUT_ARGS, from: { type: 'string' } }, strict: true }));
-  if (v.help) return 'help';
-  if (v.from === undefined) throw new UsageError('report needs --from FILE (a saved report.json)');
-  return { from: v.from, ...assembleOutputOptions(v) };
 }
 
 export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<AuditResult> {

@@ -22,7 +22,8 @@ const COLORS: Record<DisplayLevel, string> = {
   unknown: '\u001b[35m',
   notice: '\u001b[36m',
   ok: '\u001b[32m',
-  'not-audited': '\u001b[1;37m',
+  // Bold inverse: readable on light and dark themes alike (bold white vanished on light ones).
+  'not-audited': '\u001b[1;7m',
 };
 const RESET = '\u001b[0m';
 

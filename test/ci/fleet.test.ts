@@ -4,11 +4,10 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { audit, type AuditOptions } from '../../src/commands/audit.js';
 import { diff } from '../../src/commands/diff.js';
-import type { Io } from '../../src/commands/io.js';
+import { captureIo } from '../support/io.js';
 import { merge } from '../../src/commands/merge.js';
 import { reportFrom } from '../../src/commands/report.js';
 import { faultBehaviour, faultyHosts, type FleetHostSpec } from '../support/faults.js';
@@ -34,12 +33,6 @@ interface JsonReport {
   run: { shard: { index: number; count: number } | null; warnings: string[] };
   hosts: JsonHost[];
   trend?: { hosts: unknown[]; counts: Record<string, number> };
-}
-
-function quietIo(warnings: string[] = []): Io {
-  const sink = new PassThrough();
-  sink.resume();
-  return { stdout: sink, stderr: sink, stderrIsTTY: false, color: false, env: {}, warn: (m) => warnings.push(m), onInterrupt: () => {}, offInterrupt: () => {} };
 }
 
 let tmp: string;
@@ -84,7 +77,7 @@ describe('a 300-host fleet over SSH', () => {
   let whole: JsonReport;
 
   test('whole, then in shards merged: the same hosts in the same ranking', async () => {
-    const full = await audit(options(join(tmp, 'whole')), quietIo());
+    const full = await audit(options(join(tmp, 'whole')), captureIo());
     expect(full.run.hosts).toHaveLength(N);
     whole = await readReport(join(tmp, 'whole', 'report.json'));
     expect(whole.hosts.filter((h) => h.verdict === null).length).toBeGreaterThan(2);
@@ -93,7 +86,7 @@ describe('a 300-host fleet over SSH', () => {
     let total = 0;
     for (let index = 1; index <= SHARDS; index++) {
       const out = join(tmp, `shard-${index}`);
-      const part = await audit(options(out, { shard: { index, count: SHARDS } }), quietIo());
+      const part = await audit(options(out, { shard: { index, count: SHARDS } }), captureIo());
       total += part.run.hosts.length;
       expect(part.run.hosts.length).toBeGreaterThan(N / SHARDS / 2);
       const doc = await readReport(join(out, 'report.json'));
@@ -102,12 +95,12 @@ describe('a 300-host fleet over SSH', () => {
     }
     expect(total).toBe(N);
 
-    const warnings: string[] = [];
+    const io = captureIo();
     const merged = await merge(
       { files: shardFiles, outDir: join(tmp, 'merged'), formats: ['html', 'md', 'json', 'junit'], failOnWorse: false, allowUnaudited: false },
-      quietIo(warnings),
+      io,
     );
-    expect(warnings).toEqual([]);
+    expect(io.warnings).toEqual([]);
     const doc = await readReport(join(tmp, 'merged', 'report.json'));
     expect(doc.run.shard).toBeNull();
     expect(ranking(doc)).toEqual(ranking(whole));
@@ -118,7 +111,7 @@ describe('a 300-host fleet over SSH', () => {
 
   test('the saved run rendered again is byte-identical in every format', async () => {
     const out = join(tmp, 'again');
-    await reportFrom({ from: join(tmp, 'whole', 'report.json'), outDir: out, formats: ['html', 'md', 'json'], failOnWorse: false, allowUnaudited: false }, quietIo());
+    await reportFrom({ from: join(tmp, 'whole', 'report.json'), outDir: out, formats: ['html', 'md', 'json'], failOnWorse: false, allowUnaudited: false }, captureIo());
     for (const f of ['report.html', 'report.md', 'report.json']) {
       expect(await readFile(join(out, f), 'utf8')).toBe(await readFile(join(tmp, 'whole', f), 'utf8'));
     }
@@ -126,12 +119,12 @@ describe('a 300-host fleet over SSH', () => {
 
   test('compared with itself: nothing changed; --baseline adds an empty trend and still gates on findings', async () => {
     const file = join(tmp, 'whole', 'report.json');
-    const same = await diff({ oldFile: file, newFile: join(tmp, 'merged', 'report.json'), json: false, formats: ['json'], failOnWorse: true }, quietIo());
+    const same = await diff({ oldFile: file, newFile: join(tmp, 'merged', 'report.json'), json: false, formats: ['json'], failOnWorse: true }, captureIo());
     expect(same.trend.hosts).toEqual([]);
     expect(same.trend.counts.same).toBe(N);
     expect(same.exitCode).toBe(0);
     const out = join(tmp, 'with-baseline');
-    const result = await reportFrom({ from: file, outDir: out, formats: ['json'], baseline: file, failOnWorse: true, allowUnaudited: true }, quietIo());
+    const result = await reportFrom({ from: file, outDir: out, formats: ['json'], baseline: file, failOnWorse: true, allowUnaudited: true }, captureIo());
     const doc = await readReport(join(out, 'report.json'));
     expect(doc.trend?.hosts).toEqual([]);
     expect(result.judgement.exitCode).toBe(whole.hosts.some((h) => h.verdict === 'critical') ? 1 : 0);

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli.js';
-import type { Io } from '../../src/commands/io.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../support/io.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -17,24 +16,9 @@ export interface Captured {
 
 /** main() with an Io whose output is captured and whose environment is the one given. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const io: Io = {
-    stdout: out,
-    stderr: err,
-    stderrIsTTY: false,
-    color: false,
-    env: { HOME: process.env.HOME, PATH: process.env.PATH, ...env },
-    warn: (m) => err.write(`warning: ${m}\n`),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
+  const io = captureIo({ env: { HOME: process.env.HOME, PATH: process.env.PATH, ...env } });
   const code = await main(argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /** The built `sockaudit` binary (dist/src/bin.js); `npm test` builds it before the tests run. */

@@ -1,5 +1,5 @@
 // Two promises a user relies on: a key's passphrase and material never reach any output, and
-// Ctrl-C still leaves a report of everything, the hosts not reached marked not audited.
+// Ctrl-C still leaves a report of everything, the hosts not reached marked not audited, and exits 130.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,7 +88,7 @@ describe('secrets and interruption', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(stderr).toContain('interrupted');
-    expect(code).toBe(3);
+    expect(code).toBe(130);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { hosts: { name: string; status: string; stage?: string }[] };
     expect(report.hosts).toHaveLength(names.length);
     const cancelled = report.hosts.filter((h) => h.stage === 'cancelled');

@@ -2,10 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DIFF_HELP } from '../../src/commands/diff.js';
-import { MERGE_HELP } from '../../src/commands/merge.js';
+import { AUDIT } from '../../src/cli/args/audit.js';
+import { DIFF } from '../../src/cli/args/diff.js';
+import { MERGE } from '../../src/cli/args/merge.js';
+import { REPORT } from '../../src/cli/args/report.js';
 import { writeReports } from '../../src/commands/outputs.js';
-import { REPORT_HELP } from '../../src/commands/report.js';
 import { UsageError } from '../../src/errors.js';
 import { FORMAT_IDS, parseFormats, REPORT_FORMATS } from '../../src/report/formats.js';
 import { buildView } from '../../src/report/view-model.js';
@@ -28,7 +29,7 @@ describe('the format registry', () => {
   });
 
   test('the help texts list the formats from the registry', () => {
-    for (const help of [REPORT_HELP, MERGE_HELP, DIFF_HELP]) expect(help).toContain(FORMAT_IDS.join(','));
+    for (const { help } of [AUDIT, REPORT, MERGE, DIFF]) expect(help).toContain(FORMAT_IDS.join(','));
   });
 
   test('the writer writes each chosen format to its registry file name, rendered from the ranked run', async () => {

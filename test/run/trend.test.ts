@@ -7,7 +7,7 @@ import { buildView, renderHtml, renderMarkdown } from '../../src/report/index.js
 import { encodeSavedRunText } from '../../src/run/saved-run.js';
 import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/run/trend.js';
 import { judgeRun } from '../../src/run/judge.js';
-import { renderTrendText } from '../../src/commands/diff.js';
+import { renderTrendText } from '../../src/cli/summary.js';
 import { gateOnTrend } from '../../src/run/judge.js';
 import { expectValidReport } from '../helpers/schema.js';
 import { counterOf, failedHost, recordedHost, recording, runOf, withBootId, withCounter, withSection, withUptime } from './runs.js';

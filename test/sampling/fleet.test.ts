@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { audit, type AuditResult } from '../../src/commands/audit.js';
-import type { Io } from '../../src/commands/io.js';
+import { captureIo } from '../support/io.js';
 import { serveRecordedTargets, type ServedFleet } from '../../src/demo/hosts.js';
 import { servedFleetAudit } from '../../src/commands/demo.js';
 import { craftRecording, readRecording } from './craft.js';
@@ -39,21 +39,6 @@ interface JsonHost {
   snapshot: { samples: { uptimeSeconds?: number; sockstat: { state: string; value?: { tcp?: Record<string, number> } } }[] };
 }
 
-function quietIo(): Io {
-  const sink = new PassThrough();
-  sink.resume();
-  return {
-    stdout: sink,
-    stderr: sink,
-    stderrIsTTY: false,
-    color: false,
-    env: {},
-    warn: () => {},
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
-}
-
 let tmp: string;
 let served: ServedFleet;
 let result: AuditResult;
@@ -65,7 +50,7 @@ beforeAll(async () => {
   served = await serveRecordedTargets(HOSTS, { user: 'sampler', group: 'sampling' });
   result = await audit(
     servedFleetAudit(served, { concurrency: 4, hostTimeoutSeconds: 20, samples: 3, intervalSeconds: 1, outDir: join(tmp, 'out'), formats: ['html', 'json'] }),
-    quietIo(),
+    captureIo(),
   );
   const doc = JSON.parse(await readFile(join(tmp, 'out', 'report.json'), 'utf8')) as { run: { samples: number }; hosts: JsonHost[] };
   expect(doc.run.samples).toBe(3);

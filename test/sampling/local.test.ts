@@ -3,9 +3,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli.js';
-import type { Io } from '../../src/commands/io.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../support/io.js';
 import { SAMPLED_FILES } from '../../src/procfs/sections.js';
 
 interface JsonHost {
@@ -22,21 +21,9 @@ let doc: { run: { samples: number; intervalSeconds: number }; hosts: JsonHost[] 
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'sockaudit-sampling-local-'));
-  const err = new PassThrough();
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const out = new PassThrough();
-  out.resume();
-  const io: Io = {
-    stdout: out,
-    stderr: err,
-    stderrIsTTY: false,
-    color: false,
-    env: { PATH: process.env.PATH },
-    warn: (m) => err.write(`warning: ${m}\n`),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
+  const io = captureIo({ env: { PATH: process.env.PATH } });
   code = await main(['audit', '--local', '--samples', '3', '--interval', '1', '-o', tmp, '--format', 'json', '--fail-on', 'never', '-q'], io);
+  stderr = io.err();
   doc = JSON.parse(await readFile(join(tmp, 'report.json'), 'utf8'));
 });
 

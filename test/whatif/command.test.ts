@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReports } from '../../src/commands/outputs.js';
 import { rankRun } from '../../src/run/rank.js';
-import { parseWhatIfArgs, whatif } from '../../src/commands/whatif.js';
-import { compare, parseCompareArgs } from '../../src/commands/compare.js';
+import { whatif } from '../../src/commands/whatif.js';
+import { parseWhatIfArgs } from '../../src/cli/args/whatif.js';
+import { parseCompareArgs } from '../../src/cli/args/compare.js';
+import { compare } from '../../src/commands/compare.js';
 import { InputError, UsageError } from '../../src/errors.js';
-import { captureIo } from './io.js';
+import { captureIo } from '../support/io.js';
 import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
 
 let dir: string;

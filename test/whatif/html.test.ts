@@ -10,7 +10,7 @@ import { writeReports } from '../../src/commands/outputs.js';
 import { rankRun } from '../../src/run/rank.js';
 import { whatif } from '../../src/commands/whatif.js';
 import { compare } from '../../src/commands/compare.js';
-import { captureIo } from './io.js';
+import { captureIo } from '../support/io.js';
 import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
 
 let browser: Browser;

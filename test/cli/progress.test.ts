@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/collect/progress.js';
+import { createProgress } from '../../src/cli/progress.js';
 
 function sink(): { stream: Writable; writes: string[] } {
   const writes: string[] = [];
@@ -45,7 +45,7 @@ describe('createProgress on a terminal', () => {
 
   it('prints host names without their control characters', () => {
     const { stream, writes } = sink();
-    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now });
+    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now, columns: () => 200 });
     p.event({ kind: 'started', name: 'evil\x1b]0;owned\x07\x1b[2J-host\r\n', index: 0 });
     p.finish();
     const first = writes[0] ?? '';
@@ -57,11 +57,55 @@ describe('createProgress on a terminal', () => {
 
   it('cuts very long names', () => {
     const { stream, writes } = sink();
-    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now });
+    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: clock().now, columns: () => 200 });
     p.event({ kind: 'started', name: 'x'.repeat(500), index: 0 });
     p.finish();
     expect(writes[0]).toContain(`${'x'.repeat(39)}…`);
     expect(writes[0]).not.toContain('x'.repeat(40));
+  });
+});
+
+describe('createProgress at the width of the terminal', () => {
+  const fqdns = ['web03.example.internal', 'db1.example.internal', 'cache-eu-west-1b.example.internal'];
+  /** What a line shows once its own \r and erase-line are taken off. */
+  const shown = (w: string) => w.replace(/^\r/, '').replace(/\x1b\[K\n?$/, '');
+
+  for (const columns of [80, 60, 132]) {
+    it(`never writes past ${columns - 1} columns, cutting host names rather than wrapping`, () => {
+      const { stream, writes } = sink();
+      const c = clock();
+      const p = createProgress({ stream, isTTY: true, quiet: false, total: 6, now: c.now, columns: () => columns });
+      fqdns.forEach((name, index) => {
+        c.advance(200);
+        p.event({ kind: 'started', name, index });
+      });
+      c.advance(3000);
+      p.finish();
+      expect(writes.length).toBeGreaterThan(2);
+      for (const w of writes) expect([...shown(w)].length).toBeLessThanOrEqual(columns - 1);
+      const waiting = writes.filter((w) => w.includes('waiting on'));
+      expect(waiting.length).toBeGreaterThan(0);
+      // Each name keeps its start, so the reader can still tell the hosts apart.
+      const last = waiting.at(-1) ?? '';
+      for (const name of fqdns) expect(last).toContain(name.slice(0, 3));
+      if (columns >= 132) for (const name of fqdns) expect(last).toContain(name);
+      // The final line names no host and ends the line: nothing stale is left to redraw over.
+      expect(writes.at(-1)).toMatch(/^\raudited 0\/6, 0 failed, 3\.6 s\x1b\[K\n$/);
+    });
+  }
+
+  it('follows a resize between draws', () => {
+    const { stream, writes } = sink();
+    const c = clock();
+    let columns = 120;
+    const p = createProgress({ stream, isTTY: true, quiet: false, total: 2, now: c.now, columns: () => columns });
+    p.event({ kind: 'started', name: 'a-rather-long-host-name.example.internal', index: 0 });
+    columns = 40;
+    c.advance(200);
+    p.event({ kind: 'started', name: 'another-long-host-name.example.internal', index: 1 });
+    expect(shown(writes[0] ?? '')).toContain('a-rather-long-host-name.example.internal');
+    expect([...shown(writes[1] ?? '')].length).toBeLessThanOrEqual(39);
+    p.finish();
   });
 });
 

@@ -1,0 +1,140 @@
+// `sockaudit audit`: its flags, its help, argv -> AuditOptions.
+import type { AuditOptions } from '../../commands/audit.js';
+import type { HostKeyPolicy } from '../../inventory/types.js';
+import { parseShard, type Shard } from '../../inventory/shard.js';
+import { UsageError } from '../../errors.js';
+import { checkStdoutOut, DEFAULT_FORMATS, FORMAT_LIST, parseFlags, parseFormats, parseGate, parseInteger, parseSeconds, type CommandArgs, type OptionTable } from './shared.js';
+
+const USAGE = 'usage: sockaudit audit [--local] [-i INVENTORY]... [-H HOST,...] [options]';
+
+const HELP = `${USAGE}
+
+what to audit:
+  --local                  this machine, without SSH
+  -i, --inventory FILE     an inventory (Ansible YAML/INI/JSON, sockaudit YAML, host list); repeatable
+  -H, --hosts LIST         hosts as [user@]host[:port], comma separated; repeatable
+  -l, --limit PATTERN      Ansible-style host pattern (web:&prod:!web03, 'db*', web[0:2], ~regex)
+  -u, --user USER          default login user (else the inventory's, ssh config's, or yours)
+  --identity FILE          a private key to offer (repeatable; also IdentityFile, ansible_ssh_private_key_file)
+  -F, --ssh-config FILE    OpenSSH client config (default ~/.ssh/config, then /etc/ssh/ssh_config)
+  --no-ssh-config          do not read any ssh client config
+
+host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by default):
+  --known-hosts FILE       another known_hosts file (repeatable)
+  --host-key-policy P      strict (default) | accept-new | off
+  --accept-new-file FILE   where accept-new records keys it trusts (default ~/.ssh/known_hosts)
+
+how:
+  -c, --concurrency N      hosts at once (default 32)
+  --deadline SECONDS       the whole run's deadline; hosts not done by then are reported not audited
+  --connect-timeout S      per host TCP connect and SSH handshake (default 10)
+  --host-timeout S         per host hard deadline, connect to last byte (default 30)
+  --samples N              snapshots per host in one session (default 1)
+  --interval SECONDS       between samples (default 5)
+  --config FILE            evaluator thresholds and skips (YAML or JSON)
+  -q, --quiet              no progress on stderr
+
+output:
+  -o, --out DIR            where to write reports (default ./sockaudit-report); "-o -" writes the one
+                           --format given to stdout, and the summary to stderr
+  --format LIST            ${FORMAT_LIST} (default ${DEFAULT_FORMATS})
+  --fail-on LEVEL          exit 1 when a host is at or above: notice | warning | critical (default) | never
+  --allow-unaudited        do not exit 3 when a host could not be audited
+
+CI:
+  --baseline FILE          compare with a saved report.json (read before any host is touched)
+  --fail-on-worse          exit 1 also when a host got worse than the baseline or its
+                           TCPAbortOnMemory grew (needs --baseline)
+  --shard I/N              audit only part I of N of the inventory (stable hash of host names)
+
+Ctrl-C (SIGINT), SIGTERM and SIGHUP stop new connections and still write the report, the hosts
+not reached marked cancelled; a second signal quits at once.
+
+exit codes: 0 nothing at or above --fail-on; 1 a host at or above it; 2 usage, inventory or config
+error; 3 a host could not be audited (unless --allow-unaudited). When 1 and 3 both apply, 1 wins.
+An interrupted run exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP), whatever the hosts showed.`;
+
+const OPTIONS = {
+  local: { type: 'boolean' },
+  inventory: { type: 'string', short: 'i', multiple: true },
+  hosts: { type: 'string', short: 'H', multiple: true },
+  limit: { type: 'string', short: 'l' },
+  user: { type: 'string', short: 'u' },
+  identity: { type: 'string', multiple: true },
+  'ssh-config': { type: 'string', short: 'F' },
+  'no-ssh-config': { type: 'boolean' },
+  'known-hosts': { type: 'string', multiple: true },
+  'host-key-policy': { type: 'string' },
+  'accept-new-file': { type: 'string' },
+  concurrency: { type: 'string', short: 'c' },
+  deadline: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'host-timeout': { type: 'string' },
+  samples: { type: 'string' },
+  interval: { type: 'string' },
+  config: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  out: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'allow-unaudited': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'fail-on-worse': { type: 'boolean' },
+  shard: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionTable;
+
+const POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off'];
+
+/** `--shard I/N` as typed by the user. */
+export function parseShardFlag(text: string): Shard {
+  const parsed = parseShard(text);
+  if ('error' in parsed) throw new UsageError(parsed.error);
+  return parsed.value;
+}
+
+export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
+  const { values: v } = parseFlags(args, OPTIONS);
+  if (v.help) return 'help';
+  const policy = v['host-key-policy'];
+  if (policy !== undefined && !(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--host-key-policy must be strict, accept-new or off (got "${policy}")`);
+  if (v['ssh-config'] !== undefined && v['no-ssh-config']) throw new UsageError('--ssh-config and --no-ssh-config exclude each other');
+  const formats = parseFormats(v.format ?? DEFAULT_FORMATS);
+  checkStdoutOut(v.out, formats);
+  return {
+    local: v.local ?? false,
+    inventories: v.inventory ?? [],
+    hosts: (v.hosts ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean),
+    ...(v.limit === undefined ? {} : { limit: v.limit }),
+    ...(v['no-ssh-config'] ? { sshConfig: null } : v['ssh-config'] === undefined ? {} : { sshConfig: v['ssh-config'] }),
+    ...(v.user === undefined ? {} : { user: v.user }),
+    identityFiles: v.identity ?? [],
+    knownHosts: v['known-hosts'] ?? [],
+    ...(policy === undefined ? {} : { hostKeyPolicy: policy as HostKeyPolicy }),
+    ...(v['accept-new-file'] === undefined ? {} : { knownHostsOut: v['accept-new-file'] }),
+    concurrency: parseInteger(v.concurrency, '--concurrency', 32, 1, 4096),
+    ...(v.deadline === undefined ? {} : { deadlineSeconds: parseSeconds(v.deadline, '--deadline', 0.1) }),
+    connectTimeoutSeconds: parseSeconds(v['connect-timeout'] ?? '10', '--connect-timeout', 0.1),
+    hostTimeoutSeconds: parseSeconds(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
+    samples: parseInteger(v.samples, '--samples', 1, 1, 100),
+    intervalSeconds: parseInteger(v.interval, '--interval', 5, 0, 3600),
+    ...(v.config === undefined ? {} : { configFile: v.config }),
+    outDir: v.out ?? 'sockaudit-report',
+    formats,
+    failOn: parseGate(v['fail-on'] ?? 'critical'),
+    allowUnaudited: v['allow-unaudited'] ?? false,
+    quiet: v.quiet ?? false,
+    ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
+    ...(v.shard === undefined ? {} : { shard: parseShardFlag(v.shard) }),
+    ...(v['fail-on-worse'] ? { failOnWorse: true } : {}),
+  };
+}
+
+export const AUDIT: CommandArgs<AuditOptions> = {
+  name: 'audit',
+  summary: 'audit hosts (--local, -i INVENTORY, -H HOSTS) and write reports',
+  usage: USAGE,
+  help: HELP,
+  options: OPTIONS,
+  parse: parseAuditArgs,
+};
