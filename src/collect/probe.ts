@@ -64,6 +64,29 @@ export function newBoundary(): string {
   return `sockaudit-${randomBytes(12).toString('hex')}`;
 }
 
+/** The boundary a probe script frames its output with (its `B='...'` line), or undefined. */
+export function probeScriptBoundary(script: string): string | undefined {
+  const found = /^B='([^'\n]+)'$/m.exec(script)?.[1];
+  return found !== undefined && BOUNDARY_RE.test(found) ? found : undefined;
+}
+
+export interface PrintableProbe {
+  /** The script: run it with `sh -s` on its stdin, or `sh FILE`; it reads nothing else from stdin. */
+  script: string;
+  /** The boundary its output is framed with, to give parseProbeFrame (the output's first line names it too). */
+  boundary: string;
+}
+
+/**
+ * A probe script for any transport (ansible, pssh, a config manager, a copy and paste): the same
+ * script sockaudit sends, with a fresh boundary. Its output is read with parseProbeFrame and the
+ * returned boundary, or with probeOutputBoundary when only the output was kept.
+ */
+export function printableProbeScript(opts: Omit<ProbeOptions, 'boundary'> = {}): PrintableProbe {
+  const boundary = newBoundary();
+  return { script: buildProbeScript({ ...opts, boundary }), boundary };
+}
+
 /** An upper bound on the probe's whole output for these options, for a transport's output cap. */
 export function probeOutputLimit(opts: Pick<ProbeOptions, 'samples' | 'maxSectionBytes'>): number {
   const sections = ONCE_FILES.length + SYSCTLS.length + COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + SAMPLED_FILES.length * (opts.samples ?? 1);

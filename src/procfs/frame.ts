@@ -91,6 +91,17 @@ function readFrame(text: string, boundary: string, maxBytes: number): ProbeRecor
   return record;
 }
 
+/**
+ * The boundary named by an output's first line (`<B> sockaudit-probe <version>`), for output kept
+ * without the script that produced it. Only a boundary made of the characters a probe boundary
+ * may hold is returned.
+ */
+export function probeOutputBoundary(text: string): string | undefined {
+  const end = text.indexOf('\n');
+  const first = end === -1 ? text : text.slice(0, end);
+  return /^([A-Za-z0-9_-]{8,100}) sockaudit-probe \d+$/.exec(first)?.[1];
+}
+
 /** A number the host printed, shortened so an error message stays short. */
 function hostNumber(digits: string): string {
   return digits.length > 20 ? `${digits.slice(0, 20)}…` : digits;

@@ -3,8 +3,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { cpus, hostname, machine, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProbeScript, newBoundary, probeOutputLimit, type ProbeOptions } from '../../src/collect/probe.js';
-import { parseProbeFrame } from '../../src/procfs/frame.js';
+import { buildProbeScript, newBoundary, printableProbeScript, probeOutputLimit, probeScriptBoundary, type ProbeOptions } from '../../src/collect/probe.js';
+import { parseProbeFrame, probeOutputBoundary } from '../../src/procfs/frame.js';
 import {
   COMMAND_SECTIONS,
   ONCE_FILES,
@@ -113,6 +113,30 @@ describe('buildProbeScript', () => {
     const record = parse(out.stdout, boundary);
     expect(section(record, 'proc/uptime', 0)).toMatchObject({ status: 0, content: '4242.42 1.00\n' });
     for (const marker of ['pwned1', 'pwned2', 'pwned3', 'pwned4']) expect(existsSync(join(cwd, marker)), marker).toBe(false);
+  });
+});
+
+describe('printableProbeScript', () => {
+  it('gives a script with a fresh boundary that runs from a file or on stdin, its output naming that boundary', () => {
+    const a = printableProbeScript({ samples: 2, intervalSeconds: 0 });
+    expect(a.boundary).not.toBe(printableProbeScript().boundary);
+    expect(probeScriptBoundary(a.script)).toBe(a.boundary);
+    const file = join(mkdtempSync(join(tmp, 'printed-')), 'probe.sh');
+    writeFileSync(file, a.script);
+    const fromFile = spawnSync('sh', [file], { encoding: 'utf8', timeout: 20_000 });
+    const fromStdin = runProbe(['sh', '-s'], { boundary: a.boundary, samples: 2, intervalSeconds: 0 });
+    for (const out of [fromFile.stdout, fromStdin.stdout]) {
+      expect(probeOutputBoundary(out)).toBe(a.boundary);
+      const record = parse(out, a.boundary);
+      expect(record.sections.filter((x) => x.name === 'proc/uptime').map((x) => x.sample)).toEqual([0, 1]);
+    }
+  });
+
+  it('probeScriptBoundary and probeOutputBoundary find nothing in text that is not a probe', () => {
+    expect(probeScriptBoundary("echo hi\nB='not a boundary; rm -rf /'\n")).toBeUndefined();
+    expect(probeScriptBoundary('echo hi\n')).toBeUndefined();
+    expect(probeOutputBoundary('Permission denied\n')).toBeUndefined();
+    expect(probeOutputBoundary('\u001b[2J sockaudit-probe 1\n')).toBeUndefined();
   });
 });
 
