@@ -189,6 +189,8 @@ facts() {
 AWK='${awkProgram()}'
 
 main() {
+  # Without awk no section can be read: say so and fail, rather than print an empty frame.
+  command -v awk >/dev/null 2>&1 || { echo 'sockaudit probe: awk: command not found' >&2; exit 127; }
   printf '%s sockaudit-probe ${PROBE_VERSION}\\n' "$B"
   flags $ONCE $SAMPLED
   facts | O=$ONCE L=$SAMPLED F=$F K=0 S=$$ awk "$AWK"

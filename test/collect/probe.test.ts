@@ -466,6 +466,17 @@ describe.skipIf(!isRoot)('the probe in a busybox-only chroot', () => {
     }
   });
 
+  it('fails with a word on stderr, and prints no frame, when there is no awk', () => {
+    rmSync(join(jail, 'bin/awk'));
+    try {
+      const boundary = newBoundary();
+      const out = runProbe(['chroot', jail, '/bin/sh', '-s'], { boundary, intervalSeconds: 0 });
+      expect(out).toMatchObject({ status: 127, stdout: '', stderr: 'sockaudit probe: awk: command not found\n' });
+    } finally {
+      symlinkSync('busybox', join(jail, 'bin/awk'));
+    }
+  });
+
   it('reports a missing dmesg and journalctl', () => {
     rmSync(join(jail, 'bin/dmesg'), { force: true });
     rmSync(join(jail, 'bin/journalctl'), { force: true });
