@@ -99,10 +99,10 @@ export function probeOutputLimit(opts: Pick<ProbeOptions, 'samples' | 'maxSectio
  * (integers, boundary charset, section names) or single-quoted (root), so no option can inject
  * shell code.
  *
- * What it costs the host: one awk reads every file and frames every section; the commands are
- * uname -m, stat (the namespace links) and dmesg (journalctl when dmesg is refused), and only
- * where /proc lacks the fact does a uname -r, uname -n, getconf or nproc run too. Each further
- * sample is one sleep and one awk. Forks are most of what a shell script costs, so this is the
+ * What it costs the host: one awk reads every file and frames every section; the other commands
+ * are stat (the namespace links) and dmesg (journalctl when dmesg is refused), and only where
+ * /proc lacks the fact does a uname, getconf or nproc run too. Each further sample is one sleep
+ * and one awk. Forks are most of what a shell script costs, so this is the
  * budget `bench/probe-cost.ts` measures.
  */
 export function buildProbeScript(opts: ProbeOptions): string {
