@@ -4,7 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   COMMAND_SECTIONS,
+  KERNEL_LOG_MAX_LINES,
+  NETNS_MAX_PIDS,
   ONCE_FILES,
+  OPTIONAL_SECTIONS,
+  PROBE_MAX_SAMPLES,
   PROBE_SECTION_MAX_BYTES,
   PROBE_VERSION,
   SAMPLED_FILES,
@@ -22,14 +26,14 @@ export interface ProbeOptions {
   /** Bound on each section's content in bytes (default PROBE_SECTION_MAX_BYTES). */
   maxSectionBytes?: number;
   /**
-   * Directory prefix for every file read, e.g. a captured /proc tree. Commands (uname, getconf,
-   * dmesg, readlink of the netns links) still run on the machine executing the script.
+   * Directory prefix for every file read, e.g. a captured /proc tree. Facts about the machine
+   * (kernel release, machine, hostname, page size, CPUs, namespaces, kernel log) are still read
+   * from the /proc of, or commands on, the machine executing the script.
    */
   root?: string;
 }
 
 const DEFAULT_INTERVAL_SECONDS = 5;
-const MAX_SAMPLES = 100;
 const MAX_INTERVAL_SECONDS = 3600;
 // Far above any /proc file; keeps a caller's typo from lifting the output bound.
 const MAX_SECTION_BYTES_LIMIT = 64 * 1024 * 1024;
@@ -38,7 +42,11 @@ const SECTION_NAME_RE = /^[A-Za-z0-9._/-]+$/;
 // Bytes of framing around one section's content: begin and end lines plus the content's newline.
 const FRAME_OVERHEAD_BYTES = 256;
 
-/** Kernel log lines worth keeping (RISK-MODEL.md section 2, kernel-model.md section 7), for grep -E -i. */
+/**
+ * Kernel log lines worth keeping (RISK-MODEL.md section 2, kernel-model.md section 7): an ERE in
+ * lower case, matched against the lowered line. It is a literal in the awk program, since busybox
+ * awk compiles a regex held in a variable again for every line (40 ms for a 336-line log).
+ */
 const KERNEL_LOG_PATTERN = [
   'too many (of )?orphaned sockets',
   'out of memory -- consider tuning tcp_mem',
@@ -51,94 +59,101 @@ const KERNEL_LOG_PATTERN = [
   'net_ratelimit: [0-9]+ callbacks suppressed',
 ].join('|');
 
-const KERNEL_LOG_MAX_LINES = 500;
-
 /** A per-run random boundary, so no file's content can forge a frame line. */
 export function newBoundary(): string {
   return `sockaudit-${randomBytes(12).toString('hex')}`;
 }
 
+/** The boundary a probe script frames its output with (its `B='...'` line), or undefined. */
+export function probeScriptBoundary(script: string): string | undefined {
+  const found = /^B='([^'\n]+)'$/m.exec(script)?.[1];
+  return found !== undefined && BOUNDARY_RE.test(found) ? found : undefined;
+}
+
+export interface PrintableProbe {
+  /** The script: run it with `sh -s` on its stdin, or `sh FILE`; it reads nothing else from stdin. */
+  script: string;
+  /** The boundary its output is framed with, to give parseProbeFrame (the output's first line names it too). */
+  boundary: string;
+}
+
+/**
+ * A probe script for any transport (ansible, pssh, a config manager, a copy and paste): the same
+ * script sockaudit sends, with a fresh boundary. Its output is read with parseProbeFrame and the
+ * returned boundary, or with probeOutputBoundary when only the output was kept.
+ */
+export function printableProbeScript(opts: Omit<ProbeOptions, 'boundary'> = {}): PrintableProbe {
+  const boundary = newBoundary();
+  return { script: buildProbeScript({ ...opts, boundary }), boundary };
+}
+
 /** An upper bound on the probe's whole output for these options, for a transport's output cap. */
 export function probeOutputLimit(opts: Pick<ProbeOptions, 'samples' | 'maxSectionBytes'>): number {
-  const sections = ONCE_FILES.length + SYSCTLS.length + COMMAND_SECTIONS.length + SAMPLED_FILES.length * (opts.samples ?? 1);
+  const sections = ONCE_FILES.length + SYSCTLS.length + COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + SAMPLED_FILES.length * (opts.samples ?? 1);
   return (sections + 1) * ((opts.maxSectionBytes ?? PROBE_SECTION_MAX_BYTES) + FRAME_OVERHEAD_BYTES);
 }
 
 /**
- * The probe script. Every value placed in it is validated here (integers, boundary charset,
- * section names) or single-quoted (root), so no option can inject shell code.
+ * The probe script: stdin-free (it is itself read from stdin by `sh -s`) and printable, for any
+ * transport that can run `/bin/sh -s` or a saved file. Every value placed in it is validated here
+ * (integers, boundary charset, section names) or single-quoted (root), so no option can inject
+ * shell code.
+ *
+ * What it costs the host: one awk reads every file and frames every section; the other commands
+ * are stat (the namespace links) and dmesg (journalctl when dmesg is refused), and only where
+ * /proc lacks the fact does a uname, getconf or nproc run too. Each further sample is one sleep
+ * and one awk. Forks are most of what a shell script costs, so this is the
+ * budget `bench/probe-cost.ts` measures.
  */
 export function buildProbeScript(opts: ProbeOptions): string {
   const boundary = opts.boundary;
   if (!BOUNDARY_RE.test(boundary)) throw new RangeError('probe boundary must be 8-100 characters of [A-Za-z0-9_-]');
-  const samples = checkInt('samples', opts.samples ?? 1, 1, MAX_SAMPLES);
+  const samples = checkInt('samples', opts.samples ?? 1, 1, PROBE_MAX_SAMPLES);
   const interval = checkInt('intervalSeconds', opts.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS, 0, MAX_INTERVAL_SECONDS);
   const max = checkInt('maxSectionBytes', opts.maxSectionBytes ?? PROBE_SECTION_MAX_BYTES, 1, MAX_SECTION_BYTES_LIMIT);
   const root = normalizeRoot(opts.root);
 
-  const file = (name: string, path: string) => `  section ${word(name)} '' readfile ${word(path)}`;
-  const onceFiles = ONCE_FILES.map((f) => file(f, `/${f}`));
-  const sysctls = SYSCTLS.map((s) => file(`sysctl/${s}`, sysctlPath(s)));
-  const sampled = SAMPLED_FILES.map((f) => `    section ${word(f)} "$k" readfile ${word(`/${f}`)}`);
-  const commands: Record<(typeof COMMAND_SECTIONS)[number], string> = {
-    'uname-r': "section uname-r '' runcmd uname -r",
-    'uname-m': "section uname-m '' runcmd uname -m",
-    hostname: "section hostname '' runcmd uname -n",
-    pagesize: "section pagesize '' runcmd getconf PAGESIZE",
-    ncpu: "section ncpu '' bounded ncpu",
-    'boot-id': "section boot-id '' readfile /proc/sys/kernel/random/boot_id",
-    netns: "section netns '' bounded netns",
-    'kernel-log': "section kernel-log '' bounded klog",
-  };
+  // name=path words, read under $R; names and paths are checked to hold no space, quote or `=`.
+  const entry = (name: string, path: string) => `${word(name)}=${word(path)}`;
+  const once = [
+    entry('boot-id', '/proc/sys/kernel/random/boot_id'),
+    ...ONCE_FILES.map((f) => entry(f, `/${f}`)),
+    ...SYSCTLS.map((s) => entry(`sysctl/${s}`, sysctlPath(s))),
+  ];
+  const sampled = SAMPLED_FILES.map((f) => entry(f, `/${f}`));
 
   return `# sockaudit probe, frame version ${PROBE_VERSION}: prints each input between "$B begin NAME"
 # and "$B end NAME status=N" lines (status 0 read, 2 missing, 127 no such command, other:
-# failed, with the error as content). POSIX sh only; never aborts on a failed read.
-# Files are read under $R; commands run on this machine whatever $R is.
+# failed, with the error as content). POSIX sh and awk only; never aborts on a failed read.
+# Files are read under $R; facts about the machine are read from its own /proc or commands.
 B='${boundary}'
 R=${shellQuote(root)}
 MAX=${max}
 N=${samples}
 I=${interval}
-PAT='${KERNEL_LOG_PATTERN}'
+ONCE='${once.join(' ')}'
+SAMPLED='${sampled.join(' ')}'
 LC_ALL=C
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH}
-export LC_ALL PATH
+PATH=\${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL PATH B R MAX
 
-# clip: first $MAX bytes of stdin, then the rest drained so the writer never dies of SIGPIPE.
-# head1 FILE: the first $MAX bytes of a file, in one process (files are most of the sections, and
-# forks are most of what the probe costs a host); dd's fallback keeps no error text.
-if [ "$(printf abc | head -c 2 2>/dev/null)" = ab ]; then
-  clip() { head -c "$MAX"; cat >/dev/null; }
-  head1() { head -c "$MAX" -- "$1"; }
-else
-  clip() { dd bs=1 count="$MAX" 2>/dev/null; cat >/dev/null; }
-  head1() { dd if="$1" bs=1 count="$MAX" 2>/dev/null; }
-fi
-
-# bounded CMD...: CMD's output and errors, clipped, to fd 4; its exit status in $st.
-bounded() {
-  st=$({ { "$@" 2>&1 3>&- 4>&-; echo $? >&3; } | clip >&4; } 3>&1)
-  [ -n "$st" ] || st=1
+# flags NAME=PATH...: F gets one letter per file, for awk, which cannot tell why a read failed:
+# r readable, d directory, u refused, m missing. Builtins only.
+flags() {
+  F=
+  for w; do
+    p=$R\${w#*=}
+    if [ -d "$p" ]; then F=\${F}d; elif [ -r "$p" ]; then F=\${F}r; elif [ -e "$p" ]; then F=\${F}u; else F=\${F}m; fi
+  done
 }
 
-# readfile PATH: the file under $R, or the error reading it; one that does not exist is status 2.
-readfile() {
-  if [ -e "$R$1" ]; then head1 "$R$1" >&4 2>&1; st=$?; else st=2; fi
-}
-
-# runcmd CMD...: status 127 when CMD is not installed.
-runcmd() {
-  if command -v "$1" >/dev/null 2>&1; then bounded "$@"; else echo "$1: command not found"; st=127; fi
-}
-
-# section NAME SAMPLE FUNC ARGS...: frames what FUNC prints (SAMPLE may be empty).
-section() {
-  sn=$1 sk=$2
-  shift 2
-  if [ -n "$sk" ]; then printf '%s begin %s sample=%s\\n' "$B" "$sn" "$sk"; else printf '%s begin %s\\n' "$B" "$sn"; fi
-  "$@"
-  printf '\\n%s end %s status=%s\\n' "$B" "$sn" "$st"
+# run NAME CMD...: CMD's output and errors for awk, between "$B run NAME" and "$B status N".
+run() {
+  n=$1
+  shift
+  printf '%s run %s\\n' "$B" "$n"
+  if command -v "$1" >/dev/null 2>&1; then "$@" 2>&1; s=$?; else echo "$1: command not found"; s=127; fi
+  printf '\\n%s status %s\\n' "$B" "$s"
 }
 
 ncpu() {
@@ -147,51 +162,43 @@ ncpu() {
   else echo 'getconf, nproc: command not found'; return 127; fi
 }
 
-# Lines only for the links that can be read (reading pid 1's needs privilege).
-netns() {
-  command -v readlink >/dev/null 2>&1 || { echo 'readlink: command not found'; return 127; }
-  if l=$(readlink /proc/self/ns/net 2>/dev/null); then printf 'self %s\\n' "$l"; fi
-  if l=$(readlink /proc/1/ns/net 2>/dev/null); then printf 'init %s\\n' "$l"; fi
+# The namespace links, in one stat whatever the number of processes: the shell expands the glob
+# and keeps the last ${NETNS_MAX_PIDS} so the argument list stays bounded. Links of processes this
+# user may not inspect are unreadable and left out; /run/netns holds \`ip netns\` bind mounts.
+nslinks() {
+  command -v stat >/dev/null 2>&1 || { echo 'stat: command not found'; return 127; }
+  set -- /proc/[0-9]*/ns/net
+  [ "$#" -le ${NETNS_MAX_PIDS} ] || shift "$(($# - ${NETNS_MAX_PIDS}))"
+  stat -c '%i %N' "/proc/$$/ns/net" /proc/1/ns/net "$@" /run/netns/* 2>/dev/null
   return 0
 }
 
-# dmesg, or the journal when dmesg is refused (kernel.dmesg_restrict); the journal is taken
-# only when it shows a kernel line at all, since an unprivileged reader gets an empty one.
-klog() {
-  if command -v dmesg >/dev/null 2>&1; then
-    if e=$(dmesg 2>&1 >/dev/null); then
-      echo 'source dmesg'
-      dmesg 2>/dev/null | grep -E -i -e "$PAT" | tail -n ${KERNEL_LOG_MAX_LINES}
-      return 0
-    fi
-    de=\${e:-dmesg failed}
-  else
-    de='dmesg: command not found'
-  fi
-  if command -v journalctl >/dev/null 2>&1; then
-    if e=$(journalctl -k -q --no-pager -n 1 2>&1) && [ -n "$e" ]; then
-      echo 'source journalctl'
-      journalctl -k -o short-monotonic --no-pager -q 2>/dev/null | grep -E -i -e "$PAT" | tail -n ${KERNEL_LOG_MAX_LINES}
-      return 0
-    fi
-    je="journalctl: \${e:-no kernel messages readable}"
-  else
-    je='journalctl: command not found'
-  fi
-  printf '%s\\n%s\\n' "$de" "$je"
-  return 1
+# What awk cannot read from a file: run only where /proc lacks the fact (old kernels, a chroot).
+# The journal is read only when dmesg is refused (kernel.dmesg_restrict).
+facts() {
+  [ -r /proc/sys/kernel/osrelease ] || run uname-r uname -r
+  [ -r /proc/sys/kernel/hostname ] || run hostname uname -n
+  [ -r /proc/sys/kernel/arch ] || run uname-m uname -m
+  [ -r /proc/self/smaps ] || run pagesize getconf PAGESIZE
+  [ -r /sys/devices/system/cpu/online ] || [ -r /proc/stat ] || run ncpu ncpu
+  run netns nslinks
+  run dmesg dmesg
+  [ "$s" -eq 0 ] || run journalctl journalctl -k -o short-monotonic --no-pager -q
 }
 
+AWK='${awkProgram()}'
+
 main() {
-  exec 4>&1
+  # Without awk no section can be read: say so and fail, rather than print an empty frame.
+  command -v awk >/dev/null 2>&1 || { echo 'sockaudit probe: awk: command not found' >&2; exit 127; }
   printf '%s sockaudit-probe ${PROBE_VERSION}\\n' "$B"
-  ${Object.values(commands).join('\n  ')}
-${onceFiles.join('\n')}
-${sysctls.join('\n')}
-  k=0
+  flags $ONCE $SAMPLED
+  facts | O=$ONCE L=$SAMPLED F=$F K=0 S=$$ awk "$AWK"
+  k=1
   while [ "$k" -lt "$N" ]; do
-    [ "$k" -eq 0 ] || sleep "$I"
-${sampled.join('\n')}
+    [ "$I" -eq 0 ] || sleep "$I"
+    flags $SAMPLED
+    O= L=$SAMPLED F=$F K=$k S=$$ awk "$AWK"
     k=$((k + 1))
   done
   printf '%s done\\n' "$B"
@@ -201,6 +208,133 @@ ${sampled.join('\n')}
 # of it before anything runs: so everything is in main, called last, with stdin closed off.
 main </dev/null
 `;
+}
+
+/**
+ * The awk that reads and frames every section: POSIX awk, so mawk, busybox awk and gawk alike,
+ * with LC_ALL=C so lengths are bytes. Its input is what `facts` printed; its settings come from
+ * the environment, since `awk -v` would interpret backslashes in a root path.
+ * - A file is read with RS set to a byte /proc never holds (octal 036), so the whole file is one
+ *   record and its final newline, or the lack of one, is kept as it was.
+ * - Kernel log lines are matched as they stream past and only the last KERNEL_LOG_MAX_LINES
+ *   matches kept (a ring), so a long log costs no memory.
+ * - A namespace is counted by the target of a /proc link (`net:[N]`), or by the inode of a
+ *   /run/netns entry, which is the same number.
+ */
+function awkProgram(): string {
+  const program = String.raw`
+function begin(n, k) {
+  if (k == "") printf "%s begin %s\n", B, n; else printf "%s begin %s sample=%s\n", B, n, k
+}
+function put(n, k, s, t) {
+  begin(n, k)
+  printf "%s", (length(t) > MAX ? substr(t, 1, MAX) : t)
+  printf "\n%s end %s status=%s\n", B, n, s
+}
+function slurp(p,   r, x, t, c) {
+  RS = "\036"; t = ""; c = 0; err = ""
+  while ((r = (getline x < p)) > 0) {
+    t = t (c++ ? "\036" : "") x
+    if (length(t) >= MAX) break
+  }
+  if (r < 0) err = p ": read failed"
+  close(p); RS = "\n"
+  return t
+}
+function file(w, k,   n, p, f, t) {
+  n = substr(w, 1, index(w, "=") - 1); p = R substr(w, index(w, "=") + 1); f = substr(F, ++fi, 1)
+  if (f == "m") put(n, k, 2, "")
+  else if (f == "d") put(n, k, 1, p ": Is a directory\n")
+  else if (f == "u") put(n, k, 1, p ": Permission denied\n")
+  else { t = slurp(p); if (err == "") put(n, k, 0, t); else put(n, k, 1, err "\n") }
+}
+function fact(n, p,   t) {
+  if (n in st) put(n, "", st[n], out[n])
+  else { t = slurp(p); if (err == "") put(n, "", 0, t); else put(n, "", 1, err "\n") }
+}
+function ncpu(   t, a, b, i, c, x) {
+  if ("ncpu" in st) { put("ncpu", "", st["ncpu"], out["ncpu"]); return }
+  t = slurp("/sys/devices/system/cpu/online")
+  if (err == "" && t ~ /^[0-9][-0-9,]*\n$/) {
+    x = split(substr(t, 1, length(t) - 1), a, ",")
+    for (i = 1; i <= x; i++) c += (split(a[i], b, "-") == 2 ? b[2] - b[1] + 1 : 1)
+  } else {
+    while ((getline x < "/proc/stat") > 0) if (x ~ /^cpu[0-9]/) c++
+    close("/proc/stat")
+  }
+  if (c > 0) put("ncpu", "", 0, c "\n"); else put("ncpu", "", 1, "no online CPU in /sys/devices/system/cpu/online or /proc/stat\n")
+}
+function pagesize(   x, a, z) {
+  if ("pagesize" in st) { put("pagesize", "", st["pagesize"], out["pagesize"]); return }
+  while ((getline x < "/proc/self/smaps") > 0) if (x ~ /^KernelPageSize:/) { if (split(x, a, " ") == 3 && a[3] == "kB") z = a[2] * 1024; break }
+  close("/proc/self/smaps")
+  if (z > 0) put("pagesize", "", 0, z "\n"); else put("pagesize", "", 1, "no KernelPageSize in /proc/self/smaps\n")
+}
+function nslink(   p, l) {
+  if ($0 ~ /->/ && match($0, /net:\[[0-9]+\]/)) {
+    l = substr($0, RSTART, RLENGTH); ns[l] = 1
+    if (match($0, /\/proc\/[0-9]+\//)) {
+      p = substr($0, RSTART + 6, RLENGTH - 7)
+      if (p == S && self == "") self = l
+      if (p == "1") init = l
+    }
+  } else if ($0 ~ /\/run\/netns\// && $1 ~ /^[0-9]+$/) ns["net:[" $1 "]"] = 1
+  else if ($0 != "" && length(out[g]) < MAX) out[g] = out[g] $0 "\n"
+}
+function klog() {
+  if ($0 ~ /^\[ *[0-9]+\.[0-9]+\]/) dated[g] = 1
+  if (tolower($0) ~ /${KERNEL_LOG_PATTERN}/) ring[nk++ % ${KERNEL_LOG_MAX_LINES}] = $0
+  else if ($0 != "" && c[g] < 5) out[g] = out[g] (c[g]++ ? "\n" : "") substr($0, 1, 500)
+}
+function netns(   t, l, z) {
+  if (st["netns"] != 0) { put("netns", "", st["netns"], out["netns"]); put("netns-count", "", st["netns"], out["netns"]); return }
+  if (self != "") t = "self " self "\n"
+  if (init != "") t = t "init " init "\n"
+  put("netns", "", 0, t)
+  for (l in ns) z++
+  if (z > 0) put("netns-count", "", 0, z "\n"); else put("netns-count", "", 2, "")
+}
+function kernellog(   s, t, i, j) {
+  if (("dmesg" in st) && st["dmesg"] == 0) s = "dmesg"
+  else if (("journalctl" in st) && st["journalctl"] == 0 && dated["journalctl"]) s = "journalctl"
+  if (s != "") {
+    t = "source " s "\n"
+    for (i = (nk > ${KERNEL_LOG_MAX_LINES} ? nk - ${KERNEL_LOG_MAX_LINES} : 0); i < nk; i++) t = t ring[i % ${KERNEL_LOG_MAX_LINES}] "\n"
+    put("kernel-log", "", 0, t)
+    return
+  }
+  t = out["dmesg"] != "" ? out["dmesg"] : "dmesg failed"
+  if (st["journalctl"] == 127) j = out["journalctl"]
+  else j = "journalctl: " (st["journalctl"] != 0 && out["journalctl"] != "" ? out["journalctl"] : "no kernel messages readable")
+  put("kernel-log", "", 1, t "\n" j "\n")
+}
+BEGIN {
+  B = ENVIRON["B"]; R = ENVIRON["R"]; MAX = ENVIRON["MAX"] + 0
+  F = ENVIRON["F"]; K = ENVIRON["K"] + 0; S = ENVIRON["S"]; M = B " "
+  x = split(ENVIRON["O"], w, " "); for (i = 1; i <= x; i++) file(w[i], "")
+  x = split(ENVIRON["L"], w, " "); for (i = 1; i <= x; i++) file(w[i], K)
+}
+index($0, M) == 1 {
+  x = substr($0, length(M) + 1)
+  if (x ~ /^run /) { g = substr(x, 5); out[g] = ""; c[g] = 0; if (g == "journalctl") nk = 0; next }
+  if (x ~ /^status [0-9]+$/ && g != "") { st[g] = substr(x, 8) + 0; g = ""; next }
+}
+g == "netns" { nslink(); next }
+g == "dmesg" || g == "journalctl" { klog(); next }
+g != "" { if (length(out[g]) < MAX) out[g] = out[g] (c[g]++ ? "\n" : "") $0 }
+END {
+  if (K > 0) exit
+  fact("uname-r", "/proc/sys/kernel/osrelease")
+  fact("uname-m", "/proc/sys/kernel/arch")
+  fact("hostname", "/proc/sys/kernel/hostname")
+  pagesize()
+  ncpu()
+  netns()
+  kernellog()
+}
+`;
+  if (program.includes("'") || KERNEL_LOG_PATTERN.includes('/') || KERNEL_LOG_PATTERN !== KERNEL_LOG_PATTERN.toLowerCase()) throw new Error('the awk program must hold no single quote, its regex no slash nor capital');
+  return program.trim();
 }
 
 function checkInt(name: string, value: number, min: number, max: number): number {

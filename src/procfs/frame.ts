@@ -1,7 +1,14 @@
 // The probe's output frame (documented at the end of sections.ts), read and written. Strict: the
 // boundary is chosen per run, so a line that starts with it and is not what the frame expects
-// means the output is broken or cut, never that a file said so.
-import { PROBE_SECTION_MAX_BYTES, type ProbeRecord, type RawSection } from './sections.js';
+// means the output is broken or cut, never that a file said so. And distrustful: the host may be
+// hostile, so the bounds the probe keeps (bytes per section, number of sections, sample index)
+// are enforced again here rather than assumed.
+import { PROBE_MAX_SAMPLES, PROBE_MAX_SECTIONS, PROBE_SECTION_MAX_BYTES, type ProbeRecord, type RawSection } from './sections.js';
+
+export interface FrameLimits {
+  /** The probe's bound on one section's content (its maxSectionBytes); default PROBE_SECTION_MAX_BYTES. */
+  maxSectionBytes?: number;
+}
 
 /** A frame read whole, or the first place where it breaks (1-based line of the probe output). */
 export type ProbeFrameResult = { ok: true; record: ProbeRecord } | { ok: false; error: string; line: number };
@@ -17,17 +24,17 @@ class FrameBreak extends Error {
 
 const NAME = /^[^\s]+$/;
 
-/** Parse one probe run's output; an error names the line where the frame breaks. */
-export function parseProbeFrame(text: string, boundary: string): ProbeFrameResult {
+/** Parse one probe run's output; an error names the line where the frame breaks or a bound is passed. */
+export function parseProbeFrame(text: string, boundary: string, limits: FrameLimits = {}): ProbeFrameResult {
   try {
-    return { ok: true, record: readFrame(text, boundary) };
+    return { ok: true, record: readFrame(text, boundary, limits.maxSectionBytes ?? PROBE_SECTION_MAX_BYTES) };
   } catch (e) {
     if (!(e instanceof FrameBreak)) throw e;
     return { ok: false, error: `probe output line ${e.line}: ${e.reason}`, line: e.line };
   }
 }
 
-function readFrame(text: string, boundary: string): ProbeRecord {
+function readFrame(text: string, boundary: string, maxBytes: number): ProbeRecord {
   const mark = `${boundary} `;
   const lines = text.split('\n');
   // A complete output ends with `<B> done\n`; the empty string after that newline is not a line.
@@ -46,11 +53,20 @@ function readFrame(text: string, boundary: string): ProbeRecord {
     if (!begin) throw new FrameBreak(i + 1, 'expected a section begin or the end of output');
     const name = begin[1]!;
     const beginLine = i + 1;
+    if (record.sections.length >= PROBE_MAX_SECTIONS) throw new FrameBreak(beginLine, `more than ${PROBE_MAX_SECTIONS} sections, more than a probe prints`);
+    if (begin[2] !== undefined && Number(begin[2]) >= PROBE_MAX_SAMPLES) {
+      throw new FrameBreak(beginLine, `section ${name} sample ${hostNumber(begin[2])} is beyond the ${PROBE_MAX_SAMPLES} samples a probe takes`);
+    }
     const content: string[] = [];
+    // UTF-16 units never outnumber the bytes they were decoded from (an invalid byte becomes one
+    // U+FFFD), so more units than the bound means the host printed more than the probe would.
+    let units = -1;
     let status: number | undefined;
     for (i++; i < lines.length; i++) {
       const inner = lines[i]!;
       if (!inner.startsWith(mark)) {
+        units += inner.length + 1;
+        if (units > maxBytes) throw new FrameBreak(i + 1, `section ${name} (line ${beginLine}) holds more than ${maxBytes} bytes, more than the probe prints`);
         content.push(inner);
         continue;
       }
@@ -67,12 +83,28 @@ function readFrame(text: string, boundary: string): ProbeRecord {
     const section: RawSection = { name, status, content: content.join('\n') };
     if (begin[2] !== undefined) section.sample = Number(begin[2]);
     // Bytes as decoded here; invalid UTF-8 from the host may have changed the count, never below the cut.
-    if (Buffer.byteLength(section.content, 'utf8') >= PROBE_SECTION_MAX_BYTES) section.truncated = true;
+    if (Buffer.byteLength(section.content, 'utf8') >= maxBytes) section.truncated = true;
     record.sections.push(section);
     i++;
   }
   if (i !== lines.length - 1) throw new FrameBreak(i + 2, `text after "${boundary} done"`);
   return record;
+}
+
+/**
+ * The boundary named by an output's first line (`<B> sockaudit-probe <version>`), for output kept
+ * without the script that produced it. Only a boundary made of the characters a probe boundary
+ * may hold is returned.
+ */
+export function probeOutputBoundary(text: string): string | undefined {
+  const end = text.indexOf('\n');
+  const first = end === -1 ? text : text.slice(0, end);
+  return /^([A-Za-z0-9_-]{8,100}) sockaudit-probe \d+$/.exec(first)?.[1];
+}
+
+/** A number the host printed, shortened so an error message stays short. */
+function hostNumber(digits: string): string {
+  return digits.length > 20 ? `${digits.slice(0, 20)}…` : digits;
 }
 
 /** The frame of a record, with the given boundary; parseProbeFrame's inverse. */

@@ -1,7 +1,7 @@
 // procfs as a library: the parsers (text in, typed value out), the probe frame, and the assembler.
 export type * from './types.js';
 export * from './sections.js';
-export { parseProbeFrame, formatProbeFrame, type ProbeFrameResult } from './frame.js';
+export { parseProbeFrame, formatProbeFrame, probeOutputBoundary, type ProbeFrameResult, type FrameLimits } from './frame.js';
 export { assembleSnapshot, type AssembledSnapshot } from './snapshot.js';
 export { parseSockstat, parseSockstat6 } from './net-sockstat.js';
 export { parseCounterTable } from './net-netstat.js';

@@ -2,6 +2,7 @@
 // probe kept. Patterns are those of RISK-MODEL.md section 2 (strings from net/ipv4/tcp.c,
 // tcp_timer.c, tcp_minisocks.c, tcp_input.c, net/mptcp, nf_conntrack_core.c, fs/file_table.c).
 import { hostText, parseError, parsed, splitLines, type ParseResult } from './parse-result.js';
+import { KERNEL_LOG_MAX_LINES } from './sections.js';
 import type { IncidentKind, KernelLog, KernelLogLine } from './types.js';
 
 /** First match wins, so the more specific strings come first. */
@@ -43,10 +44,14 @@ export function parseKernelLog(text: string, file = 'kernel-log'): ParseResult<K
   if (first === undefined || first === '') return parseError(file, undefined, 'no `source` line');
   const source = /^source (dmesg|journalctl)$/.exec(first)?.[1] as KernelLog['source'] | undefined;
   if (!source) return parseError(file, 1, `expected "source dmesg" or "source journalctl", found "${hostText(first, 60)}"`);
+  // The probe keeps the last KERNEL_LOG_MAX_LINES lines; a host that sends more is not running it.
+  if (lines.length - 1 > KERNEL_LOG_MAX_LINES) {
+    return parseError(file, undefined, `${lines.length - 1} lines, more than the ${KERNEL_LOG_MAX_LINES} the probe keeps`);
+  }
   const kept: KernelLogLine[] = [];
   // Lines matching no pattern are skipped: the probe filters, but a wider filter must not break parsing.
-  for (const line of lines.slice(1)) {
-    const entry = classifyKernelLogLine(line);
+  for (let i = 1; i < lines.length; i++) {
+    const entry = classifyKernelLogLine(lines[i]!);
     if (entry) kept.push(entry);
   }
   return parsed({ source, lines: kept });

@@ -36,13 +36,43 @@ export const ONCE_FILES = ['proc/meminfo', 'proc/loadavg', 'proc/net/sockstat6',
 export const SAMPLED_FILES = ['proc/uptime', 'proc/net/sockstat', 'proc/net/netstat'] as const;
 
 /**
- * Facts from commands, read once:
- * - `uname-r`, `uname-m`, `hostname`, `pagesize` (getconf PAGESIZE), `ncpu`, `boot-id`;
- * - `netns`: lines `self <link>` and `init <link>` (readlink of /proc/self/ns/net and
+ * Facts about the machine, read once, from /proc where the kernel offers them and from a command
+ * where it does not (the section holds what either printed):
+ * - `uname-r` (/proc/sys/kernel/osrelease, else `uname -r`), `uname-m` (/proc/sys/kernel/arch,
+ *   else `uname -m`), `hostname` (/proc/sys/kernel/hostname, else `uname -n`), `pagesize`
+ *   (KernelPageSize of /proc/self/smaps, else `getconf PAGESIZE`), `ncpu` (online CPUs:
+ *   /sys/devices/system/cpu/online or /proc/stat, else getconf or nproc), `boot-id`;
+ * - `netns`: lines `self <link>` and `init <link>` (the targets of /proc/<probe>/ns/net and
  *   /proc/1/ns/net); either may be absent when not readable;
- * - `kernel-log`: first line `source dmesg` or `source journalctl`, then the matching lines.
+ * - `kernel-log`: first line `source dmesg` or `source journalctl`, then at most
+ *   KERNEL_LOG_MAX_LINES matching lines (the last ones).
  */
 export const COMMAND_SECTIONS = ['uname-r', 'uname-m', 'hostname', 'pagesize', 'ncpu', 'boot-id', 'netns', 'kernel-log'] as const;
+
+/**
+ * Sections a newer probe prints that older recordings lack, so their absence from an output is
+ * not a problem:
+ * - `netns-count`: one line, the number of distinct network namespaces the probe could see (the
+ *   targets of the /proc/<pid>/ns/net links it may read, at most NETNS_MAX_PIDS of them, and the
+ *   entries of /run/netns); status 2 when it could see none (kernels before 3.8 have no such links).
+ */
+export const OPTIONAL_SECTIONS = ['netns-count'] as const;
+
+/** The most /proc/<pid>/ns/net links the probe reads, so a host with a huge process table costs a bounded argument list. */
+export const NETNS_MAX_PIDS = 16_384;
+
+/** The most kernel log lines the probe keeps (the last ones), and a reader accepts. */
+export const KERNEL_LOG_MAX_LINES = 500;
+
+/** The most samples a probe takes; sample indexes run from 0 to PROBE_MAX_SAMPLES - 1. */
+export const PROBE_MAX_SAMPLES = 100;
+
+/**
+ * The most sections a reader accepts in one output: every section once, the sampled ones
+ * PROBE_MAX_SAMPLES times, and room for 64 sections a newer probe may add.
+ */
+export const PROBE_MAX_SECTIONS =
+  COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + SAMPLED_FILES.length * PROBE_MAX_SAMPLES + 64;
 
 /** Section status: 0 read, 2 does not exist; anything else failed (content holds the error). */
 export const STATUS_OK = 0;

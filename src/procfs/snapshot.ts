@@ -8,6 +8,7 @@ import { parseCounterTable } from './net-netstat.js';
 import { parseSockstat, parseSockstat6 } from './net-sockstat.js';
 import { hostText, type ParseResult } from './parse-result.js';
 import {
+  PROBE_MAX_SAMPLES,
   PROBE_SECTION_MAX_BYTES,
   PROBE_VERSION,
   SAMPLED_FILES,
@@ -31,6 +32,7 @@ import { parseUptime } from './uptime.js';
  * Only "does not exist" is excused; a refused or unparsable read is always a problem.
  */
 const NORMAL_TO_LACK = new Set<string>([
+  'netns-count',
   'proc/net/sockstat6',
   'sysctl/net.netfilter.nf_conntrack_count',
   'sysctl/net.netfilter.nf_conntrack_max',
@@ -39,8 +41,7 @@ const NORMAL_TO_LACK = new Set<string>([
 ]);
 
 const DETAIL_MAX = 200;
-// Far above the probe's own limit of 100 samples; a larger index is a broken or hostile record.
-const MAX_SAMPLES = 1000;
+const DUPLICATE = 'printed more than once, so none of its copies is used';
 
 export interface AssembledSnapshot {
   snapshot: Snapshot;
@@ -55,17 +56,29 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
   }
   const once = new Map<string, RawSection>();
   const sampled = new Map<string, RawSection[]>();
+  // A section printed twice is one the host forged or a frame gone wrong: which copy is true
+  // cannot be known, so neither is used, and the outcome says so.
+  const duplicated = new Set<RawSection>();
   for (const section of record.sections) {
+    let earlier: RawSection | undefined;
     if ((SAMPLED_FILES as readonly string[]).includes(section.name)) {
-      if ((section.sample ?? 0) >= MAX_SAMPLES) {
+      const k = section.sample ?? 0;
+      if (k >= PROBE_MAX_SAMPLES) {
         problems.push(`${label(section.name, section.sample)}: sample index out of range, ignored`);
         continue;
       }
       const list = sampled.get(section.name) ?? [];
-      list[section.sample ?? 0] = section;
+      earlier = list[k];
+      if (earlier === undefined) list[k] = section;
       sampled.set(section.name, list);
     } else {
-      once.set(section.name, section);
+      earlier = once.get(section.name);
+      if (earlier === undefined) once.set(section.name, section);
+    }
+    if (earlier !== undefined) {
+      if (!duplicated.has(earlier)) problems.push(`${label(section.name, section.sample)}: ${DUPLICATE}`);
+      duplicated.add(earlier);
+      continue;
     }
     if (section.truncated) problems.push(`${label(section.name, section.sample)}: cut at ${PROBE_SECTION_MAX_BYTES} bytes`);
   }
@@ -77,6 +90,8 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
     parse: (text: string) => ParseResult<T>,
     sample?: number,
   ): Reading<T> => {
+    // Already listed as a problem when it was found twice.
+    if (section && duplicated.has(section)) return { state: 'invalid', detail: DUPLICATE };
     const reading = toReading(section, parse);
     if (reading.state !== 'ok' && !(reading.state === 'missing' && section && NORMAL_TO_LACK.has(name))) {
       problems.push(`${label(name, sample)}: ${describe(reading)}`);
@@ -114,7 +129,8 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
   const cpus = fact('ncpu', (t) => parsePositiveInteger(t, 'ncpu'));
   if (cpus !== undefined) snapshot.cpus = cpus;
   // Every sysctl the probe names, and any other `sysctl/...` section a newer probe adds.
-  const sysctlNames = new Set<string>([...SYSCTLS, ...[...once.keys()].filter((n) => n.startsWith('sysctl/')).map((n) => n.slice(7))]);
+  const sysctlNames = new Set<string>(SYSCTLS);
+  for (const name of once.keys()) if (name.startsWith('sysctl/')) sysctlNames.add(name.slice(7));
   for (const name of sysctlNames) {
     const key = `sysctl/${name}`;
     snapshot.sysctl[name] = read(key, once.get(key), (t) => parseSysctl(t, sysctlPath(name)));
@@ -130,7 +146,15 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
   else if (tcpMem?.state === 'missing' && once.has('sysctl/net.ipv4.tcp_mem')) snapshot.initNetns = false;
   else if (netns?.initNetns !== undefined) snapshot.initNetns = netns.initNetns;
 
-  const count = Math.max(1, ...[...sampled.values()].map((list) => list.length));
+  // Older probes and recordings lack the count; a probe that could see no link says status 2.
+  const netnsCountSection = once.get('netns-count');
+  if (netnsCountSection) {
+    const counted = read('netns-count', netnsCountSection, (t) => parsePositiveInteger(t, 'netns-count'));
+    if (counted.state === 'ok') snapshot.netnsCount = counted.value;
+  }
+
+  let count = 1;
+  for (const list of sampled.values()) count = Math.max(count, list.length);
   for (let k = 0; k < count; k++) {
     const at = (name: string) => sampled.get(name)?.[k];
     const uptime = read('proc/uptime', at('proc/uptime'), (t) => parseUptime(t), k);

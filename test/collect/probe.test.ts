@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, machine, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProbeScript, newBoundary, probeOutputLimit, type ProbeOptions } from '../../src/collect/probe.js';
-import { parseProbeFrame } from '../../src/procfs/frame.js';
+import { buildProbeScript, newBoundary, printableProbeScript, probeOutputLimit, probeScriptBoundary, type ProbeOptions } from '../../src/collect/probe.js';
+import { parseProbeFrame, probeOutputBoundary } from '../../src/procfs/frame.js';
 import {
   COMMAND_SECTIONS,
   ONCE_FILES,
+  OPTIONAL_SECTIONS,
   PROBE_SECTION_MAX_BYTES,
   PROBE_VERSION,
   SAMPLED_FILES,
@@ -23,9 +24,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'sockaudit-probe-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the probe as the transports do: the script on the shell's stdin. */
-function runProbe(shell: string[], opts: ProbeOptions, cwd = tmp): { stdout: string; stderr: string; status: number | null } {
+function runProbe(shell: string[], opts: ProbeOptions, cwd = tmp, env?: NodeJS.ProcessEnv, after = ''): { stdout: string; stderr: string; status: number | null } {
   const [cmd, ...args] = shell;
-  const r = spawnSync(cmd!, args, { input: buildProbeScript(opts), cwd, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(cmd!, args, { input: buildProbeScript(opts) + after, cwd, env: env ?? process.env, encoding: 'utf8', timeout: 20_000 });
   if (r.error) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
@@ -71,8 +72,15 @@ describe('buildProbeScript', () => {
   it('has the B= line the test fleet looks for, and stays a few KB', () => {
     const boundary = newBoundary();
     const script = buildProbeScript({ boundary });
-    expect(/^B='([^']+)'$/m.exec(script)?.[1]).toBe(boundary);
-    expect(Buffer.byteLength(script)).toBeLessThan(8 * 1024);
+    expect(/^B='([^'\n]+)'$/m.exec(script)?.[1]).toBe(boundary);
+    // Sent on every connection: it is a few KB, not a payload.
+    expect(Buffer.byteLength(script)).toBeLessThan(12 * 1024);
+  });
+
+  it('reads nothing from its stdin: what follows the script on stdin runs after it, untouched', () => {
+    const boundary = newBoundary();
+    const out = runProbe(['sh', '-s'], { boundary, intervalSeconds: 0 }, tmp, undefined, 'echo after-the-probe\n');
+    expect(out.stdout.endsWith(`${boundary} done\nafter-the-probe\n`)).toBe(true);
   });
 
   it('rejects boundaries that are not plain words', () => {
@@ -108,6 +116,30 @@ describe('buildProbeScript', () => {
   });
 });
 
+describe('printableProbeScript', () => {
+  it('gives a script with a fresh boundary that runs from a file or on stdin, its output naming that boundary', () => {
+    const a = printableProbeScript({ samples: 2, intervalSeconds: 0 });
+    expect(a.boundary).not.toBe(printableProbeScript().boundary);
+    expect(probeScriptBoundary(a.script)).toBe(a.boundary);
+    const file = join(mkdtempSync(join(tmp, 'printed-')), 'probe.sh');
+    writeFileSync(file, a.script);
+    const fromFile = spawnSync('sh', [file], { encoding: 'utf8', timeout: 20_000 });
+    const fromStdin = runProbe(['sh', '-s'], { boundary: a.boundary, samples: 2, intervalSeconds: 0 });
+    for (const out of [fromFile.stdout, fromStdin.stdout]) {
+      expect(probeOutputBoundary(out)).toBe(a.boundary);
+      const record = parse(out, a.boundary);
+      expect(record.sections.filter((x) => x.name === 'proc/uptime').map((x) => x.sample)).toEqual([0, 1]);
+    }
+  });
+
+  it('probeScriptBoundary and probeOutputBoundary find nothing in text that is not a probe', () => {
+    expect(probeScriptBoundary("echo hi\nB='not a boundary; rm -rf /'\n")).toBeUndefined();
+    expect(probeScriptBoundary('echo hi\n')).toBeUndefined();
+    expect(probeOutputBoundary('Permission denied\n')).toBeUndefined();
+    expect(probeOutputBoundary('\u001b[2J sockaudit-probe 1\n')).toBeUndefined();
+  });
+});
+
 const SHELLS: Array<[string, string[]]> = [
   ['dash', ['dash', '-s']],
   ['bash --posix', ['bash', '--posix', '-s']],
@@ -130,6 +162,7 @@ describe.each(SHELLS)('the probe on this machine under %s', (_label, shell) => {
     expect(out.stdout.endsWith(`${boundary} done\n`)).toBe(true);
     const expected = [
       ...COMMAND_SECTIONS.map((n) => `${n}`),
+      ...OPTIONAL_SECTIONS.map((n) => `${n}`),
       ...ONCE_FILES.map((n) => `${n}`),
       ...SYSCTLS.map((n) => `sysctl/${n}`),
       ...SAMPLED_FILES.flatMap((n) => [`${n}#0`, `${n}#1`]),
@@ -170,6 +203,10 @@ describe.each(SHELLS)('the probe on this machine under %s', (_label, shell) => {
     expect(netns.content).toBe(`self ${readLink('/proc/self/ns/net')}\n${init === undefined ? '' : `init ${init}\n`}`);
   });
 
+  it('counts the network namespaces it can see', () => {
+    expect(section(record, 'netns-count')).toMatchObject({ status: 0, content: `${visibleNetns().size}\n` });
+  });
+
   it('reads the kernel log, or says why it cannot', () => {
     const log = section(record, 'kernel-log');
     if (isRoot) expect(log.content).toMatch(/^source dmesg\n/);
@@ -183,16 +220,80 @@ describe.each(SHELLS)('the probe on this machine under %s', (_label, shell) => {
   });
 });
 
+/** What the probe should count: the distinct targets of the ns/net links this process may read, and /run/netns. */
+function visibleNetns(): Set<string> {
+  const seen = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const link = readLink(`/proc/${pid}/ns/net`);
+    if (link !== undefined) seen.add(link);
+  }
+  const run = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
+  for (const name of run) seen.add(`net:[${statSync(join('/run/netns', name)).ino}]`);
+  return seen;
+}
+
+const STRACE = spawnSync('sh', ['-c', 'command -v strace'], { encoding: 'utf8' }).stdout.trim();
+
+describe('what the probe costs the host', () => {
+  /** Processes one run starts, the shell included: the distinct pids strace -f reports. */
+  const processes = (opts: Partial<ProbeOptions>, shell = ['sh', '-s']): number => {
+    const trace = join(mkdtempSync(join(tmp, 'strace-')), 'out');
+    const boundary = newBoundary();
+    const out = runProbe(['strace', '-f', '-qq', '-e', 'trace=process', '-o', trace, ...shell], { boundary, intervalSeconds: 0, ...opts });
+    expect(parseProbeFrame(out.stdout, boundary).ok).toBe(true);
+    return new Set(readFileSync(trace, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split(' ', 1)[0])).size;
+  };
+
+  it.skipIf(STRACE === '' && process.env.CI !== 'true')('starts at most 8 processes for one sample, and 2 (a sleep and an awk) for each further one', () => {
+    if (STRACE === '') throw new Error('strace is needed to count the processes (Debian package strace)');
+    for (const shell of [['dash', '-s'], ['bash', '--posix', '-s'], ['busybox', 'sh', '-s']]) {
+      const one = processes({}, shell);
+      expect(one, shell[0]).toBeLessThanOrEqual(8);
+      expect(processes({ samples: 2, intervalSeconds: 1 }, shell) - one, shell[0]).toBeLessThanOrEqual(2);
+    }
+  });
+  if (STRACE === '') it.skip('strace is not installed: the process count is not checked', () => {});
+});
+
+describe('the probe with busybox applets first on PATH', () => {
+  it('reads the same facts and files with busybox awk, stat and dmesg', () => {
+    const bin = mkdtempSync(join(tmp, 'bin-'));
+    const busybox = spawnSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).stdout.trim();
+    expect(busybox, 'busybox must be installed (Debian package busybox)').not.toBe('');
+    for (const applet of spawnSync(busybox, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter((a) => /^[a-z0-9_.-]+$/.test(a))) {
+      symlinkSync(busybox, join(bin, applet));
+    }
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    // The probe puts the system folders after the caller's PATH, so these applets are what it runs.
+    for (const tool of ['awk', 'stat', 'dmesg']) expect(spawnSync('sh', ['-c', `command -v ${tool}`], { env, encoding: 'utf8' }).stdout.trim()).toBe(join(bin, tool));
+    const boundary = newBoundary();
+    const out = runProbe([join(bin, 'sh'), '-s'], { boundary, samples: 2, intervalSeconds: 0 }, tmp, env);
+    expect(out.status).toBe(0);
+    const record = parse(out.stdout, boundary);
+    expect(record.sections).toHaveLength(COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + 2 * SAMPLED_FILES.length);
+    expect(section(record, 'uname-r')).toMatchObject({ status: 0, content: `${release()}\n` });
+    expect(section(record, 'hostname')).toMatchObject({ status: 0, content: `${hostname()}\n` });
+    expect(section(record, 'ncpu')).toMatchObject({ status: 0, content: `${cpus().length}\n` });
+    expect(section(record, 'netns-count')).toMatchObject({ status: 0, content: `${visibleNetns().size}\n` });
+    expect(section(record, 'netns').content).toContain(`self ${readLink('/proc/self/ns/net')}\n`);
+    expect(section(record, 'proc/meminfo').content).toMatch(/^MemTotal:\s+\d+ kB\n/);
+    expect(section(record, 'proc/net/sockstat', 1).content).toMatch(/^TCP: inuse \d+ orphan \d+ tw \d+ alloc \d+ mem \d+$/m);
+  });
+});
+
 describe('the probe over a captured tree (root)', () => {
   const forged = readFileSync(join(FIXTURES, 'forged-sockstat.txt'), 'utf8');
 
   it('keeps file content byte for byte, even lines that imitate the frame', () => {
-    const root = tree({ 'proc/net/sockstat': forged, 'proc/loadavg': '0.10 0.20 0.30 1/100 4242' });
+    const odd = 'a\u001eb\r\n\n\tc \u001e\n';
+    const root = tree({ 'proc/net/sockstat': forged, 'proc/loadavg': '0.10 0.20 0.30 1/100 4242', 'proc/net/snmp': odd });
     const boundary = newBoundary();
     const record = parse(runProbe(['sh', '-s'], { boundary, root, intervalSeconds: 0 }).stdout, boundary);
     expect(section(record, 'proc/net/sockstat', 0)).toEqual({ name: 'proc/net/sockstat', sample: 0, status: 0, content: forged });
     // No final newline in the file: none in the content either.
     expect(section(record, 'proc/loadavg')).toMatchObject({ status: 0, content: '0.10 0.20 0.30 1/100 4242' });
+    // The byte awk splits files at (036) inside a file, blank lines, CR and tabs: kept as they were.
+    expect(section(record, 'proc/net/snmp')).toMatchObject({ status: 0, content: odd });
     expect(record.sections.filter((s) => s.name === 'proc/net/sockstat')).toHaveLength(1);
   });
 
@@ -274,7 +375,9 @@ describe.skipIf(!isRoot)('the probe in a busybox-only chroot', () => {
   it('runs with busybox alone: every section, a missing command is 127', () => {
     fake('dmesg', 'cat /fixtures/kernel-log.txt');
     const record = run({ root: '/cap' });
-    expect(record.sections).toHaveLength(COMMAND_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + SAMPLED_FILES.length);
+    expect(record.sections).toHaveLength(COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + SAMPLED_FILES.length);
+    // No /proc in the chroot: no namespace link to see.
+    expect(section(record, 'netns-count')).toMatchObject({ status: 2, content: '' });
     expect(existsSync(join(jail, 'bin/getconf'))).toBe(false);
     expect(section(record, 'pagesize')).toMatchObject({ status: 127, content: 'getconf: command not found\n' });
     expect(section(record, 'ncpu')).toMatchObject({ status: 0, content: `${cpus().length}\n` });
@@ -326,6 +429,52 @@ describe.skipIf(!isRoot)('the probe in a busybox-only chroot', () => {
     const log = section(run(), 'kernel-log');
     expect(log.status).not.toBe(0);
     expect(log.content).toBe('dmesg: klogctl: Operation not permitted\njournalctl: no kernel messages readable\n');
+  });
+
+  it('reads the namespace links as coreutils (new and old quoting) and busybox stat print them', () => {
+    // The probe's own link comes first in stat's arguments; its path names the probe's pid.
+    fake(
+      'stat',
+      [
+        `echo "11 '$3' -> 'net:[4026532001]'"`,
+        "echo \"12 \\`/proc/1/ns/net' -> \\`net:[4026531840]'\"",
+        `echo "13 '/proc/77/ns/net' -> 'net:[4026532001]'"`,
+        `echo "14 '/proc/78/ns/net' -> 'net:[4026532002]'"`,
+        `echo "15 '/proc/79/ns/net'"`,
+        `echo "4026532003 '/run/netns/blue'"`,
+        `echo "4026532002 '/run/netns/same-as-78'"`,
+      ].join('\n'),
+    );
+    try {
+      const record = run();
+      expect(section(record, 'netns')).toMatchObject({ status: 0, content: 'self net:[4026532001]\ninit net:[4026531840]\n' });
+      expect(section(record, 'netns-count')).toMatchObject({ status: 0, content: '4\n' });
+    } finally {
+      rmSync(join(jail, 'bin/stat'));
+      symlinkSync('busybox', join(jail, 'bin/stat'));
+    }
+  });
+
+  it('reports a missing stat in both namespace sections', () => {
+    rmSync(join(jail, 'bin/stat'));
+    try {
+      const record = run();
+      expect(section(record, 'netns')).toMatchObject({ status: 127, content: 'stat: command not found\n' });
+      expect(section(record, 'netns-count')).toMatchObject({ status: 127, content: 'stat: command not found\n' });
+    } finally {
+      symlinkSync('busybox', join(jail, 'bin/stat'));
+    }
+  });
+
+  it('fails with a word on stderr, and prints no frame, when there is no awk', () => {
+    rmSync(join(jail, 'bin/awk'));
+    try {
+      const boundary = newBoundary();
+      const out = runProbe(['chroot', jail, '/bin/sh', '-s'], { boundary, intervalSeconds: 0 });
+      expect(out).toMatchObject({ status: 127, stdout: '', stderr: 'sockaudit probe: awk: command not found\n' });
+    } finally {
+      symlinkSync('busybox', join(jail, 'bin/awk'));
+    }
   });
 
   it('reports a missing dmesg and journalctl', () => {
