@@ -1,6 +1,7 @@
 // Reading the figures a check needs out of a Snapshot, keeping why a figure is not there: a key
 // that does not exist on the host (`absent`) is a note, one that failed is an unknown finding.
 import type { Int, Reading, Sample, Snapshot } from '../procfs/types.js';
+import type { Source } from './rule.js';
 
 export type Got<T> = { ok: true; value: T } | { ok: false; absent: boolean; why: string };
 
@@ -52,8 +53,8 @@ export interface Peak {
   of: number;
 }
 
-/** The peak of a sockstat TCP gauge over the samples that have it. */
-export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem'): Got<Peak> {
+/** The peak of a sockstat gauge (TCP by default) over the samples that have it. */
+export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem', protocol: 'TCP' | 'UDP' = 'TCP'): Got<Peak> {
   const samples = samplesOf(snapshot);
   const values: number[] = [];
   let firstFailure: Got<Peak> | undefined;
@@ -63,9 +64,9 @@ export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem'): G
       firstFailure ??= fail('proc/net/sockstat', r);
       continue;
     }
-    const v = r.value.tcp?.[field];
+    const v = protocol === 'TCP' ? r.value.tcp?.[field] : field === 'mem' ? r.value.udp?.mem : undefined;
     if (v === undefined) {
-      firstFailure ??= { ok: false, absent: true, why: `proc/net/sockstat: no TCP ${field} field` };
+      firstFailure ??= { ok: false, absent: true, why: `proc/net/sockstat: no ${protocol} ${field} field` };
       continue;
     }
     values.push(v);
@@ -165,4 +166,20 @@ export function looksLikeContainer(snapshot: Snapshot): boolean {
     return r === undefined || r.state === 'missing';
   };
   return absent('net.ipv4.tcp_mem') && absent('net.ipv4.tcp_max_orphans');
+}
+
+export interface SourceValue {
+  value: number;
+  /** For a sockstat gauge: its peak (= value) and the samples behind it. */
+  peak?: Peak;
+}
+
+/** A rule's declared input (rule.ts#Source): a sysctl value, or the peak of a sockstat gauge. */
+export function readSource(snapshot: Snapshot, source: Source): Got<SourceValue> {
+  if ('sysctl' in source) {
+    const got = sysctlValue(snapshot, source.sysctl, source.index ?? 0);
+    return got.ok ? { ok: true, value: { value: got.value } } : got;
+  }
+  const got = gaugePeak(snapshot, source.field, source.sockstat);
+  return got.ok ? { ok: true, value: { value: got.value.peak, peak: got.value } } : got;
 }

@@ -6,12 +6,12 @@ import type { Result } from '../errors.js';
 import { SYSCTLS } from '../procfs/sections.js';
 import { KEY_NAMES, KNOWN_FAMILIES, knownKey, TRIPLES, type KeyScope, type KeySpec } from './sysctl-keys.js';
 import type { Int, Reading, Snapshot, SysctlValue } from '../procfs/types.js';
-import { defaultConfig, nearest } from './config.js';
+import { nearest } from './config.js';
 import type { EvalConfig } from './config.js';
 import { evaluateHost } from './evaluate.js';
 import { bytes, pct } from './format.js';
 import { gaugePeak, memTotalBytes } from './inputs.js';
-import { ORPHAN_DOC_BYTES } from './rules.js';
+import { ORPHAN_DOC_BYTES } from './kernel-facts.js';
 import { parseSysctlConf, parseSysctlLine } from './sysctl-conf.js';
 import type { SysctlAssignment } from './sysctl-conf.js';
 import { VERDICT_ORDER } from './types.js';
@@ -263,7 +263,7 @@ export interface WhatIfOutcome {
  * Applies the proposal to every host and evaluates before and after with the same config, so the
  * difference is the proposal's alone.
  */
-export function assembleWhatIf(hosts: readonly WhatIfHostInput[], proposal: Proposal, config: EvalConfig = defaultConfig): WhatIfOutcome {
+export function assembleWhatIf(hosts: readonly WhatIfHostInput[], proposal: Proposal, config: EvalConfig): WhatIfOutcome {
   const flags = [...proposal.flags];
   for (const group of new Set(proposal.groups.map((g) => g.group))) {
     if (!hosts.some((h) => h.groups.includes(group))) {

@@ -1,6 +1,6 @@
 // Observed kills (TCPAbortOnMemory, kernel log) and pressure history.
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { logLine, snapshot, unreadable, missing } from '../builders/snapshot.js';
 import { judge } from './helpers.js';
 
@@ -164,7 +164,7 @@ describe('pressure history', () => {
 
   it('a kernel without the counters notes it instead of judging', () => {
     const v = evaluateHost(
-      snapshot({ netstat: { TcpExt: { TCPMemoryPressures: undefined, TCPMemoryPressuresChrono: undefined } } }),
+      snapshot({ netstat: { TcpExt: { TCPMemoryPressures: undefined, TCPMemoryPressuresChrono: undefined } } }), defaultConfig,
     );
     expect(v.findings.map((f) => f.id)).not.toContain('pressure-history');
     expect(v.notes).toContainEqual(expect.stringMatching(/^pressure-history: not checked, .*TCPMemoryPressures/));

@@ -1,13 +1,37 @@
 // Observed kills: TCPAbortOnMemory and the kernel log (RISK-MODEL.md sections 1, 2 and 4).
 import type { IncidentKind, KernelLogLine } from '../../procfs/types.js';
-import { thresholdsFor } from '../config.js';
-import { clamp01, levelWithin, saturating } from '../comparators.js';
+import { clamp01, levelBy, saturating } from '../comparators.js';
+import { finding } from '../finding.js';
 import { duration, plural } from '../format.js';
 import { counterSeries, latestUptime } from '../inputs.js';
-import { ruleById } from '../rules.js';
+import { defineRule } from '../rule.js';
+import type { CheckContext, CheckResult, Comparator, Thresholds } from '../rule.js';
 import type { Level } from '../types.js';
-import { finding } from './finding.js';
-import type { CheckContext, CheckResult } from './finding.js';
+
+export const incidentsRule = defineRule({
+  id: 'incidents',
+  title: 'Sockets killed for lack of resources',
+  figure: 'TcpExt TCPAbortOnMemory and kernel log lines, by age (uptime minus the line timestamp)',
+  unit: 'seconds since the newest log line',
+  // Any matching line or a counter above 0 is at least a notice; no threshold needed for that.
+  thresholds: { warning: 7 * 24 * 3600, critical: 3600 },
+  order: 'descending',
+  comparator: { kind: 'within' },
+  core: false,
+  rationale:
+    'TCPAbortOnMemory counts every socket the kernel reset because of too many orphans or TCP memory above ' +
+    'tcp_mem high: it is the one reliable proof that it happened. The kernel log says which cause ("too many ' +
+    'orphaned sockets", "out of memory -- consider tuning tcp_mem"; before 3.x "Out of socket memory" meant ' +
+    'either), but the lines are rate-limited and may be refused to readers (kernel.dmesg_restrict). Growth while ' +
+    'sampling or a line in the last hour means it is happening now.',
+  remediation:
+    'Treat it as an outage of the connections that were reset: clients saw connection resets or truncated ' +
+    'responses. Read the orphans and tcp-memory findings of this host to see which limit was hit, and correlate ' +
+    'the log timestamps with traffic peaks. Watch nstat -az TcpExtTCPAbortOnMemory during the next peak. If the ' +
+    'kernel log is not readable, run the audit with a user allowed to read it (or kernel.dmesg_restrict=0, or ' +
+    'journalctl -k access via the adm/systemd-journal group).',
+  check: checkIncidents,
+});
 
 /** Lines that mean a socket was killed for lack of resources. */
 const KILL_KINDS: readonly IncidentKind[] = ['tcp-orphans', 'tcp-memory', 'socket-memory', 'mptcp-memory'];
@@ -26,9 +50,7 @@ const LOG_STATE = {
   invalid: 'unparsable',
 } as const;
 
-export function checkIncidents({ snapshot, config }: CheckContext): CheckResult {
-  const rule = ruleById('incidents');
-  const thresholds = thresholdsFor(rule.id, config);
+function checkIncidents({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const aborts = counterSeries(snapshot, 'TcpExt', 'TCPAbortOnMemory');
   const log = snapshot.kernelLog;
   const now = latestUptime(snapshot);
@@ -90,7 +112,7 @@ export function checkIncidents({ snapshot, config }: CheckContext): CheckResult 
   } else if (kills.length === 0) {
     parts.push('no matching kernel log lines');
   } else {
-    judged = stronger(judged, judgeLines(newest, thresholds));
+    judged = stronger(judged, judgeLines(newest, rule.comparator as Comparator, thresholds));
     const when = newest === undefined ? 'undated' : `newest ${duration(newest)} old`;
     parts.push(`${plural(kills.length, 'kernel log line')} about killed sockets (${when})`);
   }
@@ -135,9 +157,9 @@ function stronger(a: Judged, b: Judged): Judged {
  * Lines by the age of the newest: within the critical window, within the warning window, else (older,
  * undated, or age unknown) a notice. Recent lines sit closer to the critical line.
  */
-function judgeLines(newest: number | undefined, thresholds: Partial<Record<Level, number>>): Judged {
+function judgeLines(newest: number | undefined, comparator: Comparator, thresholds: Thresholds): Judged {
   if (newest === undefined) return { level: 'notice', closeness: 0.1 };
-  const level = levelWithin(newest, thresholds) ?? 'notice';
+  const level = levelBy(comparator, newest, thresholds) ?? 'notice';
   const window = thresholds[level];
   if (level === 'critical' && window !== undefined) return { level, closeness: 0.5 + 0.5 * clamp01(1 - newest / Math.max(window, 1)) };
   if (level === 'warning' && window !== undefined) return { level, closeness: clamp01(1 - newest / Math.max(window, 1)) };

@@ -1,16 +1,33 @@
 // TCP memory pressure episodes since boot and while sampling.
-import { thresholdsFor } from '../config.js';
 import { levelAbove, saturating } from '../comparators.js';
+import { absent, finding } from '../finding.js';
 import { duration } from '../format.js';
 import { counterSeries } from '../inputs.js';
-import { ruleById } from '../rules.js';
+import { defineRule } from '../rule.js';
+import type { CheckContext, CheckResult } from '../rule.js';
 import type { Level } from '../types.js';
-import { absent, finding } from './finding.js';
-import type { CheckContext, CheckResult } from './finding.js';
 
-export function checkPressureHistory({ snapshot, config }: CheckContext): CheckResult {
-  const rule = ruleById('pressure-history');
-  const thresholds = thresholdsFor(rule.id, config);
+export const pressureHistoryRule = defineRule({
+  id: 'pressure-history',
+  title: 'TCP memory pressure since boot',
+  figure: 'TcpExt TCPMemoryPressures (episodes) and TCPMemoryPressuresChrono (time in pressure)',
+  unit: 'seconds in memory pressure since boot',
+  thresholds: { warning: 3600 },
+  order: 'ascending',
+  core: false,
+  rationale:
+    'Each entry into TCP memory pressure adds one to TCPMemoryPressures and, when it ends, its duration in ' +
+    'milliseconds to TCPMemoryPressuresChrono. A single reading of sockstat mem can miss a burst; these counters ' +
+    'do not. An episode while sampling means the host is at its TCP memory limit now.',
+  remediation:
+    'Compare with the tcp-memory finding: pressure episodes with low current usage mean bursts; sample during ' +
+    'peak traffic (--samples) to see them. Find the sockets holding memory with ss -tmn, cap tcp_rmem/tcp_wmem ' +
+    'maximums if a few sockets autotune very large buffers, and raise tcp_mem pressure and high only if RAM ' +
+    'allows.',
+  check: checkPressureHistory,
+});
+
+function checkPressureHistory({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const episodes = counterSeries(snapshot, 'TcpExt', 'TCPMemoryPressures');
   const chrono = counterSeries(snapshot, 'TcpExt', 'TCPMemoryPressuresChrono');
 

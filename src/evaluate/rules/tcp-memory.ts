@@ -1,16 +1,38 @@
 // TCP memory against tcp_mem, in one unit (RISK-MODEL.md section 3; units.ts).
-import { thresholdsFor } from '../config.js';
 import { closenessToLine, levelAbove } from '../comparators.js';
+import { fig, finding, percent } from '../finding.js';
 import { bytes, pct, plural } from '../format.js';
 import { gaugePeak, looksLikeContainer, sysctlValues } from '../inputs.js';
-import { ruleById } from '../rules.js';
+import { defineRule } from '../rule.js';
+import type { CheckContext, CheckResult } from '../rule.js';
 import { sockstatMemUnit } from '../units.js';
-import { fig, finding, percent } from './finding.js';
-import type { CheckContext, CheckResult } from './finding.js';
 
-export function checkTcpMemory({ snapshot, config }: CheckContext): CheckResult {
-  const rule = ruleById('tcp-memory');
-  const thresholds = thresholdsFor(rule.id, config);
+export const tcpMemoryRule = defineRule({
+  id: 'tcp-memory',
+  title: 'TCP memory against tcp_mem',
+  figure: 'peak sockstat TCP mem, in tcp_mem pages, against tcp_mem pressure and high',
+  unit: '% of tcp_mem pressure (notice, warning), % of tcp_mem high (critical)',
+  thresholds: { notice: 75, warning: 100, critical: 90 },
+  order: 'per-level',
+  core: true,
+  rationale:
+    'tcp_mem is low/pressure/high in pages for all TCP sockets of the host. Above pressure TCP enters memory ' +
+    'pressure mode: buffers are trimmed, throughput and latency suffer for every connection. Above high, ' +
+    'allocations fail: live sockets drop data silently (TCPRcvQDrop, TCPOFODrop, PruneCalled) and orphans or ' +
+    'closing sockets with more than about 4.5 KB queued are reset with "TCP: out of memory -- consider tuning ' +
+    'tcp_mem". Critical at 90 % of high, as a burst reaches the rest within seconds.',
+  remediation:
+    'Find who holds the memory before raising limits: ss -tmn shows skmem per socket (large r/t values: peers ' +
+    'not reading, or applications not reading their sockets); nstat -az TcpExtTCPMemoryPressures shows how often ' +
+    'pressure was entered. Cap per-socket buffers with the third value of net.ipv4.tcp_rmem and tcp_wmem if a few ' +
+    'sockets autotune to many megabytes. Raise net.ipv4.tcp_mem only with RAM to back it: keep tcp_mem high x ' +
+    'page size well below MemTotal (the kernel default is about 9.4 % of free buffer memory) and keep the three ' +
+    'values increasing. Note that sockstat mem counts 4096-byte quanta on 4.x to 5.19 kernels, so on 64 KiB-page ' +
+    'hosts tools that multiply it by the page size overstate usage 16 times.',
+  check: checkTcpMemory,
+});
+
+function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const mem = gaugePeak(snapshot, 'mem');
   const tcpMem = sysctlValues(snapshot, 'net.ipv4.tcp_mem', 3);
   const unit = sockstatMemUnit(snapshot.kernelRelease, snapshot.pageSize);
