@@ -1,5 +1,6 @@
 // The few generic ways a figure meets its thresholds. Per-rule judgement lives in rules/.
 import { fig, percent } from './finding.js';
+import { digitsBeside } from './format.js';
 import type { Comparator, RuleData, Thresholds } from './rule.js';
 import type { Level } from './types.js';
 
@@ -81,6 +82,7 @@ export function assessShare(rule: RuleData, thresholds: Thresholds, used: number
     share,
     level: levelAbove(share, thresholds, rule.comparator.inclusive),
     closeness: closenessToLine(share, thresholds.critical ?? 100, 100),
-    figures: { [usedName]: used, [limitName]: limit, percentOfLimit: fig(share) },
+    // The share keeps the digits that tell it from a strict line (25.0015 is not 25).
+    figures: { [usedName]: used, [limitName]: limit, percentOfLimit: fig(share, Math.max(2, digitsBeside(share, Object.values(thresholds)))) },
   };
 }

@@ -2,8 +2,10 @@
 
 /** Orphan-count fractions of tcp_max_orphans at which the penalty shifts 2, 1, 0 start killing. */
 export const ORPHAN_STAGES = [
-  { fraction: 0.25, says: 'orphans penalised twice (idle over 240 s and a soft ICMP error) are being reset' },
-  { fraction: 0.5, says: 'orphans with one penalty (idle over 240 s or a soft ICMP error) are being reset' },
+  // The timer path re-checks an orphan only when its retransmit or probe timer fires, and the count
+  // the kernel reads may lag (orphanCountReading): say "can be killed", not "are being reset".
+  { fraction: 0.25, says: 'orphans penalised twice (idle over 240 s and a soft ICMP error) can be killed when their timers fire' },
+  { fraction: 0.5, says: 'orphans with one penalty (idle over 240 s or a soft ICMP error) can be killed when their timers fire' },
   { fraction: 1, says: 'every socket is reset at close' },
 ] as const;
 

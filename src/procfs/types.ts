@@ -100,6 +100,8 @@ export interface Snapshot {
   bootId?: string;
   /** true: read in the host's initial network namespace; false: in a container; absent: unknown. */
   initNetns?: boolean;
+  /** Distinct network namespaces the probe could see (/proc/<pid>/ns/net, /run/netns); absent: not counted. */
+  netnsCount?: number;
   uptime: Reading<Uptime>;
   loadavg: Reading<Loadavg>;
   sockstat: Reading<Sockstat>;

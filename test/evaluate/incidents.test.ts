@@ -54,7 +54,7 @@ describe('kernel log lines by age (uptime minus the line timestamp)', () => {
     expect(f.figures.memoryLines).toBe(1);
     expect(f.figures.socketMemoryLines).toBe(1);
     expect(f.figures.mptcpMemoryLines).toBe(1);
-    expect(f.assumptions.join(' ')).toMatch(/Out of socket memory.*orphans or tcp_mem/);
+    expect(f.assumptions.join(' ')).toMatch(/Out of socket memory.*either cause: too many orphans or TCP memory/);
   });
 
   it('related lines are counted but do not raise the level', () => {

@@ -10,11 +10,13 @@ import { orphansRule } from './orphans.js';
 import { pressureHistoryRule } from './pressure-history.js';
 import { tcpMemoryRule } from './tcp-memory.js';
 import { timeWaitRule } from './time-wait.js';
+import { udpMemoryRule } from './udp-memory.js';
 
 /** In evaluation order (which is also the order of notes). */
 export const RULES = [
   orphansRule,
   tcpMemoryRule,
+  udpMemoryRule,
   incidentsRule,
   pressureHistoryRule,
   limitsVsRamRule,

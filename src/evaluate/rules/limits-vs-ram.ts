@@ -2,7 +2,7 @@
 import { clamp01 } from '../comparators.js';
 import { absent, fig, finding, percent } from '../finding.js';
 import { bytes, pct } from '../format.js';
-import { memTotalBytes, sysctlValue, sysctlValues } from '../inputs.js';
+import { memTotalBytes, positiveSysctl, tcpMemLimits } from '../inputs.js';
 import { ORPHAN_DOC_BYTES } from '../kernel-facts.js';
 import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult } from '../rule.js';
@@ -33,8 +33,8 @@ export const limitsVsRamRule = defineRule({
 const MIN_PAGE = 4096;
 
 function checkLimitsVsRam({ snapshot, rule, thresholds }: CheckContext): CheckResult {
-  const tcpMem = sysctlValues(snapshot, 'net.ipv4.tcp_mem', 3);
-  const maxOrphans = sysctlValue(snapshot, 'net.ipv4.tcp_max_orphans');
+  const tcpMem = tcpMemLimits(snapshot);
+  const maxOrphans = positiveSysctl(snapshot, 'net.ipv4.tcp_max_orphans');
   const total = memTotalBytes(snapshot);
 
   if (!tcpMem.ok && tcpMem.absent) return absent(rule, `host-level budget could not be read (${tcpMem.why})`);
@@ -43,7 +43,7 @@ function checkLimitsVsRam({ snapshot, rule, thresholds }: CheckContext): CheckRe
     return finding(rule, { level: 'unknown', summary: `limits against RAM unknown: ${why}`, thresholds });
   }
 
-  const high = tcpMem.value[2] as number;
+  const high = tcpMem.value[2];
   const page = snapshot.pageSize !== undefined && snapshot.pageSize > 0 ? snapshot.pageSize : undefined;
   const highBytes = high * (page ?? MIN_PAGE);
   const highShare = percent(highBytes, total.value);

@@ -1,11 +1,13 @@
 // Orphans against tcp_max_orphans, with the quarter rule (RISK-MODEL.md sections 1 and 4).
 import { assessShare } from '../comparators.js';
 import { fig, finding, percent } from '../finding.js';
-import { pct, plural } from '../format.js';
-import { looksLikeContainer, readSource } from '../inputs.js';
+import { digitsBeside, pctBeside, plural } from '../format.js';
+import { asLimit, looksLikeContainer, readSource } from '../inputs.js';
 import type { Peak } from '../inputs.js';
 import { ORPHAN_STAGES } from '../kernel-facts.js';
 import { defineRule } from '../rule.js';
+import { parseKernelRelease, versionBefore } from '../units.js';
+import type { Snapshot } from '../../procfs/types.js';
 import type { CheckContext, CheckResult, ShareInputs } from '../rule.js';
 
 export const orphansRule = defineRule({
@@ -45,7 +47,7 @@ export const orphansRule = defineRule({
 function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const inputs = rule.share as ShareInputs;
   const orphans = readSource(snapshot, inputs.used);
-  const limit = readSource(snapshot, inputs.limit);
+  const limit = asLimit(inputs.limit, readSource(snapshot, inputs.limit));
 
   if (!orphans.ok) {
     return finding(rule, {
@@ -59,7 +61,7 @@ function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult
   const { peak } = counted;
   const sampled = counted.of > 1 ? `, peak of ${plural(counted.of, 'sample')}` : '';
   if (!limit.ok) {
-    const summary = looksLikeContainer(snapshot)
+    const summary = limit.absent && looksLikeContainer(snapshot)
       ? `${peak} orphans${sampled}; host-level budget could not be read: tcp_max_orphans is not visible ` +
         'in this network namespace (a container); no default is assumed'
       : `${peak} orphans${sampled}; limit unknown: ${limit.why}`;
@@ -79,7 +81,9 @@ function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult
   const fourTimes = 4 * peak;
   const suggested = fourTimes > max ? Math.ceil(fourTimes / 1024) * 1024 : null;
 
-  let summary = `orphans at ${Number.isFinite(share) ? pct(share) : 'an infinite share'} of tcp_max_orphans (${peak} of ${max}${sampled})`;
+  // Enough digits to tell exactly a quarter (nothing killed) from one orphan more.
+  const lines = [...Object.values(thresholds), ...ORPHAN_STAGES.map((s) => 100 * s.fraction)];
+  let summary = `orphans at ${Number.isFinite(share) ? pctBeside(share, lines) : 'an infinite share'} of tcp_max_orphans (${peak} of ${max}${sampled})`;
   if (stage !== undefined) summary += `: past ${stage.fraction * 100} %, ${stage.says}`;
   if (suggested !== null && level !== 'ok') summary += `; set tcp_max_orphans to at least ${suggested} (4 x the peak)`;
 
@@ -87,6 +91,7 @@ function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult
   if (snapshot.initNetns === false) {
     assumptions.push('read inside a container network namespace: the orphan count and tcp_max_orphans are host-wide');
   }
+  if (stage !== undefined) assumptions.push(orphanCountReading(snapshot));
   if (counted.of === 1) assumptions.push('one sample: a burst of orphans between samples would be missed');
 
   return finding(rule, {
@@ -98,7 +103,7 @@ function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult
       orphanLast: counted.last,
       samples: counted.of,
       tcpMaxOrphans: max,
-      percentOfLimit: fig(share),
+      percentOfLimit: fig(share, Math.max(2, digitsBeside(share, lines))),
       quarterLimit: max / 4,
       crossed: stage === undefined ? null : `${stage.fraction * 100} %`,
       suggestedMaxOrphans: suggested,
@@ -107,4 +112,31 @@ function checkOrphans({ snapshot, rule, thresholds }: CheckContext): CheckResult
     assumptions,
     closeness,
   });
+}
+
+/**
+ * How the kernel reads the orphan count when it decides (research/kernel-eras.md section 1(b)):
+ * up to 2.6.36 a per-CPU estimate only; 2.6.37 - 5.15.2 the estimate first, summed only when it is
+ * over, so kills lag by less than ncpu x max(32, 2 x ncpu) orphans and never come early; from 5.16
+ * (and stable 5.10.80, 5.14.19, 5.15.3, commit 19757cebf0c5) an exact count cached every 100 ms.
+ */
+export function orphanCountReading(snapshot: Snapshot): string {
+  const v = parseKernelRelease(snapshot.kernelRelease);
+  const release = snapshot.kernelRelease?.trim() ?? 'unknown';
+  if (v === undefined) return 'kernel release unknown: depending on it, the kernel may decide on a lagging per-CPU estimate of the orphan count, so kills can come later than this count shows';
+  if (versionBefore(v, { major: 2, minor: 6, patch: 37 })) {
+    return `kernel ${release} decides on a per-CPU estimate of the orphan count only, so kills can come somewhat before or after the line`;
+  }
+  const cached =
+    !versionBefore(v, { major: 5, minor: 16 }) ||
+    (v.major === 5 && v.minor === 15 && (v.patch ?? 0) >= 3) ||
+    (v.major === 5 && v.minor === 14 && (v.patch ?? 0) >= 19) ||
+    (v.major === 5 && v.minor === 10 && (v.patch ?? 0) >= 80);
+  if (cached) return `kernel ${release} decides on an exact orphan count cached every 100 ms, so kills follow the line within about 100 ms`;
+  const cpus = snapshot.cpus;
+  const lag = cpus !== undefined && cpus > 0 ? ` (by less than ${cpus * Math.max(32, 2 * cpus)} orphans with ${cpus} CPUs)` : '';
+  return (
+    `kernel ${release} first reads a per-CPU estimate of the orphan count and sums it only when the estimate is over, ` +
+    `so kills can come later than this count shows${lag}, never earlier (unless a distribution backported 19757cebf0c5)`
+  );
 }

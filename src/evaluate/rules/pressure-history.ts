@@ -1,8 +1,9 @@
 // TCP memory pressure episodes since boot and while sampling.
 import { levelAbove, saturating } from '../comparators.js';
 import { absent, finding } from '../finding.js';
-import { duration } from '../format.js';
+import { duration, plural } from '../format.js';
 import { counterSeries } from '../inputs.js';
+import { otherNamespaces } from '../netns.js';
 import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult } from '../rule.js';
 import type { Level } from '../types.js';
@@ -17,8 +18,10 @@ export const pressureHistoryRule = defineRule({
   core: false,
   rationale:
     'Each entry into TCP memory pressure adds one to TCPMemoryPressures and, when it ends, its duration in ' +
-    'milliseconds to TCPMemoryPressuresChrono. A single reading of sockstat mem can miss a burst; these counters ' +
-    'do not. An episode while sampling means the host is at its TCP memory limit now.',
+    'milliseconds to TCPMemoryPressuresChrono (since 4.13). A single reading of sockstat mem can miss a burst; ' +
+    'these counters do not. The pressure state is global, but each episode is counted in the network namespace ' +
+    'of the socket that triggered it, so the host\'s namespace can read 0 while containers pushed the host into ' +
+    'pressure. An episode while sampling means the host is at its TCP memory limit now.',
   remediation:
     'Compare with the tcp-memory finding: pressure episodes with low current usage mean bursts; sample during ' +
     'peak traffic (--samples) to see them. Find the sockets holding memory with ss -tmn, cap tcp_rmem/tcp_wmem ' +
@@ -50,13 +53,26 @@ function checkPressureHistory({ snapshot, rule, thresholds }: CheckContext): Che
     closeness = saturating(seconds ?? 0, thresholds.warning ?? 3600);
   }
 
-  const time = seconds === undefined ? 'time in pressure not counted by this kernel' : `${duration(seconds)} in pressure`;
-  const since = `${episodes.value.last} pressure episodes since boot, ${time}`;
+  const here = 'in this network namespace';
+  const time =
+    seconds === undefined
+      ? 'time in pressure not counted (TCPMemoryPressuresChrono exists since 4.13)'
+      : `${duration(seconds)} in pressure`;
+  const since = `${episodes.value.last} pressure episodes since boot ${here}, ${time}`;
+  const others = otherNamespaces(snapshot);
+  const blindZero = !grew && episodes.value.last === 0 && others !== undefined && others > 0;
   const summary = grew
     ? `TCP memory pressure while sampling (${since}): the host is at its tcp_mem pressure line now`
     : episodes.value.last > 0
       ? since
-      : 'no TCP memory pressure since boot';
+      : blindZero
+        ? `no TCP memory pressure counted since boot ${here}; ${plural(others, 'other network namespace')} count their ` +
+          'own sockets\' episodes, so this zero does not cover the host'
+        : `no TCP memory pressure since boot ${here}`;
+  const assumptions = chrono.ok ? [] : [`time in pressure is counted from 4.13 (TCPMemoryPressuresChrono); not here: ${chrono.why}`];
+  if (others !== undefined && others > 0) {
+    assumptions.push(`episodes are counted in the network namespace of the socket that triggered them; ${plural(others, 'other namespace')} not read`);
+  }
 
   return finding(rule, {
     level,
@@ -69,7 +85,8 @@ function checkPressureHistory({ snapshot, rule, thresholds }: CheckContext): Che
       samples: episodes.value.of,
     },
     thresholds,
-    assumptions: chrono.ok ? [] : [`no TCPMemoryPressuresChrono: ${chrono.why}`],
+    assumptions,
     closeness,
+    uncertain: blindZero,
   });
 }

@@ -1,8 +1,8 @@
 // The generic count-over-limit check, for rules whose inputs are declared as data (rule.share).
 import { assessShare } from '../comparators.js';
 import { absent, finding } from '../finding.js';
-import { pct } from '../format.js';
-import { readSource } from '../inputs.js';
+import { pctBeside } from '../format.js';
+import { asLimit, readSource } from '../inputs.js';
 import type { Got, SourceValue } from '../inputs.js';
 import type { CheckContext, CheckResult } from '../rule.js';
 
@@ -13,7 +13,7 @@ export function checkShare({ snapshot, rule, thresholds }: CheckContext, absentW
   const inputs = rule.share;
   if (inputs === undefined) throw new Error(`${rule.id} declares no share inputs`);
   const used = readSource(snapshot, inputs.used);
-  const limit = readSource(snapshot, inputs.limit);
+  const limit = asLimit(inputs.limit, readSource(snapshot, inputs.limit));
   const lacking = absentWhen(used, limit);
   if (lacking !== undefined) return absent(rule, lacking);
   if (!used.ok || !limit.ok) {
@@ -23,7 +23,7 @@ export function checkShare({ snapshot, rule, thresholds }: CheckContext, absentW
   const judged = assessShare(rule, thresholds, used.value.value, limit.value.value);
   return finding(rule, {
     level: judged.level,
-    summary: `${inputs.what} at ${pct(judged.share)} of ${inputs.limitName} (${used.value.value} of ${showInt(limit.value.value)})`,
+    summary: `${inputs.what} at ${pctBeside(judged.share, Object.values(thresholds))} of ${inputs.limitName} (${used.value.value} of ${showInt(limit.value.value)})`,
     figures: judged.figures,
     thresholds,
     closeness: judged.closeness,

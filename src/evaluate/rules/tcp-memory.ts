@@ -2,10 +2,9 @@
 import { closenessToLine, levelAbove } from '../comparators.js';
 import { fig, finding, percent } from '../finding.js';
 import { bytes, pct, plural } from '../format.js';
-import { gaugePeak, looksLikeContainer, sysctlValues } from '../inputs.js';
+import { gaugePeak, looksLikeContainer, memUnitOf, tcpMemLimits } from '../inputs.js';
 import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult } from '../rule.js';
-import { sockstatMemUnit } from '../units.js';
 
 export const tcpMemoryRule = defineRule({
   id: 'tcp-memory',
@@ -27,15 +26,15 @@ export const tcpMemoryRule = defineRule({
     'pressure was entered. Cap per-socket buffers with the third value of net.ipv4.tcp_rmem and tcp_wmem if a few ' +
     'sockets autotune to many megabytes. Raise net.ipv4.tcp_mem only with RAM to back it: keep tcp_mem high x ' +
     'page size well below MemTotal (the kernel default is about 9.4 % of free buffer memory) and keep the three ' +
-    'values increasing. Note that sockstat mem counts 4096-byte quanta on 4.x to 5.19 kernels, so on 64 KiB-page ' +
-    'hosts tools that multiply it by the page size overstate usage 16 times.',
+    'values increasing. Note that sockstat mem counts 4096-byte quanta on 4.10 to 5.19 kernels, so on 64 KiB-page ' +
+    'hosts tools that multiply it by the page size overstate usage 16 times (4 times on 16 KiB pages).',
   check: checkTcpMemory,
 });
 
 function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const mem = gaugePeak(snapshot, 'mem');
-  const tcpMem = sysctlValues(snapshot, 'net.ipv4.tcp_mem', 3);
-  const unit = sockstatMemUnit(snapshot.kernelRelease, snapshot.pageSize);
+  const tcpMem = tcpMemLimits(snapshot);
+  const unit = memUnitOf(snapshot);
 
   if (!mem.ok) {
     return finding(rule, {
@@ -52,10 +51,14 @@ function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
   const usage = memBytes === undefined ? `${fig(memPages)} pages` : `${fig(memPages)} pages, ${bytes(memBytes)}`;
 
   if (!tcpMem.ok) {
-    const summary = looksLikeContainer(snapshot)
-      ? `TCP memory ${usage}${sampled}; host-level budget could not be read: tcp_mem is not visible in this ` +
-        'network namespace (a container); no default is assumed'
-      : `TCP memory ${usage}${sampled}; limits unknown: ${tcpMem.why}`;
+    const summary = !tcpMem.absent
+      ? `TCP memory ${usage}${sampled}; limits unknown: ${tcpMem.why}`
+      : snapshot.sysctl['net.ipv4.tcp_mem']?.state === 'ok'
+        ? `TCP memory ${usage}${sampled}; host-level budget could not be read: ${tcpMem.why}; no default is assumed`
+        : looksLikeContainer(snapshot)
+          ? `TCP memory ${usage}${sampled}; host-level budget could not be read: tcp_mem is not visible in this ` +
+            'network namespace (a container); no default is assumed'
+          : `TCP memory ${usage}${sampled}; limits unknown: ${tcpMem.why}`;
     return finding(rule, {
       level: 'unknown',
       summary,
@@ -65,7 +68,7 @@ function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
     });
   }
 
-  const [low, pressure, high] = tcpMem.value as [number, number, number];
+  const [low, pressure, high] = tcpMem.value;
   // Thresholds are data in percent of pressure or high; the finding states them in pages, the figure's unit.
   const inPages: Partial<Record<'notice' | 'warning' | 'critical', number>> = {};
   if (thresholds.notice !== undefined) inPages.notice = (thresholds.notice / 100) * pressure;
@@ -88,6 +91,7 @@ function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
   const summary = `TCP memory at ${pct(ofHigh)} of tcp_mem high${where} (${fig(memPages)} of ${high} pages${size}${sampled}${printed})`;
 
   const assumptions = [unit.statement];
+  if (tcpMem.unsure !== undefined) assumptions.push(tcpMem.unsure);
   if (!(low <= pressure && pressure <= high)) {
     assumptions.push(`tcp_mem ${low} ${pressure} ${high} is not increasing; the kernel applies the values as given`);
   }
@@ -113,6 +117,6 @@ function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
     thresholds: inPages,
     assumptions,
     closeness: closenessToLine(memPages, inPages.critical ?? high, high),
-    uncertain: !unit.certain,
+    uncertain: !unit.certain || tcpMem.unsure !== undefined,
   });
 }

@@ -1,16 +1,20 @@
 // TIME_WAIT sockets against tcp_max_tw_buckets, and the overflow counter. Both per network namespace.
 import { assessShare, worseLevel } from '../comparators.js';
 import { absent, fig, finding, percent } from '../finding.js';
-import { pct, plural } from '../format.js';
-import { counterSeries, readSource } from '../inputs.js';
+import { duration, pctBeside, plural } from '../format.js';
+import { asLimit, counterSeries, latestUptime, readSource } from '../inputs.js';
 import type { Peak } from '../inputs.js';
 import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult, ShareInputs } from '../rule.js';
+import type { Level } from '../types.js';
+import type { Snapshot } from '../../procfs/types.js';
 
 export const timeWaitRule = defineRule({
   id: 'time-wait',
   title: 'TIME_WAIT sockets against tcp_max_tw_buckets',
-  figure: 'peak sockstat TCP tw / net.ipv4.tcp_max_tw_buckets, and TcpExt TCPTimeWaitOverflow',
+  figure:
+    'peak sockstat TCP tw / net.ipv4.tcp_max_tw_buckets, TcpExt TCPTimeWaitOverflow, and (up to 2.6.36, which has ' +
+    'no counter) the kernel log line "TCP: time wait bucket table overflow"',
   unit: '% of tcp_max_tw_buckets',
   thresholds: { notice: 50, warning: 80, critical: 100 },
   order: 'ascending',
@@ -25,8 +29,9 @@ export const timeWaitRule = defineRule({
   core: false,
   rationale:
     'At tcp_max_tw_buckets the kernel closes sockets without TIME_WAIT (TCPTimeWaitOverflow), so a late ' +
-    'duplicate segment of an old connection can corrupt a new one using the same ports. Both the count and the ' +
-    'limit belong to the network namespace that was read.',
+    'duplicate segment of an old connection can corrupt a new one using the same ports. Up to 2.6.36 the only ' +
+    'evidence is the log line "TCP: time wait bucket table overflow"; the counter replaced it by 2.6.37. Both ' +
+    'the count and the limit belong to the network namespace that was read (global before 4.11).',
   remediation:
     'Prefer fewer, longer connections: keep-alive and connection pools between services, so that the side that ' +
     'closes first does not churn thousands of TIME_WAITs per second. net.ipv4.tcp_tw_reuse=1 lets outgoing ' +
@@ -35,26 +40,37 @@ export const timeWaitRule = defineRule({
   check: checkTimeWait,
 });
 
+/** An overflow line younger than this is critical (happening now); older or undated ones a warning. */
+const RECENT_LINE_SECONDS = 3600;
+
 function checkTimeWait({ snapshot, rule, thresholds }: CheckContext): CheckResult {
   const inputs = rule.share as ShareInputs;
   const tw = readSource(snapshot, inputs.used);
-  const buckets = readSource(snapshot, inputs.limit);
+  const buckets = asLimit(inputs.limit, readSource(snapshot, inputs.limit));
   const overflow = counterSeries(snapshot, 'TcpExt', 'TCPTimeWaitOverflow');
+  const lines = overflowLines(snapshot);
 
-  if (!buckets.ok && buckets.absent) return absent(rule, buckets.why);
-  if (!tw.ok || !buckets.ok) {
+  if (!buckets.ok && buckets.absent && lines.count === 0) return absent(rule, buckets.why);
+
+  let level: Level;
+  let closeness = 0;
+  const parts: string[] = [];
+  const figures: Record<string, number | string | null> = {};
+  if (tw.ok && buckets.ok) {
+    const peak = tw.value.peak as Peak;
+    const limit = buckets.value.value;
+    const judged = assessShare(rule, thresholds, peak.peak, limit);
+    level = judged.level;
+    closeness = judged.closeness;
+    const sampled = peak.of > 1 ? `, peak of ${plural(peak.of, 'sample')}` : '';
+    parts.push(`TIME_WAIT at ${pctBeside(judged.share, Object.values(thresholds))} of tcp_max_tw_buckets (${peak.peak} of ${limit}${sampled})`);
+    Object.assign(figures, { tw: peak.peak, samples: peak.of, tcpMaxTwBuckets: limit, percentOfLimit: judged.figures.percentOfLimit ?? null });
+  } else {
     const why = [tw, buckets].flatMap((g) => (g.ok ? [] : [g.why])).join('; ');
-    return finding(rule, { level: 'unknown', summary: `TIME_WAIT unknown: ${why}`, thresholds });
+    if (lines.count === 0) return finding(rule, { level: 'unknown', summary: `TIME_WAIT unknown: ${why}`, thresholds });
+    level = 'ok';
+    parts.push(`TIME_WAIT count against its limit unknown: ${why}`);
   }
-
-  const peak = tw.value.peak as Peak;
-  const limit = buckets.value.value;
-  const judged = assessShare(rule, thresholds, peak.peak, limit);
-  const share = judged.share;
-  let level = judged.level;
-  let closeness = judged.closeness;
-  const sampled = peak.of > 1 ? `, peak of ${plural(peak.of, 'sample')}` : '';
-  const parts = [`TIME_WAIT at ${pct(share)} of tcp_max_tw_buckets (${peak.peak} of ${limit}${sampled})`];
 
   if (overflow.ok) {
     const { last, growth } = overflow.value;
@@ -67,18 +83,28 @@ function checkTimeWait({ snapshot, rule, thresholds }: CheckContext): CheckResul
       parts.push(`${last} TIME_WAIT overflows since boot`);
     }
   }
+  // Up to 2.6.36 the log line is the only witness; dated lines are judged as the counter is.
+  if (lines.count > 0) {
+    const recent = lines.newest !== undefined && lines.newest <= RECENT_LINE_SECONDS;
+    level = worseLevel(level, recent ? 'critical' : 'warning');
+    if (recent) closeness = Math.max(closeness, 0.5 + 0.5 * (1 - (lines.newest as number) / RECENT_LINE_SECONDS));
+    const when = lines.newest === undefined ? 'undated' : `newest ${duration(lines.newest)} old`;
+    parts.push(
+      `${plural(lines.count, 'kernel log line')} "time wait bucket table overflow" (${when})` +
+        (recent ? ': TIME_WAIT is being skipped now' : ''),
+    );
+  }
 
+  Object.assign(figures, {
+    overflowsSinceBoot: overflow.ok ? overflow.value.last : null,
+    overflowGrowth: overflow.ok ? overflow.value.growth : null,
+    overflowLogLines: lines.count,
+    newestOverflowLineAgeSeconds: lines.newest ?? null,
+  });
   return finding(rule, {
     level,
     summary: parts.join('; '),
-    figures: {
-      tw: peak.peak,
-      samples: peak.of,
-      tcpMaxTwBuckets: limit,
-      percentOfLimit: fig(share),
-      overflowsSinceBoot: overflow.ok ? overflow.value.last : null,
-      overflowGrowth: overflow.ok ? overflow.value.growth : null,
-    },
+    figures,
     thresholds,
     assumptions: [
       'tw and tcp_max_tw_buckets belong to the network namespace that was read',
@@ -86,4 +112,14 @@ function checkTimeWait({ snapshot, rule, thresholds }: CheckContext): CheckResul
     ],
     closeness,
   });
+}
+
+/** The "time wait bucket table overflow" lines (2.6.32 - 2.6.36), and the age of the newest dated one. */
+function overflowLines(snapshot: Snapshot): { count: number; newest?: number } {
+  const log = snapshot.kernelLog;
+  if (log.state !== 'ok') return { count: 0 };
+  const found = log.value.lines.filter((l) => l.kind === 'tw-overflow');
+  const now = latestUptime(snapshot);
+  const ages = found.flatMap((l) => (l.secondsSinceBoot === undefined || now === undefined ? [] : [Math.max(0, now - l.secondsSinceBoot)]));
+  return ages.length > 0 ? { count: found.length, newest: Math.min(...ages) } : { count: found.length };
 }
