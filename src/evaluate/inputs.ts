@@ -66,7 +66,7 @@ export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem', pr
   for (const sample of samples) {
     const r = sample.sockstat;
     if (r.state !== 'ok') {
-      firstFailure ??= { ...fail<Peak>('proc/net/sockstat', r), absent: false } as Got<Peak>;
+      firstFailure ??= { ok: false, absent: false, why: describeReading('proc/net/sockstat', r) };
       continue;
     }
     const v = protocol === 'TCP' ? r.value.tcp?.[field] : field === 'mem' ? r.value.udp?.mem : undefined;

@@ -193,6 +193,12 @@ describe('4. TIME_WAIT overflow on 2.6.32 - 2.6.36 exists only as a log line', (
     expect(f.summary).toMatch(/time wait bucket table overflow" \(newest 10 min old\): TIME_WAIT is being skipped now/);
   });
 
+  it('says tw and its limit are host-wide before 4.11, per namespace after', () => {
+    // Namespaced by "Namespaceify tcp_tw_recycle and tcp_max_tw_buckets knob" (4.10.17 vs 4.11.0 read).
+    expect(judge(oldHost(2 * DAY), 'time-wait').assumptions[0]).toMatch(/host-wide on this kernel/);
+    expect(judge(syntheticHost({ kernel: '4.11.0' }), 'time-wait').assumptions[0]).toMatch(/network namespace that was read/);
+  });
+
   it('an older or undated line is a warning, as an overflow counter above 0 is', () => {
     expect(judge(oldHost(2 * DAY), 'time-wait').level).toBe('warning');
     expect(judge(oldHost(undefined), 'time-wait').level).toBe('warning');

@@ -7,6 +7,7 @@ import type { Peak } from '../inputs.js';
 import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult, ShareInputs } from '../rule.js';
 import type { Level } from '../types.js';
+import { parseKernelRelease, versionBefore } from '../units.js';
 import type { Snapshot } from '../../procfs/types.js';
 
 export const timeWaitRule = defineRule({
@@ -107,7 +108,7 @@ function checkTimeWait({ snapshot, rule, thresholds }: CheckContext): CheckResul
     figures,
     thresholds,
     assumptions: [
-      'tw and tcp_max_tw_buckets belong to the network namespace that was read',
+      scopeOfTimeWait(snapshot),
       ...(overflow.ok ? [] : [`overflow counter not available: ${overflow.why}`]),
     ],
     closeness,
@@ -122,4 +123,13 @@ function overflowLines(snapshot: Snapshot): { count: number; newest?: number } {
   const now = latestUptime(snapshot);
   const ages = found.flatMap((l) => (l.secondsSinceBoot === undefined || now === undefined ? [] : [Math.max(0, now - l.secondsSinceBoot)]));
   return ages.length > 0 ? { count: found.length, newest: Math.min(...ages) } : { count: found.length };
+}
+
+/** tw and tcp_max_tw_buckets became per network namespace in 4.11 (4.10.17 vs 4.11.0, kernel-eras.md 1(f)). */
+function scopeOfTimeWait(snapshot: Snapshot): string {
+  const v = parseKernelRelease(snapshot.kernelRelease);
+  if (v !== undefined && versionBefore(v, { major: 4, minor: 11 })) {
+    return 'tw and tcp_max_tw_buckets are host-wide on this kernel (per network namespace from 4.11)';
+  }
+  return 'tw and tcp_max_tw_buckets belong to the network namespace that was read';
 }
