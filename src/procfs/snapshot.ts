@@ -162,8 +162,9 @@ function decideInitNetns(snapshot: Snapshot, once: Map<string, RawSection>, link
   if (tcpMem?.state === 'ok') {
     if (lacks('net.ipv4.tcp_max_orphans')) return false;
     const m = /^\s*(\d+)\.(\d+)/.exec(snapshot.kernelRelease ?? '');
-    const fromTcpMemOnly = m !== null && (Number(m[1]) > 3 || (Number(m[1]) === 3 && Number(m[2]) >= 13));
-    if (fromTcpMemOnly) return true;
+    const atLeast = (minor: number): boolean => m !== null && (Number(m[1]) > 3 || (Number(m[1]) === 3 && Number(m[2]) >= minor));
+    // From 3.13 tcp_mem alone proves it; from 3.5 tcp_max_orphans beside it does.
+    if (atLeast(13) || (atLeast(5) && snapshot.sysctl['net.ipv4.tcp_max_orphans']?.state === 'ok')) return true;
     // Up to 3.4 a child namespace shows both; with the release unknown, assume the usual case.
     return links ?? (m === null ? true : undefined);
   }

@@ -115,6 +115,15 @@ describe('2. containers on 3.3 - 3.12 see a tcp_mem copy the kernel does not enf
     expect(v.notes?.join(' ')).toMatch(/limits-vs-ram: not checked, .*own copy/);
   });
 
+  it('3.10 with tcp_max_orphans beside tcp_mem is the initial namespace, and its tcp_mem is judged', () => {
+    const { snapshot } = assembleSnapshot({
+      probeVersion: 1,
+      sections: probeOfContainer('3.10.0-1160.el7.x86_64', [section('sysctl/net.ipv4.tcp_max_orphans', '4096\n')]),
+    });
+    expect(snapshot.initNetns).toBe(true);
+    expect(findingOf(evaluateHost(snapshot, defaultConfig), 'tcp-memory').level).toBe('critical');
+  });
+
   it('3.4: both sysctls exist in a child namespace, so only the namespace links can tell', () => {
     // Up to 3.4 ipv4_table went through register_sysctl_paths() and was visible in every namespace
     // (3.4.113 read; kernel-eras.md 1(b), 1(f)).
