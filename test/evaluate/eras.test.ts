@@ -9,7 +9,6 @@ import { logLine, unreadable } from '../builders/snapshot.js';
 import { findingOf, judge } from './helpers.js';
 import { sockstatFrom, syntheticHost, withUdp } from './synthetic.js';
 
-const HOUR = 3600;
 const DAY = 86400;
 const UPTIME = 20 * DAY;
 

@@ -1,6 +1,6 @@
 // Orphans against tcp_max_orphans, with the quarter rule (RISK-MODEL.md sections 1 and 4).
 import { assessShare } from '../comparators.js';
-import { fig, finding, percent } from '../finding.js';
+import { fig, finding } from '../finding.js';
 import { digitsBeside, pctBeside, plural } from '../format.js';
 import { asLimit, looksLikeContainer, readSource } from '../inputs.js';
 import type { Peak } from '../inputs.js';

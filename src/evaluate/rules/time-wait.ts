@@ -1,6 +1,6 @@
 // TIME_WAIT sockets against tcp_max_tw_buckets, and the overflow counter. Both per network namespace.
 import { assessShare, worseLevel } from '../comparators.js';
-import { absent, fig, finding, percent } from '../finding.js';
+import { absent, finding } from '../finding.js';
 import { duration, pctBeside, plural } from '../format.js';
 import { asLimit, counterSeries, latestUptime, readSource } from '../inputs.js';
 import type { Peak } from '../inputs.js';
