@@ -2,7 +2,7 @@
 // errors come back with the line of the key they are about.
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { defaultConfig, validateConfig, type EvalConfig } from '../evaluate/index.js';
+import { defaultConfig, describeIssue, validateConfig, type EvalConfig } from '../evaluate/index.js';
 import { InputError } from '../errors.js';
 import type { Io } from './io.js';
 
@@ -18,15 +18,13 @@ export async function loadEvalConfig(file: string | undefined, io: Io): Promise<
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const first = doc.errors[0];
   if (first) throw new InputError(file, first.linePos?.[0]?.line, first.message.split('\n')[0] ?? 'invalid YAML');
-  const { value, warnings, errors } = validateConfig(doc.toJS(), file);
-  for (const w of warnings) io.warn(w);
+  const { value, warnings, errors } = validateConfig(doc.toJS());
+  for (const w of warnings) io.warn(describeIssue(file, w));
   if (errors.length > 0) {
-    const prefix = `${file}: `;
     throw new AggregateError(
       errors.map((e) => {
-        const message = e.startsWith(prefix) ? e.slice(prefix.length) : e;
-        const path = /^([^:\s]+):/.exec(message)?.[1];
-        const offset = path === undefined ? undefined : nodeAt(doc, path)?.range?.[0];
+        const offset = e.path === '' ? undefined : nodeAt(doc, e.path)?.range?.[0];
+        const message = e.path === '' ? e.problem : `${e.path}: ${e.problem}`;
         return new InputError(file, offset === undefined ? undefined : lines.linePos(offset).line, message);
       }),
       `${file}: invalid config`,

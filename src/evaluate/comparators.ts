@@ -1,5 +1,7 @@
-// The few generic ways a figure meets its thresholds. Per-rule judgement lives in checks/.
-import type { Thresholds } from './rules.js';
+// The few generic ways a figure meets its thresholds. Per-rule judgement lives in rules/.
+import { fig, percent } from './finding.js';
+import { digitsBeside } from './format.js';
+import type { Comparator, RuleData, Thresholds } from './rule.js';
 import type { Level } from './types.js';
 
 const RISING: readonly Level[] = ['notice', 'warning', 'critical'];
@@ -50,4 +52,37 @@ export function saturating(value: number, scale: number): number {
 export function clamp01(x: number): number {
   if (Number.isNaN(x)) return 0;
   return Math.min(1, Math.max(0, x));
+}
+
+/** The level a rule's comparator gives a figure; undefined for `within` when no window holds it. */
+export function levelBy(comparator: Comparator, value: number, thresholds: Thresholds): Level | undefined {
+  return comparator.kind === 'above' ? levelAbove(value, thresholds, comparator.inclusive) : levelWithin(value, thresholds);
+}
+
+export interface ShareAssessment {
+  /** used / limit in percent. */
+  share: number;
+  level: Level;
+  closeness: number;
+  /** Finding.figures for the count, the limit and the share. */
+  figures: Record<string, number | null>;
+}
+
+/**
+ * A count against its limit (a rule with `share` inputs), judged by the rule's `above` comparator:
+ * closeness runs to the critical line, then from it to the full limit (100 %).
+ */
+export function assessShare(rule: RuleData, thresholds: Thresholds, used: number, limit: number): ShareAssessment {
+  if (rule.share === undefined || rule.comparator?.kind !== 'above') {
+    throw new Error(`${rule.id} is not a count-over-limit rule`);
+  }
+  const share = percent(used, limit);
+  const [usedName, limitName] = rule.share.figures;
+  return {
+    share,
+    level: levelAbove(share, thresholds, rule.comparator.inclusive),
+    closeness: closenessToLine(share, thresholds.critical ?? 100, 100),
+    // The share keeps the digits that tell it from a strict line (25.0015 is not 25).
+    figures: { [usedName]: used, [limitName]: limit, percentOfLimit: fig(share, Math.max(2, digitsBeside(share, Object.values(thresholds)))) },
+  };
 }

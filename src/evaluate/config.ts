@@ -1,7 +1,9 @@
 // The evaluator's configuration: threshold overrides and skipped checks, by rule id. Reading the
 // YAML/JSON file is the caller's job; this validates the parsed value.
-import { RULE_GROUPS, RULE_IDS, RULES, isRuleId, ruleById } from './rules.js';
-import type { Rule, RuleId, Thresholds } from './rules.js';
+import { RULE_GROUPS } from './rule.js';
+import type { RuleData, Thresholds } from './rule.js';
+import { RULE_IDS, RULES, isRuleId, ruleById } from './rules/index.js';
+import type { RuleId } from './rules/index.js';
 import type { Level } from './types.js';
 
 export interface EvalConfig {
@@ -13,41 +15,52 @@ export interface EvalConfig {
 
 export const defaultConfig: EvalConfig = Object.freeze({ thresholds: Object.freeze({}), skip: Object.freeze([]) });
 
+/** One problem in a config file: the key path it is about (`skip[1]`, `thresholds.orphans.warning`; "" for the whole file) and what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  problem: string;
+}
+
 export interface Validated<T> {
   value: T;
-  warnings: string[];
-  errors: string[];
+  warnings: ConfigIssue[];
+  errors: ConfigIssue[];
+}
+
+/** "FILE: PATH: PROBLEM", for callers that cannot point at a line. */
+export function describeIssue(file: string, issue: ConfigIssue): string {
+  return issue.path === '' ? `${file}: ${issue.problem}` : `${file}: ${issue.path}: ${issue.problem}`;
 }
 
 const TOP_KEYS = ['thresholds', 'skip'] as const;
 const LEVELS: readonly Level[] = ['ok', 'notice', 'warning', 'critical'];
 
 /** The thresholds in force for a rule: its own, with the config's overrides on top. */
-export function thresholdsFor(id: RuleId, config: EvalConfig = defaultConfig): Thresholds {
+export function thresholdsFor(id: RuleId, config: EvalConfig): Thresholds {
   return { ...ruleById(id).thresholds, ...config.thresholds[id] };
 }
 
 /** True when the config skips this rule, by its id or its group. */
-export function isSkipped(rule: Rule, config: EvalConfig = defaultConfig): boolean {
+export function isSkipped(rule: RuleData, config: EvalConfig): boolean {
   return config.skip.includes(rule.id) || (rule.group !== undefined && config.skip.includes(rule.group));
 }
 
 /**
  * Checks a parsed config file (`{ thresholds: { orphans: { warning: 18 } }, skip: [time-wait] }`).
- * Pure; never throws. Errors name the file and key path; unknown ids suggest the nearest known one.
+ * Pure; never throws. Errors name the key path; unknown ids suggest the nearest known one.
  * `value` holds every part that was valid, so callers may still use it with warnings.
  */
-export function validateConfig(value: unknown, file: string): Validated<EvalConfig> {
-  const errors: string[] = [];
-  const warnings: string[] = [];
+export function validateConfig(value: unknown): Validated<EvalConfig> {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const out = { thresholds: {} as Partial<Record<RuleId, Thresholds>>, skip: [] as string[] };
-  const err = (path: string, problem: string): void => void errors.push(`${file}: ${path}: ${problem}`);
-  const warn = (path: string, problem: string): void => void warnings.push(`${file}: ${path}: ${problem}`);
+  const err = (path: string, problem: string): void => void errors.push({ path, problem });
+  const warn = (path: string, problem: string): void => void warnings.push({ path, problem });
 
   // An empty file parses to null or undefined: the defaults apply.
   if (value === null || value === undefined) return { value: out, warnings, errors };
   if (!isRecord(value)) {
-    errors.push(`${file}: expected a mapping with "thresholds" and/or "skip", found ${describe(value)}`);
+    err('', `expected a mapping with "thresholds" and/or "skip", found ${describe(value)}`);
     return { value: out, warnings, errors };
   }
 
@@ -105,7 +118,7 @@ export function validateConfig(value: unknown, file: string): Validated<EvalConf
 }
 
 function validateLevels(
-  rule: Rule,
+  rule: RuleData,
   levels: unknown,
   path: string,
   err: (path: string, problem: string) => void,

@@ -11,6 +11,23 @@ export function pct(percent: number): string {
   return `${round(percent, 1).toFixed(1)} %`;
 }
 
+/**
+ * Digits enough to tell a percentage from the lines it is judged against: one, or more while the
+ * rounded value would print as a line it is not (25.0015 against a strict 25 % line: "25.002 %").
+ */
+export function digitsBeside(percent: number, lines: readonly (number | undefined)[]): number {
+  if (!Number.isFinite(percent)) return 1;
+  let digits = 1;
+  while (digits < 6 && lines.some((l) => l !== undefined && l !== percent && round(percent, digits) === l)) digits++;
+  return digits;
+}
+
+/** A percentage printed with enough digits not to read as one of `lines` it is not. */
+export function pctBeside(percent: number, lines: readonly (number | undefined)[]): string {
+  const digits = digitsBeside(percent, lines);
+  return `${round(percent, digits).toFixed(digits)} %`;
+}
+
 /** 1536 -> "1.5 KiB"; bytes below 1 KiB stay in bytes. */
 export function bytes(n: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

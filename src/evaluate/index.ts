@@ -1,9 +1,12 @@
 // The shared evaluator's public API.
 export { evaluateHost } from './evaluate.js';
-export { defaultConfig, isSkipped, thresholdsFor, validateConfig } from './config.js';
-export type { EvalConfig, Validated } from './config.js';
-export { ORPHAN_STAGES, RULES, RULE_GROUPS, RULE_IDS, isRuleId, ruleById } from './rules.js';
-export type { Comparator, Rule, RuleId, Thresholds } from './rules.js';
+export { defaultConfig, describeIssue, isSkipped, thresholdsFor, validateConfig } from './config.js';
+export type { ConfigIssue, EvalConfig, Validated } from './config.js';
+export { RULES, RULE_IDS, isRuleId, ruleById } from './rules/index.js';
+export type { RuleId } from './rules/index.js';
+export { RULE_GROUPS } from './rule.js';
+export type { Comparator, Rule, RuleData, Thresholds } from './rule.js';
+export { ORPHAN_DOC_BYTES, ORPHAN_STAGES } from './kernel-facts.js';
 export { atOrAbove, compareVerdicts, rankHosts, worstVerdict } from './rank.js';
 export type { RankKey } from './rank.js';
 export { SCORE_BANDS } from './score.js';

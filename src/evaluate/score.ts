@@ -1,5 +1,5 @@
 // From findings to a host's verdict and 0-100 score.
-import { RULES } from './rules.js';
+import { RULES } from './rules/index.js';
 import { VERDICT_ORDER } from './types.js';
 import type { Finding, HostVerdict, Verdict } from './types.js';
 

@@ -6,12 +6,13 @@ import type { Result } from '../errors.js';
 import { SYSCTLS } from '../procfs/sections.js';
 import { KEY_NAMES, KNOWN_FAMILIES, knownKey, TRIPLES, type KeyScope, type KeySpec } from './sysctl-keys.js';
 import type { Int, Reading, Snapshot, SysctlValue } from '../procfs/types.js';
-import { defaultConfig, nearest } from './config.js';
+import { nearest } from './config.js';
 import type { EvalConfig } from './config.js';
 import { evaluateHost } from './evaluate.js';
 import { bytes, pct } from './format.js';
-import { gaugePeak, memTotalBytes } from './inputs.js';
-import { ORPHAN_DOC_BYTES } from './rules.js';
+import { gaugePeak, looksLikeContainer, memTotalBytes } from './inputs.js';
+import { tcpMemScope } from './netns.js';
+import { ORPHAN_DOC_BYTES } from './kernel-facts.js';
 import { parseSysctlConf, parseSysctlLine } from './sysctl-conf.js';
 import type { SysctlAssignment } from './sysctl-conf.js';
 import { VERDICT_ORDER } from './types.js';
@@ -263,7 +264,7 @@ export interface WhatIfOutcome {
  * Applies the proposal to every host and evaluates before and after with the same config, so the
  * difference is the proposal's alone.
  */
-export function assembleWhatIf(hosts: readonly WhatIfHostInput[], proposal: Proposal, config: EvalConfig = defaultConfig): WhatIfOutcome {
+export function assembleWhatIf(hosts: readonly WhatIfHostInput[], proposal: Proposal, config: EvalConfig): WhatIfOutcome {
   const flags = [...proposal.flags];
   for (const group of new Set(proposal.groups.map((g) => g.group))) {
     if (!hosts.some((h) => h.groups.includes(group))) {
@@ -304,7 +305,9 @@ export function resolveSettings(groups: readonly string[], proposal: Proposal): 
 }
 
 function assembleHost(host: WhatIfHostInput, proposal: Proposal, config: EvalConfig): WhatIfHost {
-  const inChildNetns = host.snapshot.initNetns === false;
+  const inChildNetns = looksLikeContainer(host.snapshot);
+  // 3.3 - 3.12: a child namespace accepts tcp_mem into its own copy, which the kernel never enforces.
+  const tcpMemCopy = !tcpMemScope(host.snapshot).use;
   const sysctl: Record<string, Reading<SysctlValue>> = { ...host.snapshot.sysctl };
   const settings: AppliedSetting[] = [];
   const flags: WhatIfFlag[] = [];
@@ -328,7 +331,11 @@ function assembleHost(host: WhatIfHostInput, proposal: Proposal, config: EvalCon
         level: 'warning',
         key: s.key,
         origin: s.origin,
-        message: `${s.key} is global to the host and cannot be set inside this host's network namespace (audited in a container): not applied; set it on the host itself`,
+        message:
+          s.key === 'net.ipv4.tcp_mem' && tcpMemCopy
+            ? `${s.key} would be accepted inside this host's network namespace (audited in a container, kernel 3.3 to 3.12) ` +
+              "but only into the namespace's own copy, which the kernel does not enforce: not applied; set it on the host itself"
+            : `${s.key} is global to the host and cannot be set inside this host's network namespace (audited in a container): not applied; set it on the host itself`,
         figures: {},
       });
       continue;

@@ -136,15 +136,9 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
     snapshot.sysctl[name] = read(key, once.get(key), (t) => parseSysctl(t, sysctlPath(name)));
   }
 
-  // tcp_mem is registered for the initial network namespace only (net/ipv4/sysctl_net_ipv4.c,
-  // ipv4_table), so whether it exists is the surest sign. Comparing /proc/self/ns/net with
-  // /proc/1/ns/net is the fallback: in a container with its own PID namespace, PID 1 is the
-  // container's init and the two links agree.
-  const tcpMem = snapshot.sysctl['net.ipv4.tcp_mem'];
   const netns = fact('netns', (t) => parseNetns(t));
-  if (tcpMem?.state === 'ok') snapshot.initNetns = true;
-  else if (tcpMem?.state === 'missing' && once.has('sysctl/net.ipv4.tcp_mem')) snapshot.initNetns = false;
-  else if (netns?.initNetns !== undefined) snapshot.initNetns = netns.initNetns;
+  const initNetns = decideInitNetns(snapshot, once, netns?.initNetns);
+  if (initNetns !== undefined) snapshot.initNetns = initNetns;
 
   // Older probes and recordings lack the count; a probe that could see no link says status 2.
   const netnsCountSection = once.get('netns-count');
@@ -171,6 +165,35 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
     }
   }
   return { snapshot, problems };
+}
+
+/**
+ * Whether the probe ran in the host's initial network namespace, by what the sysctls show and the
+ * kernel release (research/kernel-eras.md section 1(f)); a child namespace sees, by era:
+ * - up to 3.2: tcp_mem and tcp_max_orphans, the global values;
+ * - 3.3 - 3.4: tcp_mem as its own copy, which the kernel does not enforce, and tcp_max_orphans;
+ * - 3.5 - 3.12 (RHEL/CentOS 7's 3.10): that tcp_mem copy, and no tcp_max_orphans (registered for
+ *   init_net only from 3.5);
+ * - 3.13 and later: neither.
+ * So tcp_mem present with tcp_max_orphans absent marks a child namespace, and tcp_mem present proves
+ * the initial one only from 3.13. Where the sysctls cannot tell (up to 3.4, or an unknown release),
+ * comparing /proc/self/ns/net with /proc/1/ns/net decides; in a container with its own PID namespace
+ * PID 1 is the container's init and the two links agree, so that fallback can say "initial" wrongly.
+ */
+function decideInitNetns(snapshot: Snapshot, once: Map<string, RawSection>, links: boolean | undefined): boolean | undefined {
+  const lacks = (name: string): boolean => snapshot.sysctl[name]?.state === 'missing' && once.has(`sysctl/${name}`);
+  const tcpMem = snapshot.sysctl['net.ipv4.tcp_mem'];
+  if (tcpMem?.state === 'ok') {
+    if (lacks('net.ipv4.tcp_max_orphans')) return false;
+    const m = /^\s*(\d+)\.(\d+)/.exec(snapshot.kernelRelease ?? '');
+    const atLeast = (minor: number): boolean => m !== null && (Number(m[1]) > 3 || (Number(m[1]) === 3 && Number(m[2]) >= minor));
+    // From 3.13 tcp_mem alone proves it; from 3.5 tcp_max_orphans beside it does.
+    if (atLeast(13) || (atLeast(5) && snapshot.sysctl['net.ipv4.tcp_max_orphans']?.state === 'ok')) return true;
+    // Up to 3.4 a child namespace shows both; with the release unknown, assume the usual case.
+    return links ?? (m === null ? true : undefined);
+  }
+  if (tcpMem?.state === 'missing' && once.has('sysctl/net.ipv4.tcp_mem')) return false;
+  return links;
 }
 
 function toReading<T>(section: RawSection | undefined, parse: (text: string) => ParseResult<T>): Reading<T> {

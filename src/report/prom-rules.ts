@@ -9,7 +9,7 @@
 //
 // Thresholds come from the evaluator's rules (and the caller's config), levels from its order.
 import { thresholdsFor, defaultConfig, type EvalConfig } from '../evaluate/config.js';
-import { ORPHAN_STAGES } from '../evaluate/rules.js';
+import { ORPHAN_STAGES } from '../evaluate/kernel-facts.js';
 import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
 import { sockstatMemUnit, type MemUnitReading } from '../evaluate/units.js';
 import { PROM_FAMILIES } from './prom.js';

@@ -16,7 +16,7 @@
 //
 // The textfile collector rejects sample timestamps, so times are values (`_timestamp_seconds`).
 import { gaugePeak, counterSeries, sysctlValue, sysctlValues } from '../evaluate/inputs.js';
-import { ORPHAN_STAGES } from '../evaluate/rules.js';
+import { ORPHAN_STAGES } from '../evaluate/kernel-facts.js';
 import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
 import { sockstatMemUnit } from '../evaluate/units.js';
 import type { Snapshot } from '../procfs/types.js';

@@ -3,7 +3,7 @@
 // raw here; the renderers clean and escape them.
 import { parseKernelRelease } from '../evaluate/units.js';
 import { gaugePeak, memTotalBytes } from '../evaluate/inputs.js';
-import { ORPHAN_DOC_BYTES } from '../evaluate/rules.js';
+import { ORPHAN_DOC_BYTES } from '../evaluate/kernel-facts.js';
 import { SYSCTLS } from '../procfs/sections.js';
 import type { Reading, Snapshot, SysctlValue } from '../procfs/types.js';
 import type { AuditRun } from './types.js';

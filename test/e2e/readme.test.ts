@@ -12,7 +12,7 @@ describe('README', () => {
   it('its config example is a valid config', () => {
     const block = /# sockaudit-config\.yml[^\n]*\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
-    const { errors } = validateConfig(parse(block!), 'README.md');
+    const { errors } = validateConfig(parse(block!));
     expect(errors).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 // Orphans and TCP memory: the two ways a host reaches "Out of socket memory".
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { snapshot } from '../builders/snapshot.js';
 import { findingOf, judge } from './helpers.js';
 
@@ -17,7 +17,7 @@ describe('Tsuna\'s published case (2.6.38, 32 GB)', () => {
       'net.ipv4.tcp_max_tw_buckets': 180000,
     },
   });
-  const verdict = evaluateHost(host);
+  const verdict = evaluateHost(host, defaultConfig);
 
   it('is critical by orphans: 21564 is past a quarter of 65536', () => {
     const orphans = findingOf(verdict, 'orphans');

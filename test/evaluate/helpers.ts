@@ -1,5 +1,5 @@
 // Small lookups shared by the evaluator tests.
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { defaultConfig, evaluateHost } from '../../src/evaluate/index.js';
 import type { EvalConfig, Finding, HostVerdict } from '../../src/evaluate/index.js';
 import type { Snapshot } from '../../src/procfs/types.js';
 
@@ -10,6 +10,6 @@ export function findingOf(verdict: HostVerdict, id: string): Finding {
 }
 
 /** Evaluate and return one finding. */
-export function judge(snap: Snapshot, id: string, config?: EvalConfig): Finding {
+export function judge(snap: Snapshot, id: string, config: EvalConfig = defaultConfig): Finding {
   return findingOf(evaluateHost(snap, config), id);
 }

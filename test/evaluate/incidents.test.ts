@@ -1,6 +1,6 @@
 // Observed kills (TCPAbortOnMemory, kernel log) and pressure history.
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { logLine, snapshot, unreadable, missing } from '../builders/snapshot.js';
 import { judge } from './helpers.js';
 
@@ -54,7 +54,7 @@ describe('kernel log lines by age (uptime minus the line timestamp)', () => {
     expect(f.figures.memoryLines).toBe(1);
     expect(f.figures.socketMemoryLines).toBe(1);
     expect(f.figures.mptcpMemoryLines).toBe(1);
-    expect(f.assumptions.join(' ')).toMatch(/Out of socket memory.*orphans or tcp_mem/);
+    expect(f.assumptions.join(' ')).toMatch(/Out of socket memory.*either cause: too many orphans or TCP memory/);
   });
 
   it('related lines are counted but do not raise the level', () => {
@@ -164,7 +164,7 @@ describe('pressure history', () => {
 
   it('a kernel without the counters notes it instead of judging', () => {
     const v = evaluateHost(
-      snapshot({ netstat: { TcpExt: { TCPMemoryPressures: undefined, TCPMemoryPressuresChrono: undefined } } }),
+      snapshot({ netstat: { TcpExt: { TCPMemoryPressures: undefined, TCPMemoryPressuresChrono: undefined } } }), defaultConfig,
     );
     expect(v.findings.map((f) => f.id)).not.toContain('pressure-history');
     expect(v.notes).toContainEqual(expect.stringMatching(/^pressure-history: not checked, .*TCPMemoryPressures/));

@@ -1,6 +1,6 @@
 // Limits against RAM, TIME_WAIT and the neighbours, at the edges of their thresholds.
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { GiB, invalid, missing, snapshot } from '../builders/snapshot.js';
 import { judge } from './helpers.js';
 
@@ -132,21 +132,21 @@ describe('neighbours', () => {
   });
 
   it('without nf_conntrack, notes it rather than judging', () => {
-    const v = evaluateHost(snapshot());
+    const v = evaluateHost(snapshot(), defaultConfig);
     expect(v.findings.map((f) => f.id)).not.toContain('neighbours.conntrack');
     expect(v.notes).toContainEqual(expect.stringMatching(/^neighbours\.conntrack: not checked, nf_conntrack is not loaded/));
   });
 
   it('an unreadable conntrack count is unknown but does not make the host unknown', () => {
     const v = evaluateHost(
-      snapshot({ sysctl: { 'net.netfilter.nf_conntrack_count': invalid(), 'net.netfilter.nf_conntrack_max': 1000 } }),
+      snapshot({ sysctl: { 'net.netfilter.nf_conntrack_count': invalid(), 'net.netfilter.nf_conntrack_max': 1000 } }), defaultConfig,
     );
     expect(v.findings.find((f) => f.id === 'neighbours.conntrack')?.level).toBe('unknown');
     expect(v.verdict).toBe('ok');
   });
 
   it('a missing tcp_max_tw_buckets is a note', () => {
-    const v = evaluateHost(snapshot({ sysctl: { 'net.ipv4.tcp_max_tw_buckets': missing() } }));
+    const v = evaluateHost(snapshot({ sysctl: { 'net.ipv4.tcp_max_tw_buckets': missing() } }), defaultConfig);
     expect(v.notes).toContainEqual(expect.stringMatching(/^time-wait: not checked/));
   });
 });

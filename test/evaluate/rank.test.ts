@@ -1,6 +1,6 @@
 // Ranking a fleet and the verdict helpers for exit codes.
 import { describe, expect, it } from 'vitest';
-import { atOrAbove, evaluateHost, rankHosts, worstVerdict } from '../../src/evaluate/index.js';
+import { atOrAbove, evaluateHost, rankHosts, worstVerdict, defaultConfig } from '../../src/evaluate/index.js';
 import type { RankKey, Verdict } from '../../src/evaluate/index.js';
 import { snapshot } from '../builders/snapshot.js';
 
@@ -75,8 +75,8 @@ describe('rankHosts', () => {
   it('ranks evaluated hosts: orphans at 24 % above tcp memory at 50 % of pressure', () => {
     const sysctl = { 'net.ipv4.tcp_max_orphans': 10000, 'net.ipv4.tcp_mem': [7500, 10000, 15000] };
     const hosts = [
-      { name: 'a-memory', v: evaluateHost(snapshot({ sockstat: { mem: 5000 }, sysctl })) },
-      { name: 'z-orphans', v: evaluateHost(snapshot({ sockstat: { orphan: 2400 }, sysctl })) },
+      { name: 'a-memory', v: evaluateHost(snapshot({ sockstat: { mem: 5000 }, sysctl }), defaultConfig) },
+      { name: 'z-orphans', v: evaluateHost(snapshot({ sockstat: { orphan: 2400 }, sysctl }), defaultConfig) },
       { name: 'm-down', v: undefined },
     ];
     const ranked = rankHosts(hosts, (h) => ({

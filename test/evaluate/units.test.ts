@@ -4,10 +4,11 @@ import { parseKernelRelease, sockstatMemUnit } from '../../src/evaluate/index.js
 
 describe('parseKernelRelease', () => {
   it.each([
-    ['5.15.0-1051-aws', { major: 5, minor: 15 }],
-    ['4.18.0-513.el8.x86_64', { major: 4, minor: 18 }],
-    ['2.6.38-8-server', { major: 2, minor: 6 }],
-    ['6.1.0-18-amd64', { major: 6, minor: 1 }],
+    ['5.15.0-1051-aws', { major: 5, minor: 15, patch: 0 }],
+    ['4.18.0-513.el8.x86_64', { major: 4, minor: 18, patch: 0 }],
+    ['2.6.38-8-server', { major: 2, minor: 6, patch: 38 }],
+    ['6.1.0-18-amd64', { major: 6, minor: 1, patch: 0 }],
+    ['3.10-rc1', { major: 3, minor: 10 }],
   ])('%s', (release, version) => {
     expect(parseKernelRelease(release)).toEqual(version);
   });
@@ -29,7 +30,10 @@ describe('sockstatMemUnit', () => {
     ['6.0.0', 65536, 'pages', 1, true],
     ['6.1.0', 65536, 'pages', 1, true],
     ['5.15.0', 4096, 'pages', 1, true], // same size: no conversion
-    ['4.9.0', 65536, 'pages', 1, false], // start of the quantum era unverified: the reading that cannot understate
+    // SK_MEM_QUANTUM = PAGE_SIZE in 4.9.0 and 4.9.337; 4096 from 4.10.0 (bd68a2a854ad) to 5.19 (kernel-eras.md 1(a)).
+    ['4.9.337', 65536, 'pages', 1, true],
+    ['4.10.0', 65536, '4096-byte quanta', 1 / 16, true],
+    ['4.14.0', 16384, '4096-byte quanta', 1 / 4, true],
   ] as const)('%s with %i-byte pages: %s', (release, page, unit, toPages, certain) => {
     const u = sockstatMemUnit(release, page);
     expect(u.unit).toBe(unit);

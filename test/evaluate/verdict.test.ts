@@ -11,7 +11,7 @@ describe('missing or unparsable sockstat', () => {
     ['invalid', invalid('line 2: odd number of key/value tokens (3)')],
     ['unreadable', unreadable()],
   ] as const)('a %s sockstat is unknown, not ok', (_, reading) => {
-    const v = evaluateHost(snapshot({ sockstat: reading }));
+    const v = evaluateHost(snapshot({ sockstat: reading }), defaultConfig);
     expect(v.verdict).toBe('unknown');
     expect(findingOf(v, 'orphans').level).toBe('unknown');
     expect(findingOf(v, 'tcp-memory').level).toBe('unknown');
@@ -23,7 +23,7 @@ describe('missing or unparsable sockstat', () => {
 
   it('unknown does not hide something worse', () => {
     const v = evaluateHost(
-      snapshot({ sockstat: missing(), uptime: 10_000, kernelLog: [logLine('tcp-memory', 9_000)] }),
+      snapshot({ sockstat: missing(), uptime: 10_000, kernelLog: [logLine('tcp-memory', 9_000)] }), defaultConfig,
     );
     expect(v.verdict).toBe('critical');
     expect(v.decidedBy).toBe('incidents');
@@ -31,7 +31,7 @@ describe('missing or unparsable sockstat', () => {
 
   it('one good sample among failed ones still gives a figure', () => {
     const f = findingOf(
-      evaluateHost(snapshot({ samples: [{ sockstat: invalid() }, { sockstat: { orphan: 7 } }] })),
+      evaluateHost(snapshot({ samples: [{ sockstat: invalid() }, { sockstat: { orphan: 7 } }] }), defaultConfig),
       'orphans',
     );
     expect(f.level).toBe('ok');
@@ -40,7 +40,7 @@ describe('missing or unparsable sockstat', () => {
 });
 
 describe('a container host', () => {
-  const v = evaluateHost(snapshot({ container: true, sockstat: { orphan: 300, mem: 5000 } }));
+  const v = evaluateHost(snapshot({ container: true, sockstat: { orphan: 300, mem: 5000 } }), defaultConfig);
 
   it('says the host-level budget could not be read, for orphans and tcp memory', () => {
     for (const id of ['orphans', 'tcp-memory']) {
@@ -65,7 +65,7 @@ describe('a container host', () => {
 
   it('the global sysctls missing are enough to call it a container', () => {
     const f = findingOf(
-      evaluateHost(snapshot({ initNetns: null, sysctl: { 'net.ipv4.tcp_mem': missing(), 'net.ipv4.tcp_max_orphans': missing() } })),
+      evaluateHost(snapshot({ initNetns: null, sysctl: { 'net.ipv4.tcp_mem': missing(), 'net.ipv4.tcp_max_orphans': missing() } }), defaultConfig),
       'orphans',
     );
     expect(f.summary).toContain('host-level budget could not be read');
@@ -74,7 +74,7 @@ describe('a container host', () => {
 
 describe('score and order', () => {
   const host = (orphan: number, mem = 100) =>
-    evaluateHost(snapshot({ sockstat: { orphan, mem }, sysctl: { 'net.ipv4.tcp_max_orphans': 10000, 'net.ipv4.tcp_mem': [7500, 10000, 15000] } }));
+    evaluateHost(snapshot({ sockstat: { orphan, mem }, sysctl: { 'net.ipv4.tcp_max_orphans': 10000, 'net.ipv4.tcp_mem': [7500, 10000, 15000] } }), defaultConfig);
 
   it('the verdict picks the band', () => {
     const cases: Array<[Snapshot, string]> = [
@@ -85,7 +85,7 @@ describe('score and order', () => {
       [snapshot({ sockstat: { orphan: 2600 }, sysctl: { 'net.ipv4.tcp_max_orphans': 10000 } }), 'critical'],
     ];
     for (const [snap, verdict] of cases) {
-      const v = evaluateHost(snap);
+      const v = evaluateHost(snap, defaultConfig);
       expect(v.verdict).toBe(verdict);
       const [lo, hi] = SCORE_BANDS[v.verdict];
       expect(v.score).toBeGreaterThanOrEqual(lo);
@@ -121,7 +121,7 @@ describe('score and order', () => {
         sockstat: { orphan: 2600, mem: 10001, tw: 10 },
         sysctl: { 'net.ipv4.tcp_max_orphans': 10000, 'net.ipv4.tcp_mem': [7500, 10000, 15000] },
         netstat: { TcpExt: { ListenOverflows: 3 } },
-      }),
+      }), defaultConfig,
     );
     const ranks = v.findings.map((f) => VERDICT_ORDER.indexOf(f.level));
     expect([...ranks].sort((a, b) => b - a)).toEqual(ranks);
@@ -134,14 +134,14 @@ describe('determinism', () => {
   it('the same snapshot gives the same verdict, and the snapshot is not changed', () => {
     const snap = snapshot({ sockstat: { orphan: 2600 }, kernelLog: [logLine('tcp-orphans', 1000)] });
     const before = JSON.stringify(snap, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-    const a = evaluateHost(deepFreeze(snap));
+    const a = evaluateHost(deepFreeze(snap), defaultConfig);
     const b = evaluateHost(snap, defaultConfig);
     expect(a).toEqual(b);
     expect(JSON.stringify(snap, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).toBe(before);
   });
 
   it('every finding carries its rationale and remediation', () => {
-    for (const f of evaluateHost(snapshot()).findings) {
+    for (const f of evaluateHost(snapshot(), defaultConfig).findings) {
       expect(f.rationale.length).toBeGreaterThan(50);
       expect(f.remediation.length).toBeGreaterThan(50);
     }

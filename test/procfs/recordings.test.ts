@@ -120,7 +120,8 @@ describe('recorded hosts', () => {
     const old = load('embedded-d2000-26').snapshot;
     expect(old.sysctl['net.ipv4.tcp_mem']).toEqual({ state: 'ok', value: [1536, 2048, 3072] });
     expect(value(old.sockstat).udp).toEqual({ inuse: 1 });
-    // PID 1's netns link was unreadable there, but tcp_mem exists only in the initial namespace.
-    expect(old.initNetns).toBe(true);
+    // PID 1's netns link was unreadable there, and up to 3.2 every network namespace shows tcp_mem and
+    // tcp_max_orphans (the global values), so nothing tells which namespace this was.
+    expect(old.initNetns).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // out of evaluateHost's findings, not only out of hand-built ones.
 import { rankRun } from '../../src/run/rank.js';
 import { expect, test } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { buildView, renderHtml } from '../../src/report/index.js';
 import { snapshot } from '../builders/snapshot.js';
 import { auditRun } from './fleet.js';
@@ -11,7 +11,7 @@ test('bars and deciding figure from a real verdict', () => {
   const base = auditRun().hosts.find((h) => h.outcome.target.name === 'web-1');
   if (!base || base.outcome.status === 'failed') throw new Error('fleet has no audited web-1');
   const snap = snapshot({ sockstat: { orphan: 21_564, mem: 1894 }, sysctl: { 'net.ipv4.tcp_max_orphans': [65_536], 'net.ipv4.tcp_mem': [3_093_984, 4_125_312, 6_187_968] } });
-  const verdict = evaluateHost(snap);
+  const verdict = evaluateHost(snap, defaultConfig);
   const view = buildView(rankRun(auditRun({ hosts: [{ outcome: { ...base.outcome, snapshot: snap }, verdict }] })));
   const host = view.hosts[0];
   expect(host?.level).toBe(verdict.verdict);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostOutcome } from '../../src/collect/types.js';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { defaultConfig, evaluateHost } from '../../src/evaluate/index.js';
 import type { Finding } from '../../src/evaluate/types.js';
 import type { Snapshot } from '../../src/procfs/types.js';
 import { PROM_FAMILIES, PROM_FORMAT, renderProm } from '../../src/report/prom.js';
@@ -28,7 +28,7 @@ function audited(name: string, snap: Snapshot): HostResult {
     startedAt: REACHED,
     durationMs: 500,
   };
-  return { outcome, verdict: evaluateHost(snap) };
+  return { outcome, verdict: evaluateHost(snap, defaultConfig) };
 }
 
 // A RHEL 9 aarch64 host on 64 KiB pages: sockstat mem counts 4096-byte quanta there.

@@ -1,6 +1,6 @@
 // The chart view data: sampled series placed against their limits, in the evaluator's unit.
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
@@ -15,7 +15,7 @@ function snapshotOf(recording: string): Snapshot {
 }
 
 function chartsOf(snap: Snapshot): ChartView[] {
-  return assembleCharts(snap, evaluateHost(snap).findings, 'host-7');
+  return assembleCharts(snap, evaluateHost(snap, defaultConfig).findings, 'host-7');
 }
 
 function chart(charts: ChartView[], id: ChartView['id']): ChartView {
@@ -120,7 +120,7 @@ describe('the memory chart uses the evaluator unit', () => {
   it('on a 5.15 host with 64 KiB pages, sockstat mem is drawn in tcp_mem pages (quanta / 16)', () => {
     const mems = [42_000, 48_000, 40_000];
     const snap = snapshotOf(craftRecording(readRecording('arm64-64k-515'), mems.map((mem) => ({ tcp: { mem } }))));
-    const verdict = evaluateHost(snap);
+    const verdict = evaluateHost(snap, defaultConfig);
     const finding = verdict.findings.find((f) => f.id === 'tcp-memory');
     const c = chart(assembleCharts(snap, verdict.findings, 'host-1'), 'tcp-memory');
     expect(c.rows.map((r) => r[2])).toEqual(mems.map((m) => (m / 16).toLocaleString('en-US')));

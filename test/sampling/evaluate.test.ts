@@ -1,7 +1,7 @@
 // Sampling through the real path from probe output to verdict: the assembler's samples, then the
 // evaluator's peaks of gauges and growth of counters (RISK-MODEL.md sections 3 and 4).
 import { describe, expect, it } from 'vitest';
-import { evaluateHost } from '../../src/evaluate/index.js';
+import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import type { Finding, HostVerdict } from '../../src/evaluate/index.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
@@ -34,7 +34,7 @@ const quiet = (tcpExt: Record<string, number> = {}): SampleEdit => ({ tcp: { orp
 
 describe('batch-abort-515, as recorded: three samples 5 s apart', () => {
   const snap = snapshotOf(readRecording('batch-abort-515'));
-  const verdict = evaluateHost(snap);
+  const verdict = evaluateHost(snap, defaultConfig);
 
   it('has three samples with rising uptime', () => {
     expect(snap.samples).toHaveLength(3);
@@ -78,8 +78,8 @@ describe('a crafted recording whose gauges peak in the middle sample', () => {
   // Middle sample: past a quarter of tcp_max_orphans, 90 % of the TIME_WAIT buckets, 95 % of tcp_mem high.
   const middle = { orphan: Math.ceil(maxOrphans * 0.3), tw: Math.ceil(buckets * 0.9), mem: Math.ceil(high * 0.95) };
   const low = { orphan: 10, tw: 20, mem: 300 };
-  const peaked = evaluateHost(snapshotOf(craftRecording(healthy, [{ tcp: low }, { tcp: middle }, { tcp: { orphan: 11, tw: 21, mem: 301 } }])));
-  const withoutMiddle = evaluateHost(snapshotOf(craftRecording(healthy, [{ tcp: low }, { tcp: { orphan: 11, tw: 21, mem: 301 } }])));
+  const peaked = evaluateHost(snapshotOf(craftRecording(healthy, [{ tcp: low }, { tcp: middle }, { tcp: { orphan: 11, tw: 21, mem: 301 } }])), defaultConfig);
+  const withoutMiddle = evaluateHost(snapshotOf(craftRecording(healthy, [{ tcp: low }, { tcp: { orphan: 11, tw: 21, mem: 301 } }])), defaultConfig);
 
   it('reports the middle sample as the peak, not the last', () => {
     expect(findingOf(peaked, 'orphans').figures.orphan).toBe(middle.orphan);
@@ -108,7 +108,7 @@ describe('a counter that grows while sampling makes its finding critical', () =>
   ] as const;
 
   it.each(cases)('$counter growing makes $finding critical and decides the host', ({ counter, finding, growth, since }) => {
-    const v = evaluateHost(snapshotOf(craftRecording(healthy, [quiet({ [counter]: 4 }), quiet({ [counter]: 4 }), quiet({ [counter]: 9 })])));
+    const v = evaluateHost(snapshotOf(craftRecording(healthy, [quiet({ [counter]: 4 }), quiet({ [counter]: 4 }), quiet({ [counter]: 9 })])), defaultConfig);
     const f = findingOf(v, finding);
     expect(f.level).toBe('critical');
     expect(f.figures[growth]).toBe(5);
@@ -118,7 +118,7 @@ describe('a counter that grows while sampling makes its finding critical', () =>
   });
 
   it.each(cases)('$counter steady over the samples is not critical', ({ counter, finding, growth }) => {
-    const v = evaluateHost(snapshotOf(craftRecording(healthy, [quiet({ [counter]: 4 }), quiet({ [counter]: 4 }), quiet({ [counter]: 4 })])));
+    const v = evaluateHost(snapshotOf(craftRecording(healthy, [quiet({ [counter]: 4 }), quiet({ [counter]: 4 }), quiet({ [counter]: 4 })])), defaultConfig);
     const f = findingOf(v, finding);
     expect(f.level).not.toBe('critical');
     expect(f.figures[growth]).toBe(0);
@@ -127,7 +127,7 @@ describe('a counter that grows while sampling makes its finding critical', () =>
 
   it('a counter that went backwards (a reset) is not read as growth', () => {
     const v = evaluateHost(
-      snapshotOf(craftRecording(healthy, [quiet({ TCPAbortOnMemory: 9 }), quiet({ TCPAbortOnMemory: 1 }), quiet({ TCPAbortOnMemory: 3 })])),
+      snapshotOf(craftRecording(healthy, [quiet({ TCPAbortOnMemory: 9 }), quiet({ TCPAbortOnMemory: 1 }), quiet({ TCPAbortOnMemory: 3 })])), defaultConfig,
     );
     expect(findingOf(v, 'incidents').level).not.toBe('critical');
     expect(findingOf(v, 'incidents').figures.abortsGrowth).toBeNull();

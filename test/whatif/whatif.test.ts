@@ -1,4 +1,5 @@
 // The what-if core: proposals checked against known keys, applied to snapshots, evaluated again.
+import { defaultConfig } from '../../src/evaluate/index.js';
 import { describe, expect, test } from 'vitest';
 import { assembleWhatIf, judgeWhatIf, parseProposalFile, parseSetItems } from '../../src/evaluate/whatif.js';
 import type { Proposal, WhatIfHostInput } from '../../src/evaluate/whatif.js';
@@ -17,7 +18,7 @@ function host(name: string, spec: Parameters<typeof snapshot>[0] = {}, groups: s
 describe('applying a proposal', () => {
   test('raising tcp_max_orphans on a host at 30 % of its limit turns it from critical to ok', () => {
     const orphans = Math.round(0.3 * 65536);
-    const out = assembleWhatIf([host('web-1', { sockstat: { orphan: orphans } })], proposal('net.ipv4.tcp_max_orphans = 262144\n'));
+    const out = assembleWhatIf([host('web-1', { sockstat: { orphan: orphans } })], proposal('net.ipv4.tcp_max_orphans = 262144\n'), defaultConfig);
     const h = out.hosts[0];
     expect(h?.before.verdict).toBe('critical');
     expect(h?.after.verdict).toBe('ok');
@@ -35,7 +36,7 @@ describe('applying a proposal', () => {
   test('a fixed tcp_mem sized for a 64 GiB host flags the 8 GiB hosts, not the big one', () => {
     // High at 24 GiB of 4 KiB pages: 37.5 % of the big host, three times the small ones.
     const p = proposal('net.ipv4.tcp_mem = 3145728 4194304 6291456\n');
-    const out = assembleWhatIf([host('big', { meminfo: 64 * GiB }), host('small-1', { meminfo: 8 * GiB }), host('small-2', { meminfo: 8 * GiB })], p);
+    const out = assembleWhatIf([host('big', { meminfo: 64 * GiB }), host('small-1', { meminfo: 8 * GiB }), host('small-2', { meminfo: 8 * GiB })], p, defaultConfig);
     const flagged = out.hosts.filter((h) => h.flags.some((f) => f.id === 'tcp-mem-above-ram')).map((h) => h.name);
     expect(flagged).toEqual(['small-1', 'small-2']);
     const flag = out.hosts[1]?.flags[0];
@@ -51,13 +52,13 @@ describe('applying a proposal', () => {
   test('tcp_max_orphans below four times the peak over samples is flagged', () => {
     // Peak 3000 is in the second sample; 10000 < 4 x 3000.
     const h = host('bursty', { samples: [{ sockstat: { orphan: 100 } }, { sockstat: { orphan: 3000 } }, { sockstat: { orphan: 200 } }] });
-    const out = assembleWhatIf([h, host('quiet', { sockstat: { orphan: 10 } })], proposal('net.ipv4.tcp_max_orphans = 10000\n'));
+    const out = assembleWhatIf([h, host('quiet', { sockstat: { orphan: 10 } })], proposal('net.ipv4.tcp_max_orphans = 10000\n'), defaultConfig);
     expect(out.hosts[0]?.flags.map((f) => [f.id, f.figures.peakOrphans, f.figures.fourTimesPeak])).toEqual([['orphans-below-4x-peak', 3000, 12000]]);
     expect(out.hosts[1]?.flags).toEqual([]);
   });
 
   test('a global key is not applied on a host audited in a child network namespace; a per-netns key is', () => {
-    const out = assembleWhatIf([host('pod', { container: true })], proposal('net.ipv4.tcp_mem = 1000 2000 3000\nnet.ipv4.tcp_max_tw_buckets = 100000\n'));
+    const out = assembleWhatIf([host('pod', { container: true })], proposal('net.ipv4.tcp_mem = 1000 2000 3000\nnet.ipv4.tcp_max_tw_buckets = 100000\n'), defaultConfig);
     const h = out.hosts[0];
     expect(h?.settings.map((s) => [s.key, s.applied])).toEqual([
       ['net.ipv4.tcp_mem', false],
@@ -73,7 +74,7 @@ describe('applying a proposal', () => {
   });
 
   test('fs.file-max moves the limit the file-nr check reads', () => {
-    const out = assembleWhatIf([host('files', { sysctl: { 'fs.file-nr': [9500, 0, 10000], 'fs.file-max': 10000 } })], proposal('fs.file-max = 1000000\n'));
+    const out = assembleWhatIf([host('files', { sysctl: { 'fs.file-nr': [9500, 0, 10000], 'fs.file-max': 10000 } })], proposal('fs.file-max = 1000000\n'), defaultConfig);
     const h = out.hosts[0];
     expect(h?.before.findings.find((f) => f.id === 'neighbours.file-nr')?.level).toBe('critical');
     expect(h?.after.findings.find((f) => f.id === 'neighbours.file-nr')?.level).toBe('ok');
@@ -85,7 +86,7 @@ describe('applying a proposal', () => {
       { group: 'db', settings: parseSetItems(['net.ipv4.tcp_max_orphans=200000'], '--set-for db', 2).value },
     ];
     const p: Proposal = { settings: parseSetItems(['net.ipv4.tcp_max_orphans=50000'], '--set').value, groups, flags: [] };
-    const out = assembleWhatIf([host('both', {}, ['db', 'web']), host('web-only', {}, ['web']), host('none')], p);
+    const out = assembleWhatIf([host('both', {}, ['db', 'web']), host('web-only', {}, ['web']), host('none')], p, defaultConfig);
     const byName = Object.fromEntries(out.hosts.map((h) => [h.name, h]));
     expect(byName.both?.settings[0]).toMatchObject({ text: '200000', from: 'group db', origin: '--set-for db:2' });
     expect(byName.both?.flags.map((f) => f.message)).toEqual(['net.ipv4.tcp_max_orphans: group web also set it; group db wins, given last']);
@@ -95,7 +96,7 @@ describe('applying a proposal', () => {
 
   test('a group no host is in is flagged once', () => {
     const groups = [1, 2].map((line) => ({ group: 'ghost', settings: parseSetItems(['net.core.somaxconn=1024'], '--set-for ghost', line).value }));
-    const out = assembleWhatIf([host('a', {}, ['web'])], { settings: [], groups, flags: [] });
+    const out = assembleWhatIf([host('a', {}, ['web'])], { settings: [], groups, flags: [] }, defaultConfig);
     expect(out.flags.filter((f) => f.id === 'group-without-hosts')).toHaveLength(1);
   });
 });

@@ -1,30 +1,20 @@
-// What every check shares: its context, its result, and the Finding built from its rule.
-import type { Snapshot } from '../../procfs/types.js';
-import type { EvalConfig } from '../config.js';
-import type { Rule } from '../rules.js';
-import type { Finding, Level, Verdict } from '../types.js';
-
-export interface CheckContext {
-  snapshot: Snapshot;
-  config: EvalConfig;
-}
-
-/** A check yields a finding, or a note when what it needs does not exist on the host. */
-export type CheckResult = { finding: Finding } | { note: string };
-
-export type Check = (ctx: CheckContext) => CheckResult;
+// The Finding a check builds from its rule, and the small numeric helpers every check shares.
+import type { CheckResult, RuleData, Thresholds } from './rule.js';
+import type { Finding, Verdict } from './types.js';
 
 export interface FindingParts {
   level: Verdict;
   summary: string;
   figures?: Finding['figures'];
-  thresholds?: Partial<Record<Level, number>>;
+  thresholds?: Thresholds;
   assumptions?: string[];
   closeness?: number;
   uncertain?: boolean;
+  /** Said before the rule's remediation when this host's case needs it (e.g. an old kernel's meaning). */
+  remediationNote?: string;
 }
 
-export function finding(rule: Rule, parts: FindingParts): CheckResult {
+export function finding(rule: RuleData, parts: FindingParts): CheckResult {
   return {
     finding: {
       id: rule.id,
@@ -34,7 +24,7 @@ export function finding(rule: Rule, parts: FindingParts): CheckResult {
       figures: parts.figures ?? {},
       thresholds: parts.thresholds ?? {},
       rationale: rule.rationale,
-      remediation: rule.remediation,
+      remediation: parts.remediationNote === undefined ? rule.remediation : `${parts.remediationNote} ${rule.remediation}`,
       assumptions: parts.assumptions ?? [],
       closeness: parts.closeness ?? 0,
       ...(parts.uncertain === true ? { uncertain: true } : {}),
@@ -43,7 +33,7 @@ export function finding(rule: Rule, parts: FindingParts): CheckResult {
 }
 
 /** A key that does not exist on this host: noted, not judged. */
-export function absent(rule: Rule, why: string): CheckResult {
+export function absent(rule: RuleData, why: string): CheckResult {
   return { note: `${rule.id}: not checked, ${why}` };
 }
 

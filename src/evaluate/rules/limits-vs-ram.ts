@@ -1,21 +1,40 @@
 // tcp_mem high and tcp_max_orphans against physical memory.
-import { thresholdsFor } from '../config.js';
 import { clamp01 } from '../comparators.js';
+import { absent, fig, finding, percent } from '../finding.js';
 import { bytes, pct } from '../format.js';
-import { memTotalBytes, sysctlValue, sysctlValues } from '../inputs.js';
-import { ORPHAN_DOC_BYTES, ruleById } from '../rules.js';
+import { memTotalBytes, positiveSysctl, tcpMemLimits } from '../inputs.js';
+import { ORPHAN_DOC_BYTES } from '../kernel-facts.js';
+import { defineRule } from '../rule.js';
+import type { CheckContext, CheckResult } from '../rule.js';
 import type { Level } from '../types.js';
-import { absent, fig, finding, percent } from './finding.js';
-import type { CheckContext, CheckResult } from './finding.js';
+
+export const limitsVsRamRule = defineRule({
+  id: 'limits-vs-ram',
+  title: 'TCP limits against physical memory',
+  figure: 'tcp_mem high x page size, and tcp_max_orphans x 64 KiB, against MemTotal',
+  unit: '% of MemTotal',
+  thresholds: { notice: 100, warning: 100 },
+  order: 'per-level',
+  core: false,
+  rationale:
+    'tcp_mem high is the only limit on memory held by TCP buffers. When it exceeds physical memory, TCP can ' +
+    'push the host into the OOM killer before the kernel refuses a single allocation. tcp_max_orphans x 64 KiB ' +
+    '(the documented cost per orphan) above RAM is less serious while tcp_mem high is within RAM, as the memory ' +
+    'limit still caps what orphans hold.',
+  remediation:
+    'Set net.ipv4.tcp_mem per host size rather than one fixed value for the fleet: keep high x page size well ' +
+    'within MemTotal (the kernel default is about 9.4 % of free buffer memory, large proxies use 10-25 %), and ' +
+    'the three values increasing. A tcp_max_orphans far above what RAM can hold is harmless only while tcp_mem ' +
+    'is sane; size it as 4 x the peak orphans observed.',
+  check: checkLimitsVsRam,
+});
 
 /** The smallest Linux page: with the page size unknown, tcp_mem x this is a lower bound. */
 const MIN_PAGE = 4096;
 
-export function checkLimitsVsRam({ snapshot, config }: CheckContext): CheckResult {
-  const rule = ruleById('limits-vs-ram');
-  const thresholds = thresholdsFor(rule.id, config);
-  const tcpMem = sysctlValues(snapshot, 'net.ipv4.tcp_mem', 3);
-  const maxOrphans = sysctlValue(snapshot, 'net.ipv4.tcp_max_orphans');
+function checkLimitsVsRam({ snapshot, rule, thresholds }: CheckContext): CheckResult {
+  const tcpMem = tcpMemLimits(snapshot);
+  const maxOrphans = positiveSysctl(snapshot, 'net.ipv4.tcp_max_orphans');
   const total = memTotalBytes(snapshot);
 
   if (!tcpMem.ok && tcpMem.absent) return absent(rule, `host-level budget could not be read (${tcpMem.why})`);
@@ -24,7 +43,7 @@ export function checkLimitsVsRam({ snapshot, config }: CheckContext): CheckResul
     return finding(rule, { level: 'unknown', summary: `limits against RAM unknown: ${why}`, thresholds });
   }
 
-  const high = tcpMem.value[2] as number;
+  const high = tcpMem.value[2];
   const page = snapshot.pageSize !== undefined && snapshot.pageSize > 0 ? snapshot.pageSize : undefined;
   const highBytes = high * (page ?? MIN_PAGE);
   const highShare = percent(highBytes, total.value);
