@@ -7,7 +7,8 @@ import { runOverSsh, SshFailure } from './ssh.js';
 import { JumpPool } from './jump.js';
 import { runFleet } from './fanout.js';
 import { createProgress } from './progress.js';
-import { readKnownHosts, makeHostVerifier, preferredHostKeyAlgorithms } from './known-hosts.js';
+import { readKnownHostsSets, makeHostVerifier, preferredHostKeyAlgorithms, hostKeyLookup, verifiedFromDecision, type HostVerifier } from './known-hosts.js';
+import { hostTrustFor, type RunTrust } from './host-trust.js';
 import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
 import { assembleOutcome } from './outcome.js';
 import type { Io } from '../commands/io.js';
@@ -35,10 +36,14 @@ export async function collectLocalHost(opts: LocalOptions): Promise<HostOutcome>
   }
 }
 
+/** OpenSSH has none (the system's TCP timeout, minutes); 10 s keeps a dead host from holding a slot. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface FleetOptions {
   concurrency: number;
   deadlineMs?: number;
-  connectTimeoutMs: number;
+  /** --connect-timeout: wins over the inventory's and the ssh config's; 10 s when none says. */
+  connectTimeoutMs?: number;
   hostTimeoutMs: number;
   samples: number;
   intervalSeconds: number;
@@ -63,8 +68,15 @@ export function targetRef(t: Target): TargetRef {
 }
 
 export async function collectFleet(targets: Target[], opts: FleetOptions): Promise<HostOutcome[]> {
-  const extraKnownHosts = [...new Set([...opts.knownHostsFiles, ...targets.flatMap((t) => t.knownHostsFiles ?? [])])];
-  const knownHosts = await readKnownHosts(extraKnownHosts);
+  // Each host is checked against its own known_hosts files only (plus --known-hosts).
+  const runTrust: RunTrust = {
+    knownHostsFiles: opts.knownHostsFiles,
+    ...(opts.hostKeyPolicy === undefined ? {} : { policy: opts.hostKeyPolicy }),
+    ...(opts.knownHostsOut === undefined ? {} : { acceptNewFile: opts.knownHostsOut }),
+  };
+  const trusts = new Map(targets.map((t) => [t, hostTrustFor(t, runTrust)]));
+  const knownHosts = await readKnownHostsSets([...trusts.values()].map((t) => t.files), { named: opts.knownHostsFiles });
+  for (const w of knownHosts.warnings) opts.io.warn(w);
   // Read every key once, the jump hosts' own included; bastions are offered the same identities.
   const identityFiles = [...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]))];
   const passphrase = passphraseFromEnvOrTty(opts.io.env);
@@ -79,17 +91,25 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
     return await runFleet(
       targets,
       async (target, signal) => {
-        const ref = targetRef(target);
+        const trust = trusts.get(target) ?? hostTrustFor(target, runTrust);
+        const db = knownHosts.get(trust.files);
+        const lookup = hostKeyLookup(target.address, target.port, target.hostKeyAlias);
+        let verifier: HostVerifier | undefined;
+        const ref: TargetRef = { ...targetRef(target), hostKey: { policy: trust.policy, reason: trust.reason } };
         const boundary = newBoundary();
         const script = buildProbeScript({ boundary, samples: opts.samples, intervalSeconds: opts.intervalSeconds });
         const started = Date.now();
         const startedAt = new Date(started).toISOString();
         try {
           const r = await runOverSsh(target, { command: '/bin/sh -s', stdin: script }, {
-            verifier: (names: string[], port: number) => makeHostVerifier(knownHosts, opts.hostKeyPolicy ?? target.hostKeyPolicy ?? 'strict', names, port, opts.knownHostsOut),
-            hostKeyAlgorithms: (names: string[], port: number) => preferredHostKeyAlgorithms(knownHosts, names, port),
+            verifier: (name: string) => {
+              const made = makeHostVerifier(db, trust.policy, name, trust.recordIn);
+              if (name === lookup) verifier = made;
+              return made;
+            },
+            hostKeyAlgorithms: (name: string) => preferredHostKeyAlgorithms(db, name),
             auth: { identities: identities.keys, ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
-            connectTimeoutMs: target.connectTimeoutMs ?? opts.connectTimeoutMs,
+            connectTimeoutMs: opts.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
             deadlineMs: opts.hostTimeoutMs + sampleMs,
             keepaliveIntervalMs: 5000,
             // The probe's output is bounded by construction; more than that is a broken or hostile host.
@@ -97,6 +117,8 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
             signal,
             jumps,
           });
+          const verified = verifiedFromDecision(verifier?.decision());
+          if (verified !== undefined) ref.hostKeyVerified = verified;
           return assembleOutcome({ target: ref, boundary, ...r, startedAt, durationMs: Date.now() - started });
         } catch (e) {
           const durationMs = Date.now() - started;

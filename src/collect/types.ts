@@ -6,6 +6,12 @@ export type { ProbeRecord, RawSection } from '../procfs/sections.js';
 
 export type FailureStage = 'resolve' | 'connect' | 'host-key' | 'auth' | 'timeout' | 'command' | 'parse' | 'cancelled';
 
+/**
+ * The host-key checking a host got: OpenSSH-style policies over SSH, `by-command` when an
+ * external command (e.g. the system ssh) decides, `none` for transports without host keys.
+ */
+export type HostKeyPolicyUsed = 'strict' | 'accept-new' | 'off' | 'by-command' | 'none';
+
 /** The host as the report names it; enough to find it again, nothing secret. */
 export interface TargetRef {
   /** Inventory name (alias). */
@@ -17,6 +23,10 @@ export interface TargetRef {
   groups: string[];
   /** Jump hosts, outermost first, as `user@host:port`. */
   via?: string[];
+  /** Which host-key policy the host got and why (`accept-new from StrictHostKeyChecking no (ssh config FILE line N) ...`). */
+  hostKey?: { policy: HostKeyPolicyUsed; reason: string };
+  /** How the key the host showed was trusted: found in known_hosts, newly accepted, or not checked. */
+  hostKeyVerified?: 'known' | 'accepted-new' | 'unverified';
 }
 
 export type HostOutcome =

@@ -33,7 +33,8 @@ export interface AuditOptions {
   knownHostsOut?: string;
   concurrency: number;
   deadlineSeconds?: number;
-  connectTimeoutSeconds: number;
+  /** Wins over the inventory's and the ssh config's ConnectTimeout when given. */
+  connectTimeoutSeconds?: number;
   hostTimeoutSeconds: number;
   samples: number;
   intervalSeconds: number;
@@ -111,7 +112,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
         ...(await collectFleet(targets, {
           concurrency: opts.concurrency,
           ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
-          connectTimeoutMs: opts.connectTimeoutSeconds * 1000,
+          ...(opts.connectTimeoutSeconds === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutSeconds * 1000 }),
           hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
           samples: opts.samples,
           intervalSeconds: opts.intervalSeconds,
