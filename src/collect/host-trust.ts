@@ -46,3 +46,19 @@ export function hostTrustFor(target: Pick<Target, 'hostKeyPolicy' | 'hostKeyPoli
   }
   return { policy, reason, files: knownHostsFilesFor(target, run.knownHostsFiles), ...(recordIn === undefined ? {} : { recordIn }) };
 }
+
+const STRENGTH: readonly HostKeyPolicy[] = ['off', 'accept-new', 'strict'];
+
+/**
+ * The weakest policy any host got, for a run-level summary: a run where one host was
+ * unchecked is not "strict". `fallback` when no host carries one (e.g. a local-only run).
+ */
+export function weakestHostKeyPolicy(outcomes: readonly { target: { hostKey?: { policy: string } } }[], fallback: HostKeyPolicy): HostKeyPolicy {
+  let weakest: HostKeyPolicy | undefined;
+  for (const o of outcomes) {
+    const p = o.target.hostKey?.policy;
+    if (p !== 'strict' && p !== 'accept-new' && p !== 'off') continue;
+    if (weakest === undefined || STRENGTH.indexOf(p) < STRENGTH.indexOf(weakest)) weakest = p;
+  }
+  return weakest ?? fallback;
+}

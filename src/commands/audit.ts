@@ -3,6 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { loadTargets } from '../inventory/index.js';
 import { collectFleet, collectLocalHost } from '../collect/collect.js';
+import { weakestHostKeyPolicy } from '../collect/host-trust.js';
 import type { HostOutcome } from '../collect/types.js';
 import type { Level } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
@@ -134,7 +135,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     failOn: opts.failOn,
-    hostKeyPolicy,
+    hostKeyPolicy: weakestHostKeyPolicy(outcomes, hostKeyPolicy),
     samples: opts.samples,
     intervalSeconds: opts.intervalSeconds,
     warnings,
