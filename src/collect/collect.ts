@@ -80,9 +80,16 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
   // Read every key once, the jump hosts' own included; bastions are offered the same identities.
   const identityFiles = [...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]))];
   const passphrase = passphraseFromEnvOrTty(opts.io.env);
-  const identities = await loadIdentities(identityFiles, { passphrase });
-  for (const p of identities.problems) opts.io.warn(p);
   const agent = agentSocket(opts.io.env);
+  const identities = await loadIdentities(identityFiles, { passphrase, agent: agent !== undefined });
+  for (const p of identities.problems) opts.io.warn(p);
+  // A host is offered the keys its own IdentityFile lines name (and its jump hosts'), as ssh does;
+  // hosts naming none are offered whatever was loaded.
+  const authFor = (t: Target) => {
+    const own = new Set([...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]);
+    const mine = <K extends { file: string }>(list: readonly K[]): K[] => (own.size === 0 ? [...list] : list.filter((k) => own.has(k.file)));
+    return { identities: mine(identities.keys), agentKeys: mine(identities.agentKeys) };
+  };
   const jumps = new JumpPool();
   const progress = createProgress({ stream: opts.io.stderr, isTTY: opts.io.stderrIsTTY, quiet: opts.quiet, total: targets.length });
   const sampleMs = opts.samples > 1 ? (opts.samples - 1) * opts.intervalSeconds * 1000 : 0;
@@ -108,7 +115,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
               return made;
             },
             hostKeyAlgorithms: (name: string) => preferredHostKeyAlgorithms(db, name),
-            auth: { identities: identities.keys, ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
+            auth: { ...authFor(target), ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
             connectTimeoutMs: opts.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
             deadlineMs: opts.hostTimeoutMs + sampleMs,
             keepaliveIntervalMs: 5000,

@@ -11,7 +11,7 @@ import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig } from 'ssh2';
 import type { JumpHost, Target } from '../inventory/types.js';
 import type { FailureStage } from './types.js';
-import { buildAuthHandler, type Identity } from './auth.js';
+import { buildAuthHandler, type AgentKeyRef, type Identity } from './auth.js';
 import { hostKeyLookup, type HostVerifier } from './known-hosts.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
@@ -46,6 +46,8 @@ export interface SshAuth {
   /** ssh-agent socket path. */
   agent?: string;
   identitiesOnly?: boolean;
+  /** IdentityFile keys only ssh-agent holds (a `.pub` here): offered through the agent even with identitiesOnly. */
+  agentKeys?: readonly AgentKeyRef[];
 }
 
 /** How to reach and trust one SSH server: shared by targets and the bastions in front of them. */

@@ -284,6 +284,44 @@ describe('host keys checked as OpenSSH checks them, on the same files', () => {
     expect(off.get('fresh')).toMatchObject({ status: audited, target: { hostKeyVerified: 'unverified', hostKey: { policy: 'off', reason: 'off from --host-key-policy' } } });
   });
 
+  it('IdentitiesOnly with an IdentityFile that has only its .pub here: the agent signs with that key, as with OpenSSH', async () => {
+    const pubOnly = join(dir.path, 'only-pub', 'id_ed25519');
+    mkdirSync(join(dir.path, 'only-pub'));
+    writeFileSync(`${pubOnly}.pub`, `${key.publicKey}\n`);
+    const known = join(dir.path, 'kh', 'agent');
+    writeFileSync(known, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    const config = join(dir.path, 'agent.config');
+    writeFileSync(
+      config,
+      ['Host via-agent', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${pubOnly}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${known}`, '  GlobalKnownHostsFile /dev/null', ''].join('\n'),
+    );
+    // The agent holds an unauthorized key first: only the one the .pub names may be offered.
+    const agent = await startSshAgent([other.privateKeyPath, key.privateKeyPath]);
+    try {
+      env.env = { SSH_AUTH_SOCK: agent.socket };
+      const out = await collect({ hosts: ['via-agent'], sshConfigFile: config });
+      expect(out.get('via-agent')).toMatchObject({ status: audited });
+      expect(warnings).toEqual([]);
+      const opensshOk = await new Promise<boolean>((resolve) =>
+        execFile(SSH, ['-F', config, '-o', 'BatchMode=yes', 'via-agent', 'true'], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket }, timeout: 20_000 }, (e) => resolve(e === null)),
+      );
+      expect(opensshOk).toBe(true);
+    } finally {
+      env.env = {};
+      await agent.stop();
+    }
+    // With the agent holding only the other key, nothing matching is offered: an auth failure naming the .pub.
+    const wrong = await startSshAgent([other.privateKeyPath]);
+    try {
+      env.env = { SSH_AUTH_SOCK: wrong.socket };
+      const out = await collect({ hosts: ['via-agent'], sshConfigFile: config });
+      expect(out.get('via-agent')).toMatchObject({ status: 'failed', stage: 'auth', message: expect.stringContaining(`${pubOnly}.pub`) });
+    } finally {
+      env.env = {};
+      await wrong.stop();
+    }
+  });
+
   it('a --known-hosts file that does not exist and a malformed line are warnings for the run', async () => {
     const broken = join(dir.path, 'kh', 'broken');
     writeFileSync(broken, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\nthis is not a key line\n`);
