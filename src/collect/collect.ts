@@ -11,6 +11,7 @@ import { readKnownHostsSets, makeHostVerifier, preferredHostKeyAlgorithms, hostK
 import { hostTrustFor, type RunTrust } from './host-trust.js';
 import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
 import { assembleOutcome } from './outcome.js';
+import { capConcurrencyForOpenFiles, openFilesSoftLimit } from './fd-limit.js';
 import type { Io } from '../commands/io.js';
 
 
@@ -90,8 +91,14 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
     const mine = <K extends { file: string }>(list: readonly K[]): K[] => (own.size === 0 ? [...list] : list.filter((k) => own.has(k.file)));
     return { identities: mine(identities.keys), agentKeys: mine(identities.agentKeys) };
   };
+  const capped = capConcurrencyForOpenFiles(opts.concurrency, openFilesSoftLimit());
+  if (capped.warning) opts.io.warn(capped.warning);
   const jumps = new JumpPool();
   const progress = createProgress({ stream: opts.io.stderr, isTTY: opts.io.stderrIsTTY, quiet: opts.quiet, total: targets.length });
+  // One cap for a host's whole session, both streams: the bound for one sample. Each further
+  // sample adds a few KB in practice (uptime, sockstat, netstat), far inside the slack of that
+  // bound, so an endless stream stops here however many samples were asked.
+  const sessionOutputLimit = probeOutputLimit({ samples: 1 });
   const sampleMs = opts.samples > 1 ? (opts.samples - 1) * opts.intervalSeconds * 1000 : 0;
 
   try {
@@ -120,7 +127,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
             deadlineMs: opts.hostTimeoutMs + sampleMs,
             keepaliveIntervalMs: 5000,
             // The probe's output is bounded by construction; more than that is a broken or hostile host.
-            maxOutputBytes: probeOutputLimit(opts),
+            maxOutputBytes: sessionOutputLimit,
             signal,
             jumps,
           });
@@ -135,7 +142,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions): Promi
         }
       },
       {
-        concurrency: opts.concurrency,
+        concurrency: capped.concurrency,
         ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
         signal: opts.signal,
         onEvent: (e) => progress.event(e),

@@ -65,7 +65,7 @@ export interface ConnectOptions {
 export interface SshOptions extends ConnectOptions {
   /** Hard limit for the whole host: every attempt, connect, auth and the command. */
   deadlineMs: number;
-  /** Cap on stdout and on stderr, each. */
+  /** Cap on the command's whole output, stdout and stderr together. */
   maxOutputBytes: number;
   signal?: AbortSignal;
   jumps?: Tunneler;
@@ -387,8 +387,10 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
         running = channel;
         // A write that races the channel's close errors here; the connection's own events report real failures.
         channel.on('error', () => {});
-        const out = capped(maxBytes);
-        const errOut = capped(maxBytes);
+        // One budget for the session: both streams draw on it.
+        const budget = { left: maxBytes };
+        const out = capped(budget);
+        const errOut = capped(budget);
         let done = false;
         const finish = (code: number | null) => {
           if (done) return;
@@ -473,23 +475,25 @@ function kill(client: SshClient, channel: ClientChannel): void {
   }
 }
 
-/** Collects a stream's bytes up to a cap; push() returns false once the cap is reached. */
-function capped(max: number): { push(chunk: Buffer): boolean; text(): string; truncated: boolean } {
+/** Collects a stream's bytes while a shared budget lasts; push() returns false once it is spent. */
+function capped(budget: { left: number }): { push(chunk: Buffer): boolean; text(): string; truncated: boolean } {
   const chunks: Buffer[] = [];
   let size = 0;
   const state = {
     truncated: false,
     push(chunk: Buffer): boolean {
       if (state.truncated) return false;
-      const room = max - size;
+      const room = budget.left;
       if (chunk.length > room) {
         chunks.push(chunk.subarray(0, room));
-        size = max;
+        size += room;
+        budget.left = 0;
         state.truncated = true;
         return false;
       }
       chunks.push(chunk);
       size += chunk.length;
+      budget.left -= chunk.length;
       return true;
     },
     text: () => Buffer.concat(chunks, size).toString('utf8'),
