@@ -46,8 +46,10 @@ describe('fleet limits', () => {
     offInterrupt: () => {},
   };
   let fleet: RecordedFleet;
+  // One port on many loopback addresses: hundreds of ports taken here could be the very port
+  // another test file counts on staying closed.
   const start = async (hosts: FleetHostSpec[]): Promise<RecordedFleet> => {
-    fleet = await startRecordedFleet({ authorizedKeys: `${key.public}\n`, slowBannerMs: 15_000, hosts });
+    fleet = await startRecordedFleet({ authorizedKeys: `${key.public}\n`, slowBannerMs: 15_000, hosts, addressing: 'addresses' });
     writeFileSync(knownHosts, fleet.knownHosts);
     return fleet;
   };
