@@ -1,16 +1,63 @@
 // Keys and agent for ssh2: each key file is read and decrypted once per run, before the
 // fan-out (ssh2's connect() would otherwise throw per host on an encrypted key).
-import { readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { constants, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, NextAuthHandler, ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, IdentityCallback, NextAuthHandler, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
 import { fingerprint } from './known-hosts.js';
 
 // ssh2 is CommonJS and its `utils` is not visible to Node's named-export detection.
-const { utils } = ssh2;
+const { utils, OpenSSHAgent, BaseAgent } = ssh2;
+
+/** Far above any private key (an RSA 16384 key is ~13 KB): more is not a key file. */
+export const MAX_KEY_FILE_BYTES = 1 << 20;
+
+/** A key file that cannot be read as one; the message names what it is instead. */
+class KeyFileProblem extends Error {}
+
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a key file only if it is a regular file of at most MAX_KEY_FILE_BYTES. It is opened
+ * non-blocking (a FIFO must not hang the run) and checked with fstat on the opened descriptor,
+ * so a symlink is followed only to a regular file, and /dev/zero is never read.
+ */
+async function readKeyFile(file: string): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new KeyFileProblem(`is ${fileKind(st)}, not a key file`);
+    if (st.size > MAX_KEY_FILE_BYTES) throw new KeyFileProblem(`is ${st.size} bytes, too large for a key file (at most ${MAX_KEY_FILE_BYTES})`);
+    // The size may change under us: read at most one byte past the limit and check again.
+    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_KEY_FILE_BYTES) throw new KeyFileProblem(`grew past ${MAX_KEY_FILE_BYTES} bytes while read, too large for a key file`);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A key named by IdentityFile whose private half is not here (absent, or encrypted) but whose `.pub` is: ssh-agent may hold it. */
+export interface AgentKeyRef {
+  file: string;
+  fingerprint: string;
+}
 
 export const PASSPHRASE_ENV = 'SOCKAUDIT_KEY_PASSPHRASE';
 
@@ -66,20 +113,41 @@ function reason(err: Error): string {
  */
 export async function loadIdentities(
   files: string[],
-  opts: { passphrase?: PassphraseSource },
-): Promise<{ keys: Identity[]; problems: string[] }> {
+  opts: { passphrase?: PassphraseSource; agent?: boolean },
+): Promise<{ keys: Identity[]; problems: string[]; agentKeys: AgentKeyRef[] }> {
   const explicit = files.length > 0;
   const keys: Identity[] = [];
   const problems: string[] = [];
+  const agentKeys: AgentKeyRef[] = [];
   let passphrase: Promise<string | undefined> | undefined;
+  /** The `.pub` beside a key file, as OpenSSH reads it when the private key is not usable here. */
+  const publicBeside = async (file: string): Promise<AgentKeyRef | undefined> => {
+    try {
+      const parsed = utils.parseKey(await readKeyFile(`${file}.pub`));
+      return parsed instanceof Error ? undefined : { file, fingerprint: fingerprint(parsed.getPublicSSH()) };
+    } catch {
+      return undefined;
+    }
+  };
   for (const file of [...new Set(explicit ? files : defaultIdentityFiles())]) {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = await readKeyFile(file);
     } catch (err) {
+      if (err instanceof KeyFileProblem) {
+        problems.push(`${file}: ${err.message}; skipped`);
+        continue;
+      }
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && !explicit) continue;
-      problems.push(`${file}: ${code === 'ENOENT' ? 'key file not found' : `cannot read key file (${code ?? 'error'})`}`);
+      if (code === 'ENOENT') {
+        // Only the public half here: OpenSSH then signs with ssh-agent's matching key.
+        const pub = await publicBeside(file);
+        if (pub && opts.agent) agentKeys.push(pub);
+        else if (pub) problems.push(`${file}: key file not found (only ${file}.pub is here), and no ssh-agent (SSH_AUTH_SOCK) to sign with it`);
+        else if (explicit) problems.push(`${file}: key file not found`);
+        continue;
+      }
+      problems.push(`${file}: cannot read key file (${code ?? 'error'})`);
       continue;
     }
     let parsed = utils.parseKey(data);
@@ -87,6 +155,11 @@ export async function loadIdentities(
       passphrase ??= opts.passphrase ? opts.passphrase() : Promise.resolve(undefined);
       const secret = await passphrase;
       if (secret === undefined) {
+        const pub = opts.agent ? await publicBeside(file) : undefined;
+        if (pub) {
+          agentKeys.push(pub);
+          continue;
+        }
         problems.push(
           `${file}: key is encrypted and no passphrase is available; set ${PASSPHRASE_ENV}, run from a terminal to be asked, or add the key to ssh-agent`,
         );
@@ -108,7 +181,7 @@ export async function loadIdentities(
     }
     keys.push(new Identity(file, parsed));
   }
-  return { keys, problems };
+  return { keys, problems, agentKeys };
 }
 
 /**
@@ -191,11 +264,20 @@ export function buildAuthHandler(opts: {
   identities: readonly Identity[];
   agent?: string;
   identitiesOnly?: boolean;
+  /** Keys named by IdentityFile that only the agent can sign with; offered even with identitiesOnly. */
+  agentKeys?: readonly AgentKeyRef[];
 }): AuthPlan {
   const { username } = opts;
   const offers: { method: AnyAuthMethod; label: string }[] = [];
   if (opts.agent !== undefined && !opts.identitiesOnly)
     offers.push({ method: { type: 'agent', username, agent: opts.agent }, label: 'agent (SSH_AUTH_SOCK)' });
+  else if (opts.agent !== undefined && opts.agentKeys && opts.agentKeys.length > 0) {
+    const wanted = new Set(opts.agentKeys.map((k) => k.fingerprint));
+    offers.push({
+      method: { type: 'agent', username, agent: new AgentKeysOnly(opts.agent, wanted) },
+      label: `agent (SSH_AUTH_SOCK) keys of ${opts.agentKeys.map((k) => `${k.file}.pub`).join(', ')}`,
+    });
+  }
   for (const id of opts.identities) offers.push({ method: { type: 'publickey', username, key: id.key }, label: `publickey ${id}` });
   const tried: string[] = [];
   let next = 0;
@@ -207,4 +289,33 @@ export function buildAuthHandler(opts: {
     done(offer.method);
   };
   return { handler, tried };
+}
+
+/**
+ * ssh-agent limited to some keys: IdentitiesOnly with an IdentityFile whose private key is
+ * only in the agent, where OpenSSH offers that key and no other of the agent's.
+ */
+class AgentKeysOnly extends BaseAgent<ParsedKey> {
+  readonly #agent: InstanceType<typeof OpenSSHAgent>;
+  readonly #wanted: ReadonlySet<string>;
+
+  constructor(socket: string, wanted: ReadonlySet<string>) {
+    super();
+    this.#agent = new OpenSSHAgent(socket);
+    this.#wanted = wanted;
+  }
+
+  getIdentities(cb: IdentityCallback<ParsedKey>): void {
+    this.#agent.getIdentities((err, keys) => {
+      if (err) return cb(err);
+      // OpenSSHAgent hands back parsed keys; anything else cannot be matched and is left out.
+      cb(null, (keys ?? []).filter((k): k is ParsedKey => 'getPublicSSH' in k && this.#wanted.has(fingerprint(k.getPublicSSH()))));
+    });
+  }
+
+  sign(pubKey: ParsedKey, data: Buffer, options: SigningRequestOptions | SignCallback, cb?: SignCallback): void {
+    // ssh2's OpenSSHAgent takes either form at run time, as BaseAgent's two signatures say.
+    if (typeof options === 'function') this.#agent.sign(pubKey, data, {}, options);
+    else this.#agent.sign(pubKey, data, options, cb);
+  }
 }

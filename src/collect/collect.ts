@@ -8,6 +8,7 @@ import { assembleOutcome } from './outcome.js';
 import { TransportFailure, type Transport } from './transport.js';
 import { localTransport } from './spawn.js';
 import { createSshTransport } from './ssh-transport.js';
+import { capConcurrencyForOpenFiles, openFilesSoftLimit } from './fd-limit.js';
 
 /** What collecting may use of the process that runs it. */
 export interface CollectEnvironment {
@@ -31,7 +32,8 @@ export interface FleetOptions extends ProbeOptionsForHost {
   concurrency: number;
   /** For the whole run. */
   deadlineMs?: number;
-  connectTimeoutMs: number;
+  /** --connect-timeout: wins over the inventory's and the ssh config's; 10 s when none says. */
+  connectTimeoutMs?: number;
   knownHostsFiles: string[];
   /** From the command line: wins over each target's own (ssh config); strict when neither says. */
   hostKeyPolicy?: HostKeyPolicy;
@@ -80,9 +82,13 @@ export async function probeHost(target: Target, transport: Transport, opts: Prob
     const r = await transport.run(target, script, {
       deadlineMs: hostDeadlineMs(opts),
       // The probe's output is bounded by construction; more than that is a broken or hostile host.
-      maxOutputBytes: probeOutputLimit(opts),
+      // One cap for the whole session, the bound of one sample: each further sample adds a few KB
+      // (uptime, sockstat, netstat), far inside that bound's slack, so an endless stream stops here
+      // however many samples were asked.
+      maxOutputBytes: probeOutputLimit({ samples: 1 }),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    if (r.hostKeyVerified !== undefined) ref.hostKeyVerified = r.hostKeyVerified;
     return assembleOutcome({ target: ref, boundary, ...r, startedAt, durationMs: Date.now() - started });
   } catch (e) {
     const durationMs = Date.now() - started;
@@ -106,7 +112,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions, enviro
       overSsh.length === 0
         ? undefined
         : await createSshTransport(overSsh, {
-            connectTimeoutMs: opts.connectTimeoutMs,
+            ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
             knownHostsFiles: opts.knownHostsFiles,
             ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
             ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
@@ -118,9 +124,12 @@ export async function collectFleet(targets: Target[], opts: FleetOptions, enviro
     transportFor = (t) => (t.connection === 'local' || !ssh ? local : ssh);
   }
 
+  // Each connection holds a descriptor (two with a jump host): stay below the soft limit.
+  const capped = capConcurrencyForOpenFiles(opts.concurrency, openFilesSoftLimit());
+  if (capped.warning) environment.warn(capped.warning);
   try {
     return await runFleet(targets, (target, signal) => probeHost(target, transportFor(target), { ...opts, signal }), {
-      concurrency: opts.concurrency,
+      concurrency: capped.concurrency,
       ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
       signal: opts.signal,
       onEvent: environment.onEvent,

@@ -83,6 +83,16 @@ export function hostPortName(host: string, port: number): string {
   return port === 22 || port === 0 ? name : `[${name}]:${port}`;
 }
 
+/**
+ * The one name OpenSSH looks a host up under and records it as (sshconnect.c
+ * get_hostfile_hostname_ipaddr): the HostKeyAlias as written, else the HostName it connects
+ * to as `[host]:port` off port 22. Never the inventory's own name for the host, and no IP
+ * address line: CheckHostIP is off by default since OpenSSH 8.5.
+ */
+export function hostKeyLookup(host: string, port: number, alias?: string): string {
+  return alias ?? hostPortName(host, port);
+}
+
 export function parseKnownHosts(text: string, file: string): KnownHosts {
   const entries: KnownHostEntry[] = [];
   const warnings: string[] = [];
@@ -144,19 +154,17 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /** match_hostname: a negated pattern that matches excludes the line even if another pattern matches. */
-function fieldMatches(hosts: HostField, lookups: readonly string[]): boolean {
-  return lookups.some((name) => {
-    if (hosts.kind === 'hashed') {
-      return createHmac('sha1', hosts.salt).update(name).digest().equals(hosts.hash);
-    }
-    let positive = false;
-    for (const { negated, glob } of hosts.patterns) {
-      if (!glob.test(name)) continue;
-      if (negated) return false;
-      positive = true;
-    }
-    return positive;
-  });
+function fieldMatches(hosts: HostField, lookup: string): boolean {
+  if (hosts.kind === 'hashed') return createHmac('sha1', hosts.salt).update(lookup).digest().equals(hosts.hash);
+  // Patterns were lowercased when read; OpenSSH compares them without regard to case.
+  const name = lookup.toLowerCase();
+  let positive = false;
+  for (const { negated, glob } of hosts.patterns) {
+    if (!glob.test(name)) continue;
+    if (negated) return false;
+    positive = true;
+  }
+  return positive;
 }
 
 // A hashed line costs one HMAC per name looked up (several microseconds), and each host is
@@ -164,25 +172,23 @@ function fieldMatches(hosts: HostField, lookups: readonly string[]): boolean {
 // until entries are added (accept-new).
 const found = new WeakMap<KnownHosts, { size: number; byLookup: Map<string, KnownHostEntry[]> }>();
 
-function matchingEntries(db: KnownHosts, names: readonly string[], port: number): KnownHostEntry[] {
-  const lookups = [...new Set(names.map((n) => hostPortName(n, port)))];
+function matchingEntries(db: KnownHosts, lookup: string): KnownHostEntry[] {
   let memo = found.get(db);
   if (memo?.size !== db.entries.length) found.set(db, (memo = { size: db.entries.length, byLookup: new Map() }));
-  const key = lookups.join('\n');
-  let lines = memo.byLookup.get(key);
-  if (!lines) memo.byLookup.set(key, (lines = db.entries.filter((e) => fieldMatches(e.hosts, lookups))));
+  let lines = memo.byLookup.get(lookup);
+  if (!lines) memo.byLookup.set(lookup, (lines = db.entries.filter((e) => fieldMatches(e.hosts, lookup))));
   return lines;
 }
 
 /**
- * Check the key a host presented against every line matching any of `names` (the address
- * connected to, then aliases such as the inventory name), as OpenSSH's check_key_in_hostkeys
+ * Check the key a host presented against every line matching `lookup` (see hostKeyLookup),
+ * as OpenSSH's check_key_in_hostkeys
  * does: a revoked line wins, any plain line with this key is a match. Unlike OpenSSH, a host
  * known only with other key types is a mismatch rather than new: the algorithm order from
  * `preferredHostKeyAlgorithms` makes the server show a recorded type whenever it still has one.
  */
-export function checkHostKey(db: KnownHosts, names: readonly string[], port: number, key: Buffer): HostKeyCheck {
-  const lines = matchingEntries(db, names, port);
+export function checkHostKey(db: KnownHosts, lookup: string, key: Buffer): HostKeyCheck {
+  const lines = matchingEntries(db, lookup);
   if (lines.some((e) => e.marker === 'revoked' && e.key.equals(key))) return { result: 'revoked', fingerprint: fingerprint(key) };
   const plain = lines.filter((e) => e.marker === undefined);
   if (plain.some((e) => e.key.equals(key))) return { result: 'match' };
@@ -197,9 +203,9 @@ export function checkHostKey(db: KnownHosts, names: readonly string[], port: num
  * ssh2's `algorithms.serverHostKey` with the types recorded for this host first (in ssh2's
  * preference order, as OpenSSH's order_hostkeyalgs does), or undefined when none is recorded.
  */
-export function preferredHostKeyAlgorithms(db: KnownHosts, names: readonly string[], port: number): ServerHostKeyAlgorithm[] | undefined {
+export function preferredHostKeyAlgorithms(db: KnownHosts, lookup: string): ServerHostKeyAlgorithm[] | undefined {
   const known = new Set(
-    matchingEntries(db, names, port)
+    matchingEntries(db, lookup)
       .filter((e) => e.marker === undefined)
       .flatMap((e) => ALGORITHMS_FOR_TYPE[e.type] ?? []),
   );
@@ -212,10 +218,69 @@ function expandHome(file: string): string {
   return file === '~' || file.startsWith('~/') ? join(homedir(), file.slice(1)) : file;
 }
 
+/** OpenSSH's UserKnownHostsFile default (ssh_config.5). */
+export function defaultUserKnownHostsFiles(): string[] {
+  const ssh = join(homedir(), '.ssh');
+  return [join(ssh, 'known_hosts'), join(ssh, 'known_hosts2')];
+}
+
+/** OpenSSH's GlobalKnownHostsFile default (ssh_config.5). */
+export const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES: readonly string[] = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+
 /** Where OpenSSH looks by default (ssh_config.5 UserKnownHostsFile, GlobalKnownHostsFile). */
 export function defaultKnownHostsFiles(): string[] {
-  const ssh = join(homedir(), '.ssh');
-  return [join(ssh, 'known_hosts'), join(ssh, 'known_hosts2'), '/etc/ssh/ssh_known_hosts'];
+  return [...defaultUserKnownHostsFiles(), ...DEFAULT_GLOBAL_KNOWN_HOSTS_FILES];
+}
+
+/** One host's known_hosts settings, as its ssh config or inventory gives them. */
+export interface HostKnownHostsSettings {
+  /** UserKnownHostsFile; absent: OpenSSH's default; empty: `none`. */
+  knownHostsFiles?: readonly string[];
+  /** GlobalKnownHostsFile; absent: OpenSSH's default. */
+  globalKnownHostsFiles?: readonly string[];
+}
+
+/**
+ * The files one host is checked against: its own UserKnownHostsFile list (default
+ * ~/.ssh/known_hosts and known_hosts2), its GlobalKnownHostsFile list, then `extra`
+ * (--known-hosts). Never another host's files: each host has its own trust, as in OpenSSH.
+ */
+export function knownHostsFilesFor(host: HostKnownHostsSettings, extra: readonly string[] = []): string[] {
+  const user = host.knownHostsFiles ?? defaultUserKnownHostsFiles();
+  const global = host.globalKnownHostsFiles ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES;
+  return [...new Set([...user, ...global, ...extra].map(expandHome))];
+}
+
+/**
+ * Where accept-new records a host's key, as OpenSSH does: its first UserKnownHostsFile.
+ * Undefined when it has none (`UserKnownHostsFile none`) or it is /dev/null: recorded nowhere.
+ */
+export function acceptNewFileFor(host: HostKnownHostsSettings): string | undefined {
+  const first = host.knownHostsFiles === undefined ? defaultUserKnownHostsFiles()[0] : host.knownHostsFiles[0];
+  return first === undefined || first === '/dev/null' ? undefined : expandHome(first);
+}
+
+interface FileRead {
+  entries: KnownHostEntry[];
+  warnings: string[];
+}
+
+/**
+ * One known_hosts file. A missing file is fine unless `named` (then a warning); an unreadable
+ * named file is an error, since checking without it could wrongly trust or refuse.
+ */
+async function readKnownHostsFile(file: string, named: boolean): Promise<FileRead> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { entries: [], warnings: named ? [`${file}: known_hosts file not found`] : [] };
+    const problem = `cannot read known_hosts file (${code ?? 'error'})`;
+    if (named) throw new InputError(file, undefined, problem);
+    return { entries: [], warnings: [`${file}: ${problem}`] };
+  }
+  return parseKnownHosts(text, file);
 }
 
 /**
@@ -227,40 +292,63 @@ export async function readKnownHosts(files: string[], opts: { defaults?: string[
   const all = [...new Set([...(opts.defaults ?? defaultKnownHostsFiles()).map(expandHome), ...named])];
   const db: KnownHosts = { entries: [], warnings: [] };
   for (const file of all) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        if (named.has(file)) db.warnings.push(`${file}: known_hosts file not found`);
-        continue;
-      }
-      const problem = `cannot read known_hosts file (${code ?? 'error'})`;
-      if (named.has(file)) throw new InputError(file, undefined, problem);
-      db.warnings.push(`${file}: ${problem}`);
-      continue;
-    }
-    const parsed = parseKnownHosts(text, file);
-    db.entries.push(...parsed.entries);
-    db.warnings.push(...parsed.warnings);
+    const read = await readKnownHostsFile(file, named.has(file));
+    db.entries.push(...read.entries);
+    db.warnings.push(...read.warnings);
   }
   return db;
 }
 
+/** Known hosts for a whole run: each file read once, one database per distinct list of files. */
+export interface KnownHostsSets {
+  /** The database for one list of files, as given to readKnownHostsSets. */
+  get(files: readonly string[]): KnownHosts;
+  /** Missing named files and malformed lines, each once, as `file: problem` / `file:line: problem`. */
+  warnings: string[];
+}
+
 /**
- * Append a host key (trust on first use), creating the file 0600 and its folder 0700 when
- * needed; the name is written as OpenSSH would (`[host]:port` off port 22), hashed if asked.
+ * Reads every file of every list once (`named` ones, i.e. --known-hosts, must be readable and
+ * are noted when missing). Hosts with the same list share one database, so a key accepted for
+ * one (accept-new) is known to the next; hosts with different lists never see each other's lines.
  */
-export async function appendKnownHost(file: string, host: string, port: number, key: Buffer, opts: { hash: boolean }): Promise<void> {
+export async function readKnownHostsSets(lists: readonly (readonly string[])[], opts: { named?: readonly string[] } = {}): Promise<KnownHostsSets> {
+  const named = new Set((opts.named ?? []).map(expandHome));
+  const files = new Map<string, FileRead>();
+  const warnings: string[] = [];
+  for (const file of new Set(lists.flat().map(expandHome))) {
+    const read = await readKnownHostsFile(file, named.has(file));
+    files.set(file, read);
+    warnings.push(...read.warnings);
+  }
+  const dbs = new Map<string, KnownHosts>();
+  return {
+    warnings,
+    get(list) {
+      const paths = [...new Set(list.map(expandHome))];
+      const key = paths.join('\0');
+      let db = dbs.get(key);
+      if (!db) {
+        db = { entries: paths.flatMap((f) => files.get(f)?.entries ?? []), warnings: [] };
+        dbs.set(key, db);
+      }
+      return db;
+    },
+  };
+}
+
+/**
+ * Append a host key (trust on first use) under `lookup` (see hostKeyLookup), creating the file
+ * 0600 and its folder 0700 when needed; the name is hashed if asked.
+ */
+export async function appendKnownHost(file: string, lookup: string, key: Buffer, opts: { hash: boolean }): Promise<void> {
   const path = expandHome(file);
   const parsed = utils.parseKey(key);
   if (parsed instanceof Error) throw new Error(`refusing to record an unparseable host key ${fingerprint(key)}`);
-  const name = hostPortName(host, port);
-  let names = name;
+  let names = lookup;
   if (opts.hash) {
     const salt = randomBytes(SHA1_BYTES);
-    names = `${HASH_MAGIC}${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    names = `${HASH_MAGIC}${salt.toString('base64')}|${createHmac('sha1', salt).update(lookup).digest('base64')}`;
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const handle = await open(path, 'a+', 0o600);
@@ -278,6 +366,15 @@ export type HostKeyDecision =
   | { accepted: true; how: 'known' | 'added' | 'unchecked'; seen: string; message: string }
   | { accepted: false; why: 'unknown' | 'mismatch' | 'revoked'; seen: string; message: string; detail: Record<string, string> };
 
+/** How an accepted key was trusted, as an outcome records it. */
+export type { HostKeyVerified } from './types.js';
+import type { HostKeyVerified } from './types.js';
+
+export function verifiedFromDecision(decision: HostKeyDecision | undefined): HostKeyVerified | undefined {
+  if (!decision?.accepted) return undefined;
+  return decision.how === 'known' ? 'known' : decision.how === 'added' ? 'accepted-new' : 'unverified';
+}
+
 export interface HostVerifier {
   /** Pass as ssh2's `hostVerifier` (the two-argument, asynchronous form). */
   verify: (key: Buffer, callback: (accepted: boolean) => void) => void;
@@ -285,32 +382,25 @@ export interface HostVerifier {
   decision: () => HostKeyDecision | undefined;
 }
 
-/** Where accept-new records keys by default, as OpenSSH does (the first UserKnownHostsFile). */
-function defaultAcceptNewFile(): string {
-  return join(homedir(), '.ssh', 'known_hosts');
-}
-
 /**
- * A verifier for one connection; `names[0]` is the name recorded for a new host (the address
- * connected to, or a HostKeyAlias). `strict` refuses unknown hosts; `accept-new` records them
- * in `onNew` (a known_hosts file, default ~/.ssh/known_hosts, or a function) and in `db`, so
- * later connections in this run know them; `off` accepts any key but a revoked one, as OpenSSH
+ * A verifier for one connection to the host known as `lookup` (see hostKeyLookup). `strict`
+ * refuses unknown hosts; `accept-new` records them in `onNew` (a known_hosts file, or a
+ * function; undefined: nowhere, e.g. `UserKnownHostsFile /dev/null`) and in `db`, so later
+ * connections in this run know them; `off` accepts any key but a revoked one, as OpenSSH
  * does. A changed key is always refused.
  */
 export function makeHostVerifier(
   db: KnownHosts,
   policy: HostKeyPolicy,
-  names: readonly string[],
-  port: number,
-  onNew: string | ((key: Buffer) => Promise<void>) = defaultAcceptNewFile(),
+  lookup: string,
+  onNew?: string | ((key: Buffer) => Promise<void>),
 ): HostVerifier {
   let last: HostKeyDecision | undefined;
-  const recorded = hostPortName(names[0] ?? '', port);
-  const save = typeof onNew === 'string' ? (key: Buffer) => appendKnownHost(onNew, names[0] ?? '', port, key, { hash: false }) : onNew;
+  const save = typeof onNew === 'string' ? (key: Buffer) => appendKnownHost(onNew, lookup, key, { hash: false }) : onNew;
   const savedIn = typeof onNew === 'string' ? expandHome(onNew) : 'known_hosts';
   const verify = (key: Buffer, callback: (accepted: boolean) => void): void => {
     const seen = describeKey(key);
-    const check = checkHostKey(db, names, port, key);
+    const check = checkHostKey(db, lookup, key);
     const refuse = (why: 'unknown' | 'mismatch' | 'revoked', message: string, expected?: string[]): void => {
       last = { accepted: false, why, seen, message, detail: { seen, ...(expected ? { expected: expected.join('; ') } : {}) } };
       callback(false);
@@ -319,22 +409,23 @@ export function makeHostVerifier(
       last = { accepted: true, how, seen, message };
       callback(true);
     };
-    if (check.result === 'revoked') return refuse('revoked', `host key for ${recorded} is marked @revoked in known_hosts: ${seen}`);
+    if (check.result === 'revoked') return refuse('revoked', `host key for ${lookup} is marked @revoked in known_hosts: ${seen}`);
     if (policy === 'off') return accept('unchecked', `host key checking off (${seen})`);
     if (check.result === 'match') return accept('known', `host key verified (${seen})`);
     if (check.result === 'mismatch')
-      return refuse('mismatch', `host key for ${recorded} does not match known_hosts: seen ${seen}, expected ${check.expected.join('; ')}`, check.expected);
+      return refuse('mismatch', `host key for ${lookup} does not match known_hosts: seen ${seen}, expected ${check.expected.join('; ')}`, check.expected);
     const note = check.note ? ` (${check.note})` : '';
-    if (policy === 'strict') return refuse('unknown', `host ${recorded} is not in known_hosts${note}: seen ${seen}`);
+    if (policy === 'strict') return refuse('unknown', `host ${lookup} is not in known_hosts${note}: seen ${seen}`);
     // Remembered in memory before saving, so a concurrent connection to the same host does not add it twice.
     const type = utils.parseKey(key);
     db.entries.push({
       file: 'accepted in this run',
       line: 0,
-      hosts: { kind: 'patterns', patterns: [{ negated: false, glob: globToRegExp(recorded) }] },
+      hosts: { kind: 'patterns', patterns: [{ negated: false, glob: globToRegExp(lookup.toLowerCase()) }] },
       type: type instanceof Error ? 'unknown' : type.type,
       key,
     });
+    if (!save) return accept('added', `new host key accepted for this run only (no known_hosts file to record it in)${note}: ${seen}`);
     save(key).then(
       () => accept('added', `new host key added to ${savedIn}${note}: ${seen}`),
       (err: unknown) => accept('added', `new host key accepted but not saved to ${savedIn} (${err instanceof Error ? err.message : String(err)}): ${seen}`),

@@ -1,65 +1,91 @@
 // The ssh2 transport: ssh.ts (one command on one host, retries, deadline) and jump.ts (pooled
-// bastions) behind the Transport seam, with the run's known_hosts, keys and agent read once.
+// bastions) behind the Transport seam. known_hosts and keys are read once for the run; each host
+// is then checked against its own known_hosts files and offered its own keys, as OpenSSH does.
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
-import type { HostKeyUsed } from './types.js';
 import { runOverSsh, SshFailure } from './ssh.js';
 import { JumpPool } from './jump.js';
-import { readKnownHosts, makeHostVerifier, preferredHostKeyAlgorithms } from './known-hosts.js';
+import { hostKeyLookup, makeHostVerifier, preferredHostKeyAlgorithms, readKnownHostsSets, verifiedFromDecision, type HostVerifier } from './known-hosts.js';
+import { hostTrustFor, type HostTrust, type RunTrust } from './host-trust.js';
 import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
 import { TransportFailure, type Transport } from './transport.js';
 
+/** OpenSSH has none (the system's TCP timeout, minutes); 10 s keeps a dead host from holding a slot. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface SshTransportOptions {
-  connectTimeoutMs: number;
-  /** known_hosts files besides the user's and the system's. */
+  /** --connect-timeout: wins over the inventory's and the ssh config's; 10 s when none says. */
+  connectTimeoutMs?: number;
+  /** --known-hosts: checked for every host, after its own files. */
   knownHostsFiles: string[];
   /** From the command line: wins over each target's own (ssh config); strict when neither says. */
   hostKeyPolicy?: HostKeyPolicy;
-  /** Where accept-new writes the keys it trusts. */
+  /** --accept-new-file: where accept-new records keys, for every host. */
   knownHostsOut?: string;
   env: NodeJS.ProcessEnv;
   warn(message: string): void;
   askPassphrase?: (prompt: string) => Promise<string | undefined>;
 }
 
-/** The host-key policy a target gets over ssh2, and where it came from. */
-export function sshHostKey(target: Target, flag: HostKeyPolicy | undefined): HostKeyUsed {
-  if (flag !== undefined) return { policy: flag, reason: '--host-key-policy' };
-  if (target.hostKeyPolicy !== undefined) return { policy: target.hostKeyPolicy, reason: `StrictHostKeyChecking of the host's ssh config or inventory` };
-  return { policy: 'strict', reason: 'the default' };
-}
-
 /**
- * Reads known_hosts and every key the targets (and their jump hosts) name, once, then runs each
- * target over ssh2. Key problems are warned, not thrown: a host whose key is unusable fails at `auth`.
+ * Reads the known_hosts files and every key the targets (and their jump hosts) name, once, then
+ * runs each target over ssh2. Key and known_hosts problems are warned, not thrown: a host whose
+ * key is unusable fails at `auth`.
  */
 export async function createSshTransport(targets: readonly Target[], opts: SshTransportOptions): Promise<Transport> {
-  const extraKnownHosts = [...new Set([...opts.knownHostsFiles, ...targets.flatMap((t) => t.knownHostsFiles ?? [])])];
-  const knownHosts = await readKnownHosts(extraKnownHosts);
+  const runTrust: RunTrust = {
+    knownHostsFiles: opts.knownHostsFiles,
+    ...(opts.hostKeyPolicy === undefined ? {} : { policy: opts.hostKeyPolicy }),
+    ...(opts.knownHostsOut === undefined ? {} : { acceptNewFile: opts.knownHostsOut }),
+  };
+  const trusts = new Map<Target, HostTrust>(targets.map((t) => [t, hostTrustFor(t, runTrust)]));
+  const trustOf = (t: Target): HostTrust => trusts.get(t) ?? hostTrustFor(t, runTrust);
+  const knownHosts = await readKnownHostsSets([...trusts.values()].map((t) => t.files), { named: opts.knownHostsFiles });
+  for (const w of knownHosts.warnings) opts.warn(w);
+
   // Read every key once, the jump hosts' own included; bastions are offered the same identities.
   const identityFiles = [...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]))];
   const passphrase = passphraseFromEnvOrTty(opts.env, opts.askPassphrase);
-  const identities = await loadIdentities(identityFiles, { passphrase });
-  for (const p of identities.problems) opts.warn(p);
   const agent = agentSocket(opts.env);
+  const identities = await loadIdentities(identityFiles, { passphrase, agent: agent !== undefined });
+  for (const p of identities.problems) opts.warn(p);
+  // A host is offered the keys its own IdentityFile lines name (and its jump hosts'), as ssh does;
+  // hosts naming none are offered whatever was loaded.
+  const authFor = (t: Target) => {
+    const own = new Set([...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]);
+    const mine = <K extends { file: string }>(list: readonly K[]): K[] => (own.size === 0 ? [...list] : list.filter((k) => own.has(k.file)));
+    return { identities: mine(identities.keys), agentKeys: mine(identities.agentKeys) };
+  };
   const jumps = new JumpPool();
 
   return {
     kind: 'ssh',
-    hostKey: (target) => sshHostKey(target, opts.hostKeyPolicy),
+    hostKey: (target) => {
+      const { policy, reason } = trustOf(target);
+      return { policy, reason };
+    },
     async run(target, script, bounds) {
-      const policy = opts.hostKeyPolicy ?? target.hostKeyPolicy ?? 'strict';
+      const trust = trustOf(target);
+      const db = knownHosts.get(trust.files);
+      const lookup = hostKeyLookup(target.address, target.port, target.hostKeyAlias);
+      let verifier: HostVerifier | undefined;
       try {
-        return await runOverSsh(target, { command: '/bin/sh -s', stdin: script }, {
-          verifier: (names: string[], port: number) => makeHostVerifier(knownHosts, policy, names, port, opts.knownHostsOut),
-          hostKeyAlgorithms: (names: string[], port: number) => preferredHostKeyAlgorithms(knownHosts, names, port),
-          auth: { identities: identities.keys, ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
-          connectTimeoutMs: target.connectTimeoutMs ?? opts.connectTimeoutMs,
+        const r = await runOverSsh(target, { command: '/bin/sh -s', stdin: script }, {
+          verifier: (name: string) => {
+            const made = makeHostVerifier(db, trust.policy, name, trust.recordIn);
+            if (name === lookup) verifier = made;
+            return made;
+          },
+          hostKeyAlgorithms: (name: string) => preferredHostKeyAlgorithms(db, name),
+          auth: { ...authFor(target), ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
+          connectTimeoutMs: opts.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
           deadlineMs: bounds.deadlineMs,
           keepaliveIntervalMs: 5000,
           maxOutputBytes: bounds.maxOutputBytes,
           ...(bounds.signal ? { signal: bounds.signal } : {}),
           jumps,
         });
+        const verified = verifiedFromDecision(verifier?.decision());
+        return verified === undefined ? r : { ...r, hostKeyVerified: verified };
       } catch (e) {
         if (e instanceof SshFailure) throw new TransportFailure(e.stage, e.message, e.transient, e.detail);
         throw new TransportFailure('connect', (e as Error).message);

@@ -11,8 +11,8 @@ import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig } from 'ssh2';
 import type { JumpHost, Target } from '../inventory/types.js';
 import type { FailureStage } from './types.js';
-import { buildAuthHandler, type Identity } from './auth.js';
-import type { HostVerifier } from './known-hosts.js';
+import { buildAuthHandler, type AgentKeyRef, type Identity } from './auth.js';
+import { hostKeyLookup, type HostVerifier } from './known-hosts.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
 const { Client } = ssh2;
@@ -30,19 +30,32 @@ export class SshFailure extends Error {
   }
 }
 
+/**
+ * This machine ran out of file descriptors (EMFILE, ENFILE) before the host was reached: not
+ * the host's failure, and worth waiting for as other connections close.
+ */
+export class LocalResourceFailure extends SshFailure {
+  constructor(code: string, label: string) {
+    super('connect', `no file descriptor free on this machine to reach ${label} (${code})`, true);
+    this.name = 'LocalResourceFailure';
+  }
+}
+
 export interface SshAuth {
   identities: readonly Identity[];
   /** ssh-agent socket path. */
   agent?: string;
   identitiesOnly?: boolean;
+  /** IdentityFile keys only ssh-agent holds (a `.pub` here): offered through the agent even with identitiesOnly. */
+  agentKeys?: readonly AgentKeyRef[];
 }
 
 /** How to reach and trust one SSH server: shared by targets and the bastions in front of them. */
 export interface ConnectOptions {
-  /** Host-key checking for the server known by these names (address first, then alias) and port. */
-  verifier: (names: string[], port: number) => HostVerifier;
+  /** Host-key checking for the server known in known_hosts as `lookup` (see hostKeyLookup). */
+  verifier: (lookup: string) => HostVerifier;
   /** Host-key algorithms to propose, known types first (preferredHostKeyAlgorithms); ssh2's order when absent. */
-  hostKeyAlgorithms?: (names: string[], port: number) => string[] | undefined;
+  hostKeyAlgorithms?: (lookup: string) => string[] | undefined;
   auth: SshAuth;
   /** TCP connect, banner and key exchange must be done within this. */
   connectTimeoutMs: number;
@@ -52,7 +65,7 @@ export interface ConnectOptions {
 export interface SshOptions extends ConnectOptions {
   /** Hard limit for the whole host: every attempt, connect, auth and the command. */
   deadlineMs: number;
-  /** Cap on stdout and on stderr, each. */
+  /** Cap on the command's whole output, stdout and stderr together. */
   maxOutputBytes: number;
   signal?: AbortSignal;
   jumps?: Tunneler;
@@ -79,8 +92,8 @@ export interface Endpoint {
   host: string;
   port: number;
   user: string;
-  /** Names to look up in known_hosts: the address connected to, then the inventory alias. */
-  names: string[];
+  /** The one name it is looked up and recorded under in known_hosts (hostKeyLookup). */
+  hostKeyName: string;
 }
 
 /** A stream to a destination through jump hosts (see jump.ts), to be released once done. */
@@ -106,11 +119,11 @@ export function endpointLabel(ep: { host: string; port: number; user?: string })
 }
 
 export function targetEndpoint(t: Target): Endpoint {
-  return { host: t.address, port: t.port, user: t.user ?? localUser(), names: [...new Set([t.address, t.name])] };
+  return { host: t.address, port: t.port, user: t.user ?? localUser(), hostKeyName: hostKeyLookup(t.address, t.port, t.hostKeyAlias) };
 }
 
 export function jumpEndpoint(j: JumpHost): Endpoint {
-  return { host: j.host, port: j.port, user: j.user ?? localUser(), names: [j.host] };
+  return { host: j.host, port: j.port, user: j.user ?? localUser(), hostKeyName: hostKeyLookup(j.host, j.port) };
 }
 
 // OpenSSH's default user is the local one, for targets and jump hosts alike.
@@ -136,18 +149,44 @@ export async function runOverSsh(target: Target, request: ExecRequest, opts: Ssh
   else opts.signal?.addEventListener('abort', onCancel, { once: true });
   const ep = targetEndpoint(target);
   try {
-    return await withRetry(() => attempt(target, ep, request, opts, control.signal), {
-      policy: opts.retry ?? DEFAULT_RETRY,
-      isTransient: (e) => e instanceof SshFailure && e.transient,
-      signal: control.signal,
-      deadlineAt: startedAt + opts.deadlineMs,
-    });
+    // Out of descriptors here: wait for some to free up, as long as the host deadline allows,
+    // and start the host afresh, connect budget and attempts included.
+    for (let waits = 0; ; waits++) {
+      try {
+        return await connectAndRun(target, ep, request, opts, control.signal, startedAt);
+      } catch (e) {
+        if (!(e instanceof LocalResourceFailure) || control.signal.aborted) throw e;
+        const delay = 20 + Math.floor(Math.random() * Math.min(500, 20 * 2 ** Math.min(waits, 5)));
+        if (Date.now() + delay >= startedAt + opts.deadlineMs) throw e;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   } catch (e) {
     throw e instanceof SshFailure ? e : new SshFailure('connect', `unexpected transport error: ${(e as Error).message}`);
   } finally {
     clearTimeout(deadline);
     opts.signal?.removeEventListener('abort', onCancel);
   }
+}
+
+/**
+ * Attempts with retries, all inside one connect budget: a host that never answers costs
+ * `connectTimeoutMs`, not that times the number of attempts.
+ */
+function connectAndRun(target: Target, ep: Endpoint, request: ExecRequest, opts: SshOptions, signal: AbortSignal, hostStartedAt: number): Promise<ExecResult> {
+  const connectBy = Date.now() + opts.connectTimeoutMs;
+  return withRetry(
+    (n) => {
+      const left = Math.max(1, connectBy - Date.now());
+      return attempt(target, ep, request, n === 1 ? opts : { ...opts, connectTimeoutMs: left }, signal);
+    },
+    {
+      policy: opts.retry ?? DEFAULT_RETRY,
+      isTransient: (e) => e instanceof SshFailure && e.transient && !(e instanceof LocalResourceFailure),
+      signal,
+      deadlineAt: Math.min(hostStartedAt + opts.deadlineMs, connectBy),
+    },
+  );
 }
 
 async function attempt(target: Target, ep: Endpoint, request: ExecRequest, opts: SshOptions, signal: AbortSignal): Promise<ExecResult> {
@@ -195,7 +234,7 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
   // ssh2 may emit errors after destroy(); an unheard `error` would crash the process.
   client.on('error', () => {});
   const socket = sock ?? createConnection({ host: ep.host, port: ep.port });
-  const check = opts.verifier(ep.names, ep.port);
+  const check = opts.verifier(ep.hostKeyName);
   let phase: Phase = sock ? 'banner' : 'tcp';
   let failure: SshFailure | undefined;
   let pending: { resolve: (c: Connection) => void; reject: (f: SshFailure) => void } | undefined;
@@ -274,6 +313,7 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA')
       return new SshFailure('resolve', `cannot resolve ${ep.host} (${code})`, code === 'EAI_AGAIN');
+    if (code === 'EMFILE' || code === 'ENFILE') return new LocalResourceFailure(code, label);
     if (code === 'ECONNREFUSED') return new SshFailure('connect', `${label} refused the connection`, true);
     if (code === 'ECONNRESET' || code === 'EPIPE') {
       if (phase === 'command') return new SshFailure('command', `connection to ${label} was reset while the command ran`);
@@ -347,8 +387,10 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
         running = channel;
         // A write that races the channel's close errors here; the connection's own events report real failures.
         channel.on('error', () => {});
-        const out = capped(maxBytes);
-        const errOut = capped(maxBytes);
+        // One budget for the session: both streams draw on it.
+        const budget = { left: maxBytes };
+        const out = capped(budget);
+        const errOut = capped(budget);
         let done = false;
         const finish = (code: number | null) => {
           if (done) return;
@@ -376,7 +418,7 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
     });
   }
 
-  const serverHostKey = opts.hostKeyAlgorithms?.(ep.names, ep.port);
+  const serverHostKey = opts.hostKeyAlgorithms?.(ep.hostKeyName);
   const config: ConnectConfig = {
     sock: socket,
     username: ep.user,
@@ -433,23 +475,25 @@ function kill(client: SshClient, channel: ClientChannel): void {
   }
 }
 
-/** Collects a stream's bytes up to a cap; push() returns false once the cap is reached. */
-function capped(max: number): { push(chunk: Buffer): boolean; text(): string; truncated: boolean } {
+/** Collects a stream's bytes while a shared budget lasts; push() returns false once it is spent. */
+function capped(budget: { left: number }): { push(chunk: Buffer): boolean; text(): string; truncated: boolean } {
   const chunks: Buffer[] = [];
   let size = 0;
   const state = {
     truncated: false,
     push(chunk: Buffer): boolean {
       if (state.truncated) return false;
-      const room = max - size;
+      const room = budget.left;
       if (chunk.length > room) {
         chunks.push(chunk.subarray(0, room));
-        size = max;
+        size += room;
+        budget.left = 0;
         state.truncated = true;
         return false;
       }
       chunks.push(chunk);
       size += chunk.length;
+      budget.left -= chunk.length;
       return true;
     },
     text: () => Buffer.concat(chunks, size).toString('utf8'),

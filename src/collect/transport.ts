@@ -3,7 +3,7 @@
 // machine, or any command such as `ssh`, `kubectl exec`, SSM: exec.ts) and saved probe outputs
 // (saved-output.ts) are transports; probeHost (collect.ts) turns their result into an outcome.
 import type { Target } from '../inventory/types.js';
-import type { FailureStage, HostKeyUsed } from './types.js';
+import type { FailureStage, HostKeyUsed, HostKeyVerified } from './types.js';
 
 /** What the script printed and how it ended; the same shape from every transport. */
 export interface ExecResult {
@@ -14,12 +14,14 @@ export interface ExecResult {
   code: number | null;
   /** Output reached the cap: reading stopped there and the command was ended. */
   truncated: boolean;
+  /** How the host's key was trusted, where the transport itself checked it (ssh2). */
+  hostKeyVerified?: HostKeyVerified;
 }
 
 export interface TransportBounds {
   /** Hard limit for the whole host (connect, retries and the command): past it, the run fails at `timeout`. */
   deadlineMs: number;
-  /** Cap on stdout and on stderr, each. */
+  /** Bound on the output kept from the session; past it the command is ended. */
   maxOutputBytes: number;
   /** Aborted on interruption (the run fails at `cancelled`) or on the run deadline (a `TimeoutError`: `timeout`). */
   signal?: AbortSignal;

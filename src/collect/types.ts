@@ -7,6 +7,9 @@ export type { ProbeRecord, RawSection } from '../procfs/sections.js';
 /** The host-key checking a host got: by sockaudit (ssh2), by the command that reached it (exec), or none (this machine, saved outputs). */
 export type HostKeyPolicyUsed = 'strict' | 'accept-new' | 'off' | 'by-command' | 'none';
 
+/** How the key a host showed was trusted: found in known_hosts, newly accepted, or not checked. */
+export type HostKeyVerified = 'known' | 'accepted-new' | 'unverified';
+
 export interface HostKeyUsed {
   policy: HostKeyPolicyUsed;
   /** Where the policy came from, for the report: "--host-key-policy", "ssh config line 12", ... */
@@ -26,8 +29,10 @@ export interface TargetRef {
   groups: string[];
   /** Jump hosts, outermost first, as `user@host:port`. */
   via?: string[];
-  /** How the host's key was checked, set by every transport. */
+  /** Which host-key policy the host got and why (`accept-new from StrictHostKeyChecking no (ssh config FILE line N) ...`). */
   hostKey?: { policy: HostKeyPolicyUsed; reason: string };
+  /** How the key the host showed was trusted: found in known_hosts, newly accepted, or not checked. */
+  hostKeyVerified?: HostKeyVerified;
 }
 
 export type HostOutcome =

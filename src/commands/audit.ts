@@ -3,6 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { loadTargets } from '../inventory/index.js';
 import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
+import { weakestHostKeyPolicy } from '../collect/host-trust.js';
 import type { HostOutcome } from '../collect/types.js';
 import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
@@ -33,7 +34,8 @@ export interface AuditOptions {
   knownHostsOut?: string;
   concurrency: number;
   deadlineSeconds?: number;
-  connectTimeoutSeconds: number;
+  /** Wins over the inventory's and the ssh config's ConnectTimeout when given. */
+  connectTimeoutSeconds?: number;
   hostTimeoutSeconds: number;
   samples: number;
   intervalSeconds: number;
@@ -113,7 +115,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
             {
               concurrency: opts.concurrency,
               ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
-              connectTimeoutMs: opts.connectTimeoutSeconds * 1000,
+              ...(opts.connectTimeoutSeconds === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutSeconds * 1000 }),
               hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
               samples: opts.samples,
               intervalSeconds: opts.intervalSeconds,
@@ -139,7 +141,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     failOn: opts.failOn,
-    hostKeyPolicy,
+    hostKeyPolicy: weakestHostKeyPolicy(outcomes, hostKeyPolicy),
     samples: opts.samples,
     intervalSeconds: opts.intervalSeconds,
     warnings,

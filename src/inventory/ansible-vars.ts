@@ -100,7 +100,7 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     const parsed = parseSshArgs(args);
     for (const warning of parsed.warnings) warn(entry, `${name} of host ${host}: ${warning}`);
     for (const option of parsed.options) {
-      const outcome = applySshOption(settings, option.keyword, option.args);
+      const outcome = applySshOption(settings, option.keyword, option.args, `${name} of host ${host}`);
       if (outcome.kind === 'problem') warn(entry, `${name} of host ${host}: ${outcome.problem}; ignored`);
     }
   }

@@ -68,7 +68,10 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
       warnings.add(`${entry.origin}: host ${entry.name}: the ssh config's ProxyCommand "${config.proxyCommand}" is not supported (only "ssh -W %h:%p gateway" is); connecting directly`);
     }
     const knownHosts = given.knownHostsFiles ?? config.knownHostsFiles;
-    const hostKeyPolicy = given.hostKeyPolicy ?? config.hostKeyPolicy;
+    const globalKnownHosts = given.globalKnownHostsFiles ?? config.globalKnownHostsFiles;
+    const hostKeyAlias = given.hostKeyAlias ?? config.hostKeyAlias;
+    const policyFrom = given.hostKeyPolicy !== undefined ? given : config;
+    const hostKeyPolicy = policyFrom.hostKeyPolicy;
     const connectTimeoutMs = given.connectTimeoutMs ?? config.connectTimeoutMs;
     const identitiesOnly = given.identitiesOnly ?? config.identitiesOnly;
     const target: Target = {
@@ -84,7 +87,10 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
     if (user !== undefined) target.user = user;
     if (identitiesOnly !== undefined) target.identitiesOnly = identitiesOnly;
     if (knownHosts !== undefined) target.knownHostsFiles = knownHosts.map(expand);
+    if (globalKnownHosts !== undefined) target.globalKnownHostsFiles = globalKnownHosts.map(expand);
+    if (hostKeyAlias !== undefined) target.hostKeyAlias = hostKeyAlias;
     if (hostKeyPolicy !== undefined) target.hostKeyPolicy = hostKeyPolicy;
+    if (policyFrom.hostKeyPolicyFrom !== undefined) target.hostKeyPolicyFrom = policyFrom.hostKeyPolicyFrom;
     if (connectTimeoutMs !== undefined) target.connectTimeoutMs = connectTimeoutMs;
     targets.push(target);
   }

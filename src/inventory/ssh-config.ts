@@ -115,7 +115,7 @@ export function computeSshConfig(config: SshConfig | readonly SshConfig[], looku
       } else if (item.kind === 'include') {
         for (const included of item.files) walk(included, active, neverMatch || !active);
       } else if (active) {
-        applySshOption(settings, item.keyword, item.args);
+        applySshOption(settings, item.keyword, item.args, `ssh config ${file.file} line ${item.line}`);
       }
     }
   };

@@ -81,8 +81,12 @@ export function proxyCommandAsJump(command: string): JumpSpec | undefined {
   return jump;
 }
 
-/** Applies one keyword (lower case) with its arguments to `into`, unless a value is already set. */
-export function applySshOption(into: SshSettings, keyword: string, args: string[]): OptionOutcome {
+/**
+ * Applies one keyword (lower case) with its arguments to `into`, unless a value is already set.
+ * `origin` says where the option was written (`ssh config FILE line N`), for settings whose
+ * source a report names.
+ */
+export function applySshOption(into: SshSettings, keyword: string, args: string[], origin?: string): OptionOutcome {
   const first = args[0];
   if (first === undefined) return { kind: 'problem', problem: `${keyword} needs a value` };
   const lower = first.toLowerCase();
@@ -136,6 +140,14 @@ export function applySshOption(into: SshSettings, keyword: string, args: string[
       if (into.knownHostsFiles !== undefined) return { kind: 'kept' };
       into.knownHostsFiles = lower === 'none' ? [] : [...args];
       return { kind: 'set' };
+    case 'globalknownhostsfile':
+      if (into.globalKnownHostsFiles !== undefined) return { kind: 'kept' };
+      into.globalKnownHostsFiles = lower === 'none' ? [] : [...args];
+      return { kind: 'set' };
+    case 'hostkeyalias':
+      if (into.hostKeyAlias !== undefined) return { kind: 'kept' };
+      into.hostKeyAlias = first;
+      return { kind: 'set' };
     case 'stricthostkeychecking': {
       const policy = HOST_KEY_POLICY[lower];
       if (policy === undefined) {
@@ -143,6 +155,7 @@ export function applySshOption(into: SshSettings, keyword: string, args: string[
       }
       if (into.hostKeyPolicy !== undefined) return { kind: 'kept' };
       into.hostKeyPolicy = policy;
+      into.hostKeyPolicyFrom = `StrictHostKeyChecking ${first}${origin === undefined ? '' : ` (${origin})`}`;
       return { kind: 'set' };
     }
     case 'connecttimeout': {

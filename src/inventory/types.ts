@@ -28,8 +28,14 @@ export interface Target {
   proxyJump: JumpHost[];
   /** Extra known_hosts files from ssh config (UserKnownHostsFile) or inventory. */
   knownHostsFiles?: string[];
+  /** GlobalKnownHostsFile from ssh config or ssh args; OpenSSH's default when absent. */
+  globalKnownHostsFiles?: string[];
+  /** HostKeyAlias: the name looked up and recorded in known_hosts instead of `[address]:port`. */
+  hostKeyAlias?: string;
   /** From StrictHostKeyChecking in ssh config / ssh args; the CLI flag wins when given. */
   hostKeyPolicy?: HostKeyPolicy;
+  /** Where hostKeyPolicy came from, as written: `StrictHostKeyChecking no (ssh config FILE line N)`. */
+  hostKeyPolicyFrom?: string;
   connectTimeoutMs?: number;
   /** Where the host came from, for error messages: `file:line`. */
   origin?: string;
@@ -64,7 +70,11 @@ export interface HostSettings {
   /** `'none'` switches off a ProxyJump the ssh config would add. */
   proxyJump?: JumpSpec[] | 'none';
   knownHostsFiles?: string[];
+  globalKnownHostsFiles?: string[];
+  hostKeyAlias?: string;
   hostKeyPolicy?: HostKeyPolicy;
+  /** See Target.hostKeyPolicyFrom. */
+  hostKeyPolicyFrom?: string;
   connectTimeoutMs?: number;
 }
 

@@ -26,7 +26,6 @@ const AUDIT_DEFAULTS = {
   identityFiles: [],
   knownHosts: [],
   concurrency: 32,
-  connectTimeoutSeconds: 10,
   hostTimeoutSeconds: 30,
   samples: 1,
   intervalSeconds: 5,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthContext, ParsedKey } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty, promptHidden } from '../../src/collect/auth.js';
+import { MAX_KEY_FILE_BYTES, PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty, promptHidden } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -123,6 +123,44 @@ describe('loadIdentities', () => {
       `${join(dir, 'absent')}: key file not found`,
       `${keys.ed25519}.pub: is a public key; give the private key file`,
       `${junk}: not a private key sockaudit can use (Unsupported key format)`,
+    ]);
+  });
+
+  it('reads only regular files of at most 1 MiB: no /dev/zero, FIFO, directory or symlink to a device, and never hangs', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const toZero = join(dir, 'link-to-zero');
+    symlinkSync('/dev/zero', toZero);
+    const toKey = join(dir, 'link-to-key');
+    symlinkSync(keys.ed25519!, toKey);
+    const huge = join(dir, 'huge');
+    writeFileSync(huge, Buffer.alloc(MAX_KEY_FILE_BYTES + 1, 0x41));
+    const started = Date.now();
+    const { keys: ids, problems } = await loadIdentities(['/dev/zero', fifo, toZero, dir, huge, toKey], {});
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(problems).toEqual([
+      '/dev/zero: is a character device, not a key file; skipped',
+      `${fifo}: is a named pipe, not a key file; skipped`,
+      `${toZero}: is a character device, not a key file; skipped`,
+      `${dir}: is a directory, not a key file; skipped`,
+      `${huge}: is ${MAX_KEY_FILE_BYTES + 1} bytes, too large for a key file (at most ${MAX_KEY_FILE_BYTES}); skipped`,
+    ]);
+    // A symlink to a regular key file is fine, as for ssh.
+    expect(ids.map((i) => i.fingerprint)).toEqual([keygenFingerprint(keys.ed25519!)]);
+  });
+
+  it('with an agent, an IdentityFile with only its .pub beside it (private key absent or encrypted) is a key for the agent', async () => {
+    const only = join(dir, 'pub-only');
+    copyFileSync(`${keys.ed25519}.pub`, `${only}.pub`);
+    const without = await loadIdentities([only], {});
+    expect(without.problems).toEqual([`${only}: key file not found (only ${only}.pub is here), and no ssh-agent (SSH_AUTH_SOCK) to sign with it`]);
+    expect(without.agentKeys).toEqual([]);
+    const { keys: ids, problems, agentKeys } = await loadIdentities([only, keys.encEd25519!], { agent: true });
+    expect(ids).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(agentKeys).toEqual([
+      { file: only, fingerprint: keygenFingerprint(keys.ed25519!) },
+      { file: keys.encEd25519, fingerprint: keygenFingerprint(keys.encEd25519!) },
     ]);
   });
 

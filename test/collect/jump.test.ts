@@ -20,7 +20,7 @@ const probe = { command: '/bin/sh -s', stdin: probeLikeScript(BOUNDARY) };
 function optionsFor(knownHosts: string, identities: readonly Identity[], jumps: JumpPool): SshOptions {
   const db = parseKnownHosts(knownHosts, 'test-known_hosts');
   return {
-    verifier: (names, port) => makeHostVerifier(db, 'strict', names, port, async () => {}),
+    verifier: (lookup) => makeHostVerifier(db, 'strict', lookup, async () => {}),
     auth: { identities },
     connectTimeoutMs: 3000,
     deadlineMs: 15_000,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendKnownHost,
   checkHostKey,
+  hostKeyLookup,
   fingerprint,
   makeHostVerifier,
   parseKnownHosts,
@@ -62,18 +63,18 @@ describe('parseKnownHosts and checkHostKey', () => {
   it('matches plain names and tells other hosts apart as unknown', () => {
     const kh = db(`# a comment\n\nweb1,10.0.0.5 ${keys.ed.pub} root@web1\n`);
     expect(kh.warnings).toEqual([]);
-    expect(checkHostKey(kh, ['web1'], 22, keys.ed.blob)).toEqual({ result: 'match' });
-    expect(checkHostKey(kh, ['10.0.0.5'], 22, keys.ed.blob)).toEqual({ result: 'match' });
-    expect(checkHostKey(kh, ['WEB1'], 22, keys.ed.blob)).toEqual({ result: 'match' });
-    expect(checkHostKey(kh, ['web2'], 22, keys.ed.blob)).toEqual({ result: 'unknown' });
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed.blob)).toEqual({ result: 'match' });
+    expect(checkHostKey(kh, hostKeyLookup('10.0.0.5', 22), keys.ed.blob)).toEqual({ result: 'match' });
+    expect(checkHostKey(kh, hostKeyLookup('WEB1', 22), keys.ed.blob)).toEqual({ result: 'match' });
+    expect(checkHostKey(kh, hostKeyLookup('web2', 22), keys.ed.blob)).toEqual({ result: 'unknown' });
   });
 
   it('keeps [host]:port apart from the same host on port 22', () => {
     const kh = db(`[web1]:2222 ${keys.ed.pub}\nweb2 ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['web1'], 2222, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['web1'], 22, keys.ed.blob).result).toBe('unknown');
-    expect(checkHostKey(kh, ['web2'], 22, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['web2'], 2222, keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('web1', 2222), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('web2', 22), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('web2', 2222), keys.ed.blob).result).toBe('unknown');
   });
 
   it('matches entries hashed by ssh-keygen -H, with and without a port', () => {
@@ -85,55 +86,60 @@ describe('parseKnownHosts and checkHostKey', () => {
     const kh = parseKnownHosts(text, file);
     expect(kh.warnings).toEqual([]);
     expect(kh.entries.map((e) => e.hosts.kind)).toEqual(['hashed', 'hashed']);
-    expect(checkHostKey(kh, ['db1.example.com'], 22, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['DB1.example.com'], 22, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['db2.example.com'], 2200, keys.rsa.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['db2.example.com'], 22, keys.rsa.blob).result).toBe('unknown');
-    expect(checkHostKey(kh, ['db3.example.com'], 22, keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('db1.example.com', 22), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('DB1.example.com', 22), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('db2.example.com', 2200), keys.rsa.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('db2.example.com', 22), keys.rsa.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('db3.example.com', 22), keys.ed.blob).result).toBe('unknown');
   });
 
   it('applies * and ? wildcards, and a matching negation excludes the line', () => {
     const kh = db(`*.example.com,!bad.example.com ${keys.ed.pub}\nnode? ${keys.ecdsa.pub}\n[10.1.*]:2222 ${keys.rsa.pub}\n`);
-    expect(checkHostKey(kh, ['web.example.com'], 22, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['bad.example.com'], 22, keys.ed.blob).result).toBe('unknown');
-    expect(checkHostKey(kh, ['example.com'], 22, keys.ed.blob).result).toBe('unknown');
-    expect(checkHostKey(kh, ['node1'], 22, keys.ecdsa.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['node12'], 22, keys.ecdsa.blob).result).toBe('unknown');
-    expect(checkHostKey(kh, ['10.1.2.3'], 2222, keys.rsa.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['10.2.2.3'], 2222, keys.rsa.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('web.example.com', 22), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('bad.example.com', 22), keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('example.com', 22), keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('node1', 22), keys.ecdsa.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('node12', 22), keys.ecdsa.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('10.1.2.3', 2222), keys.rsa.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('10.2.2.3', 2222), keys.rsa.blob).result).toBe('unknown');
   });
 
   it('checks every line of a host: the ed25519 key matches although an RSA line comes first', () => {
     const kh = db(`web1 ${keys.rsa.pub}\nweb1 ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['web1'], 22, keys.ed.blob)).toEqual({ result: 'match' });
-    expect(checkHostKey(kh, ['web1'], 22, keys.rsa.blob)).toEqual({ result: 'match' });
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed.blob)).toEqual({ result: 'match' });
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.rsa.blob)).toEqual({ result: 'match' });
   });
 
   it('reports a changed key with the fingerprint seen and every one expected', () => {
     const kh = db(`web1 ${keys.rsa.pub}\nweb1 ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['web1'], 22, keys.ed2.blob)).toEqual({
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed2.blob)).toEqual({
       result: 'mismatch',
       seen: `ssh-ed25519 ${fingerprint(keys.ed2.blob)}`,
       expected: [`ssh-rsa ${fingerprint(keys.rsa.blob)} (kh:1)`, `ssh-ed25519 ${fingerprint(keys.ed.blob)} (kh:2)`],
     });
   });
 
-  it('looks the host up by every name given (address, then inventory alias)', () => {
-    const kh = db(`web1 ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['10.0.0.5', 'web1'], 22, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['10.0.0.5', 'web1'], 22, keys.ed2.blob).result).toBe('mismatch');
+  it('looks a host up under the one name OpenSSH uses (HostKeyAlias, else HostName as [host]:port), so a negation holds', () => {
+    const kh = db(`*,![10.0.0.5]:2222,!10.0.0.5 ${keys.ed.pub}\nprod-alias ${keys.rsa.pub}\n`);
+    // Whatever the inventory calls 10.0.0.5, it is looked up as 10.0.0.5: the negated line never vouches for it.
+    expect(checkHostKey(kh, hostKeyLookup('10.0.0.5', 22), keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('10.0.0.5', 2222), keys.ed.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('10.0.0.6', 22), keys.ed.blob).result).toBe('match');
+    // HostKeyAlias replaces the name and port alike (sshconnect.c get_hostfile_hostname_ipaddr).
+    expect(hostKeyLookup('10.0.0.5', 2222, 'prod-alias')).toBe('prod-alias');
+    expect(checkHostKey(kh, hostKeyLookup('10.0.0.5', 2222, 'prod-alias'), keys.rsa.blob).result).toBe('match');
   });
 
   it('lets @revoked win over a plain line with the same key', () => {
     const kh = db(`web1 ${keys.ed.pub}\n@revoked * ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['web1'], 22, keys.ed.blob)).toEqual({ result: 'revoked', fingerprint: fingerprint(keys.ed.blob) });
-    expect(checkHostKey(kh, ['other'], 2222, keys.ed2.blob).result).toBe('unknown');
+    expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed.blob)).toEqual({ result: 'revoked', fingerprint: fingerprint(keys.ed.blob) });
+    expect(checkHostKey(kh, hostKeyLookup('other', 2222), keys.ed2.blob).result).toBe('unknown');
   });
 
   it('keeps @cert-authority lines but calls such hosts unverifiable', () => {
     const kh = db(`@cert-authority *.example.com ${keys.ed.pub}\n`);
     expect(kh.entries[0]?.marker).toBe('cert-authority');
-    const check = checkHostKey(kh, ['web.example.com'], 22, keys.ed2.blob);
+    const check = checkHostKey(kh, hostKeyLookup('web.example.com', 22), keys.ed2.blob);
     expect(check.result).toBe('unknown');
     expect(check.result === 'unknown' && check.note).toMatch(/@cert-authority.*cannot be verified/);
   });
@@ -164,21 +170,21 @@ describe('preferredHostKeyAlgorithms', () => {
 
   it('puts the recorded types first, then the rest of ssh2 defaults', () => {
     const kh = db(`rsaonly ${keys.rsa.pub}\nmixed ${keys.ecdsa384.pub}\nmixed ${keys.ed.pub}\n@revoked mixed ${keys.rsa.pub}\n`);
-    const rsa = preferredHostKeyAlgorithms(kh, ['rsaonly'], 22);
+    const rsa = preferredHostKeyAlgorithms(kh, hostKeyLookup('rsaonly', 22));
     expect(rsa?.slice(0, 3)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
     expect([...(rsa ?? [])].sort()).toEqual([...ssh2Defaults].sort());
-    const mixed = preferredHostKeyAlgorithms(kh, ['mixed'], 22);
+    const mixed = preferredHostKeyAlgorithms(kh, hostKeyLookup('mixed', 22));
     expect(mixed?.slice(0, 2)).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp384']);
     expect(mixed?.slice(2)).toEqual(ssh2Defaults.filter((a) => a !== 'ssh-ed25519' && a !== 'ecdsa-sha2-nistp384'));
-    expect(preferredHostKeyAlgorithms(kh, ['nobody'], 22)).toBeUndefined();
+    expect(preferredHostKeyAlgorithms(kh, hostKeyLookup('nobody', 22))).toBeUndefined();
   });
 });
 
 describe('readKnownHosts and appendKnownHost', () => {
   it('appends [host]:port to a new 0600 file, hashed or not, and reads it back as a match', async () => {
     const file = join(dir, 'new', 'sub', 'known_hosts');
-    await appendKnownHost(file, 'Web9', 2222, keys.ed.blob, { hash: false });
-    await appendKnownHost(file, 'web10', 22, keys.rsa.blob, { hash: true });
+    await appendKnownHost(file, hostKeyLookup('Web9', 2222), keys.ed.blob, { hash: false });
+    await appendKnownHost(file, hostKeyLookup('web10', 22), keys.rsa.blob, { hash: true });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'new', 'sub')).mode & 0o777).toBe(0o700);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -188,14 +194,14 @@ describe('readKnownHosts and appendKnownHost', () => {
     expect(execFileSync('ssh-keygen', ['-F', 'web10', '-f', file], { encoding: 'utf8' })).toContain('found: line 2');
     const kh = await readKnownHosts([file], { defaults: [] });
     expect(kh.warnings).toEqual([]);
-    expect(checkHostKey(kh, ['web9'], 2222, keys.ed.blob).result).toBe('match');
-    expect(checkHostKey(kh, ['web10'], 22, keys.rsa.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('web9', 2222), keys.ed.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('web10', 22), keys.rsa.blob).result).toBe('match');
   });
 
   it('adds a newline before appending to a file that lacks one', async () => {
     const file = join(dir, 'no_newline');
     writeFileSync(file, `web1 ${keys.ed.pub}`);
-    await appendKnownHost(file, 'web2', 22, keys.ecdsa.blob, { hash: false });
+    await appendKnownHost(file, hostKeyLookup('web2', 22), keys.ecdsa.blob, { hash: false });
     const kh = await readKnownHosts([file], { defaults: [] });
     expect(kh.entries.map((e) => e.line)).toEqual([1, 2]);
   });
@@ -215,15 +221,15 @@ describe('makeHostVerifier', () => {
 
   it('strict: accepts a known key and refuses an unknown host and a changed key, with both fingerprints', async () => {
     const kh = db(`web1 ${keys.ed.pub}\n`);
-    const known = makeHostVerifier(kh, 'strict', ['web1'], 22);
+    const known = makeHostVerifier(kh, 'strict', hostKeyLookup('web1', 22));
     expect(await run(known, keys.ed.blob)).toBe(true);
     expect(known.decision()).toMatchObject({ accepted: true, how: 'known' });
 
-    const unknown = makeHostVerifier(kh, 'strict', ['web2'], 22);
+    const unknown = makeHostVerifier(kh, 'strict', hostKeyLookup('web2', 22));
     expect(await run(unknown, keys.ed.blob)).toBe(false);
     expect(unknown.decision()).toMatchObject({ accepted: false, why: 'unknown' });
 
-    const changed = makeHostVerifier(kh, 'strict', ['web1'], 22);
+    const changed = makeHostVerifier(kh, 'strict', hostKeyLookup('web1', 22));
     expect(await run(changed, keys.ed2.blob)).toBe(false);
     const d = changed.decision();
     expect(d).toMatchObject({ accepted: false, why: 'mismatch' });
@@ -237,11 +243,11 @@ describe('makeHostVerifier', () => {
 
   it('off: accepts any key and says checking is off, but still refuses a revoked key', async () => {
     const kh = db(`@revoked * ${keys.ed2.pub}\n`);
-    const off = makeHostVerifier(kh, 'off', ['web1'], 22);
+    const off = makeHostVerifier(kh, 'off', hostKeyLookup('web1', 22));
     expect(await run(off, keys.ed.blob)).toBe(true);
     expect(off.decision()).toMatchObject({ accepted: true, how: 'unchecked' });
     expect(off.decision()?.message).toContain('host key checking off');
-    const revoked = makeHostVerifier(kh, 'off', ['web1'], 22);
+    const revoked = makeHostVerifier(kh, 'off', hostKeyLookup('web1', 22));
     expect(await run(revoked, keys.ed2.blob)).toBe(false);
     expect(revoked.decision()).toMatchObject({ accepted: false, why: 'revoked' });
   });
@@ -249,17 +255,17 @@ describe('makeHostVerifier', () => {
   it('accept-new: records an unknown host in the file and in memory, refuses a changed key', async () => {
     const file = join(dir, 'tofu', 'known_hosts');
     const kh = db(`web1 ${keys.ed.pub}\n`);
-    expect(checkHostKey(kh, ['127.0.0.9'], 2222, keys.ecdsa.blob).result).toBe('unknown');
-    const first = makeHostVerifier(kh, 'accept-new', ['127.0.0.9', 'web9'], 2222, file);
+    expect(checkHostKey(kh, hostKeyLookup('127.0.0.9', 2222), keys.ecdsa.blob).result).toBe('unknown');
+    const first = makeHostVerifier(kh, 'accept-new', hostKeyLookup('127.0.0.9', 2222), file);
     expect(await run(first, keys.ecdsa.blob)).toBe(true);
     expect(first.decision()).toMatchObject({ accepted: true, how: 'added' });
     expect(readFileSync(file, 'utf8')).toBe(`[127.0.0.9]:2222 ${keys.ecdsa.pub}\n`);
-    expect(checkHostKey(kh, ['127.0.0.9'], 2222, keys.ecdsa.blob).result).toBe('match');
+    expect(checkHostKey(kh, hostKeyLookup('127.0.0.9', 2222), keys.ecdsa.blob).result).toBe('match');
 
-    const again = makeHostVerifier(kh, 'accept-new', ['127.0.0.9'], 2222, file);
+    const again = makeHostVerifier(kh, 'accept-new', hostKeyLookup('127.0.0.9', 2222), file);
     expect(await run(again, keys.ed.blob)).toBe(false);
     expect(again.decision()).toMatchObject({ accepted: false, why: 'mismatch' });
-    const changed = makeHostVerifier(kh, 'accept-new', ['web1'], 22, file);
+    const changed = makeHostVerifier(kh, 'accept-new', hostKeyLookup('web1', 22), file);
     expect(await run(changed, keys.ed2.blob)).toBe(false);
     expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(1);
   });
@@ -280,7 +286,7 @@ describe('makeHostVerifier', () => {
 
     const connect = (kh: KnownHosts, serverHostKey?: ServerHostKeyAlgorithm[]) =>
       new Promise<{ ok: boolean; verifier: HostVerifier }>((resolve) => {
-        const verifier = makeHostVerifier(kh, 'strict', ['127.0.0.1'], port);
+        const verifier = makeHostVerifier(kh, 'strict', hostKeyLookup('127.0.0.1', port));
         const client = new ssh2.Client();
         client.on('ready', () => {
           client.end();
@@ -299,7 +305,7 @@ describe('makeHostVerifier', () => {
 
     it('verifies a host recorded only with RSA once RSA is proposed first, and reports a mismatch otherwise', async () => {
       const kh = db(`[127.0.0.1]:${port} ${keys.rsa.pub}\n`);
-      const ordered = await connect(kh, preferredHostKeyAlgorithms(kh, ['127.0.0.1'], port));
+      const ordered = await connect(kh, preferredHostKeyAlgorithms(kh, hostKeyLookup('127.0.0.1', port)));
       expect(ordered.ok).toBe(true);
       expect(ordered.verifier.decision()).toMatchObject({ accepted: true, how: 'known', seen: `ssh-rsa ${fingerprint(keys.rsa.blob)}` });
       const unordered = await connect(kh);

@@ -1,9 +1,12 @@
 // The real client path end to end against OpenSSH's sshd on loopback, through the CLI.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClientKey, startSshAgent, startSshd, type ClientKey, type Sshd } from '../fleet/sshd.js';
+import { collectFleet, type CollectEnvironment, type FleetOptions } from '../../src/collect/collect.js';
+import { loadTargets } from '../../src/inventory/index.js';
+import { SSH, makeClientKey, startSshAgent, startSshd, type ClientKey, type Sshd } from '../fleet/sshd.js';
 import { runCli, tempDir } from './helpers.js';
 
 interface JsonHost {
@@ -131,5 +134,190 @@ describe('audit against real OpenSSH sshd', () => {
     expect(r.host.status).not.toBe('failed');
     expect(r.json.run.warnings.join(' ')).toMatch(/host key/i);
     expect(r.html).toMatch(/host key checking was off/i);
+  });
+});
+
+/** OpenSSH's own verdict on the same files: exit 0 or the reason it refused. */
+async function opensshVerdict(config: string, host: string, extra: string[] = []): Promise<{ ok: boolean; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      SSH,
+      ['-F', config, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...extra, host, 'true'],
+      { timeout: 20_000 },
+      (error, _stdout, stderr) => resolve({ ok: error === null, stderr }),
+    );
+  });
+}
+
+/** Reached and probed: `partial` when a /proc file is unreadable here, which is no concern of these tests. */
+const audited = expect.stringMatching(/^(ok|partial)$/);
+
+describe('host keys checked as OpenSSH checks them, on the same files', () => {
+  const dir = tempDir('trust');
+  let key: ClientKey;
+  let other: ClientKey;
+  let sshd: Sshd;
+  const env: CollectEnvironment = { env: {}, warn: (m) => warnings.push(m), onEvent: () => {} };
+  let warnings: string[] = [];
+
+  const collect = async (files: { inventories?: string[]; hosts?: string[]; sshConfigFile?: string | null }, opts: Partial<FleetOptions> = {}) => {
+    warnings = [];
+    const loaded = await loadTargets({ inventories: files.inventories ?? [], hosts: files.hosts ?? [], sshConfigFile: files.sshConfigFile ?? null, systemSshConfigFile: null });
+    expect(loaded.warnings).toEqual([]);
+    const outcomes = await collectFleet(loaded.targets, {
+      concurrency: 4,
+      hostTimeoutMs: 20_000,
+      samples: 1,
+      intervalSeconds: 0,
+      knownHostsFiles: [],
+      signal: new AbortController().signal,
+      ...opts,
+    }, env);
+    return new Map(outcomes.map((o) => [o.target.name, o]));
+  };
+
+  /** An ssh config every host of these tests shares: this sshd, the test key, no global files. */
+  const hostBlock = (names: string, lines: string[]) =>
+    [`Host ${names}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${key.privateKeyPath}`, '  IdentitiesOnly yes', '  GlobalKnownHostsFile /dev/null', ...lines.map((l) => `  ${l}`), ''].join('\n');
+
+  beforeAll(async () => {
+    [key, other] = await Promise.all([makeClientKey('ed25519'), makeClientKey('ed25519')]);
+    sshd = await startSshd({ authorizedKeys: key.publicKey });
+    mkdirSync(join(dir.path, 'kh'));
+  });
+
+  afterAll(async () => {
+    await sshd?.stop();
+    key?.cleanup();
+    other?.cleanup();
+    dir.cleanup();
+  });
+
+  it("a group's wildcard line does not vouch for another host whose own file records a different key", async () => {
+    const lab = join(dir.path, 'kh', 'lab');
+    const prod = join(dir.path, 'kh', 'prod');
+    writeFileSync(lab, `* ${sshd.hostPublicKey}\n`);
+    writeFileSync(prod, `[127.0.0.1]:${sshd.port} ${other.publicKey}\n`);
+    const config = join(dir.path, 'per-host.config');
+    writeFileSync(config, hostBlock('lab-1', [`UserKnownHostsFile ${lab}`]) + hostBlock('prod-db', [`UserKnownHostsFile ${prod}`]));
+
+    const [labSsh, prodSsh] = await Promise.all([opensshVerdict(config, 'lab-1'), opensshVerdict(config, 'prod-db')]);
+    expect(labSsh.ok).toBe(true);
+    expect(prodSsh.ok).toBe(false);
+    expect(prodSsh.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+
+    const out = await collect({ hosts: ['lab-1,prod-db'], sshConfigFile: config });
+    expect(out.get('lab-1')).toMatchObject({ status: audited, target: { hostKeyVerified: 'known', hostKey: { policy: 'strict', reason: 'strict (default)' } } });
+    expect(out.get('prod-db')).toMatchObject({ status: 'failed', stage: 'host-key', message: expect.stringContaining('does not match known_hosts') });
+    expect(out.get('prod-db')?.target.hostKeyVerified).toBeUndefined();
+  });
+
+  it('a negated pattern holds whatever the inventory calls the host; HostKeyAlias replaces name and port', async () => {
+    const negated = join(dir.path, 'kh', 'negated');
+    writeFileSync(negated, `*,![127.0.0.1]:${sshd.port},!127.0.0.1 ${sshd.hostPublicKey}\n`);
+    const aliased = join(dir.path, 'kh', 'aliased');
+    writeFileSync(aliased, `lab-alias ${sshd.hostPublicKey}\n`);
+    const config = join(dir.path, 'negated.config');
+    writeFileSync(config, hostBlock('excluded-host', [`UserKnownHostsFile ${negated}`]) + hostBlock('aliased-host', [`UserKnownHostsFile ${aliased}`, 'HostKeyAlias lab-alias']));
+
+    const [excludedSsh, aliasedSsh] = await Promise.all([opensshVerdict(config, 'excluded-host'), opensshVerdict(config, 'aliased-host')]);
+    expect(excludedSsh.ok).toBe(false);
+    expect(excludedSsh.stderr).toMatch(/Host key verification failed|No .* host key is known/);
+    expect(aliasedSsh.ok).toBe(true);
+
+    const out = await collect({ hosts: ['excluded-host,aliased-host'], sshConfigFile: config });
+    expect(out.get('excluded-host')).toMatchObject({ status: 'failed', stage: 'host-key', message: expect.stringContaining('not in known_hosts') });
+    expect(out.get('aliased-host')).toMatchObject({ status: audited, target: { hostKeyVerified: 'known' } });
+  });
+
+  it('StrictHostKeyChecking=no with UserKnownHostsFile=/dev/null from Ansible args: accepted, said so, and written nowhere', async () => {
+    const home = join(dir.path, 'home');
+    mkdirSync(home);
+    const inventory = join(dir.path, 'hosts.ini');
+    writeFileSync(
+      inventory,
+      `throwaway ansible_host=127.0.0.1 ansible_port=${sshd.port} ansible_user=${sshd.user} ansible_ssh_private_key_file=${key.privateKeyPath} ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null'\n`,
+    );
+    const savedHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const out = await collect({ inventories: [inventory] });
+      const host = out.get('throwaway');
+      expect(host).toMatchObject({ status: audited, target: { hostKeyVerified: 'accepted-new', hostKey: { policy: 'accept-new' } } });
+      const reason = host?.target.hostKey?.reason ?? '';
+      expect(reason).toContain('StrictHostKeyChecking no (ansible_ssh_common_args of host throwaway)');
+      expect(reason).toContain('recorded nowhere');
+    } finally {
+      process.env.HOME = savedHome;
+    }
+    expect(existsSync(join(home, '.ssh'))).toBe(false);
+  });
+
+  it('accept-new from an ssh config writes the key to the host’s own first UserKnownHostsFile, and names the line', async () => {
+    const own = join(dir.path, 'kh', 'own-first');
+    const second = join(dir.path, 'kh', 'own-second');
+    writeFileSync(second, '');
+    const config = join(dir.path, 'accept.config');
+    writeFileSync(config, hostBlock('fresh', [`UserKnownHostsFile ${own} ${second}`, 'StrictHostKeyChecking accept-new']));
+    const out = await collect({ hosts: ['fresh'], sshConfigFile: config });
+    expect(out.get('fresh')).toMatchObject({ status: audited, target: { hostKeyVerified: 'accepted-new', hostKey: { policy: 'accept-new' } } });
+    expect(out.get('fresh')?.target.hostKey?.reason).toBe(`accept-new from StrictHostKeyChecking accept-new (ssh config ${config} line 9); new keys are recorded in ${own}`);
+    expect(readFileSync(own, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey.split(' ').slice(0, 2).join(' ')}\n`);
+    expect(readFileSync(second, 'utf8')).toBe('');
+    // OpenSSH now knows the host from the file sockaudit wrote.
+    expect((await opensshVerdict(config, 'fresh')).ok).toBe(true);
+
+    const off = await collect({ hosts: ['fresh'], sshConfigFile: config }, { hostKeyPolicy: 'off' });
+    expect(off.get('fresh')).toMatchObject({ status: audited, target: { hostKeyVerified: 'unverified', hostKey: { policy: 'off', reason: 'off from --host-key-policy' } } });
+  });
+
+  it('IdentitiesOnly with an IdentityFile that has only its .pub here: the agent signs with that key, as with OpenSSH', async () => {
+    const pubOnly = join(dir.path, 'only-pub', 'id_ed25519');
+    mkdirSync(join(dir.path, 'only-pub'));
+    writeFileSync(`${pubOnly}.pub`, `${key.publicKey}\n`);
+    const known = join(dir.path, 'kh', 'agent');
+    writeFileSync(known, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    const config = join(dir.path, 'agent.config');
+    writeFileSync(
+      config,
+      ['Host via-agent', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${pubOnly}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${known}`, '  GlobalKnownHostsFile /dev/null', ''].join('\n'),
+    );
+    // The agent holds an unauthorized key first: only the one the .pub names may be offered.
+    const agent = await startSshAgent([other.privateKeyPath, key.privateKeyPath]);
+    try {
+      env.env = { SSH_AUTH_SOCK: agent.socket };
+      const out = await collect({ hosts: ['via-agent'], sshConfigFile: config });
+      expect(out.get('via-agent')).toMatchObject({ status: audited });
+      expect(warnings).toEqual([]);
+      const opensshOk = await new Promise<boolean>((resolve) =>
+        execFile(SSH, ['-F', config, '-o', 'BatchMode=yes', 'via-agent', 'true'], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket }, timeout: 20_000 }, (e) => resolve(e === null)),
+      );
+      expect(opensshOk).toBe(true);
+    } finally {
+      env.env = {};
+      await agent.stop();
+    }
+    // With the agent holding only the other key, nothing matching is offered: an auth failure naming the .pub.
+    const wrong = await startSshAgent([other.privateKeyPath]);
+    try {
+      env.env = { SSH_AUTH_SOCK: wrong.socket };
+      const out = await collect({ hosts: ['via-agent'], sshConfigFile: config });
+      expect(out.get('via-agent')).toMatchObject({ status: 'failed', stage: 'auth', message: expect.stringContaining(`${pubOnly}.pub`) });
+    } finally {
+      env.env = {};
+      await wrong.stop();
+    }
+  });
+
+  it('a --known-hosts file that does not exist and a malformed line are warnings for the run', async () => {
+    const broken = join(dir.path, 'kh', 'broken');
+    writeFileSync(broken, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\nthis is not a key line\n`);
+    const missing = join(dir.path, 'kh', 'missing');
+    const config = join(dir.path, 'warn.config');
+    writeFileSync(config, hostBlock('warned', ['UserKnownHostsFile /dev/null']));
+    const out = await collect({ hosts: ['warned'], sshConfigFile: config }, { knownHostsFiles: [broken, missing] });
+    expect(out.get('warned')).toMatchObject({ status: audited });
+    expect(warnings).toContain(`${missing}: known_hosts file not found`);
+    expect(warnings.some((w) => w.startsWith(`${broken}:2: `))).toBe(true);
   });
 });

@@ -128,6 +128,7 @@ all:
       identityFiles: [],
       proxyJump: [{ host: 'bastion.example.com', port: 2022, user: 'ops' }],
       hostKeyPolicy: 'accept-new',
+      hostKeyPolicyFrom: 'StrictHostKeyChecking accept-new (ansible_ssh_common_args of host a)',
       knownHostsFiles: ['/etc/fleet/known_hosts'],
     });
     expect(host(value.hosts, 'b').settings).toEqual({
@@ -136,7 +137,7 @@ all:
       connectTimeoutMs: 7000,
       identitiesOnly: true,
     });
-    expect(host(value.hosts, 'c').settings).toEqual({ identityFiles: ['~/.ssh/c_key'], port: 2201, user: 'carol', hostKeyPolicy: 'accept-new' });
+    expect(host(value.hosts, 'c').settings).toEqual({ identityFiles: ['~/.ssh/c_key'], port: 2201, user: 'carol', hostKeyPolicy: 'accept-new', hostKeyPolicyFrom: 'StrictHostKeyChecking no (ansible_ssh_extra_args of host c)' });
     expect(host(value.hosts, 'd').settings.proxyJump).toEqual([{ host: 'gateway.example.com', user: 'gate' }]);
   });
 

@@ -59,6 +59,7 @@ Host *
         ],
         knownHostsFiles: ['/home/me/.ssh/known_web', '/home/me/.ssh/known_all'],
         hostKeyPolicy: 'accept-new',
+        hostKeyPolicyFrom: 'StrictHostKeyChecking no (ssh config ssh_config line 9)',
         connectTimeoutMs: 5000,
         vars: { k: 'v' },
         origin: 'inv.yml:3',

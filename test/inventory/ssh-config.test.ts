@@ -43,9 +43,17 @@ Host *
       user: 'deploy',
       identityFiles: ['~/.ssh/web key', '~/.ssh/web_common', '~/.ssh/id_ed25519'],
       hostKeyPolicy: 'accept-new',
+      // Where the policy was written, for the report's "why".
+      hostKeyPolicyFrom: 'StrictHostKeyChecking accept-new (ssh config config line 15)',
       connectTimeoutMs: 9000,
     });
-    expect(compute(cfg, 'db1').settings).toEqual({ user: 'fallback', identityFiles: ['~/.ssh/id_ed25519'], hostKeyPolicy: 'accept-new', connectTimeoutMs: 9000 });
+    expect(compute(cfg, 'db1').settings).toEqual({
+      user: 'fallback',
+      identityFiles: ['~/.ssh/id_ed25519'],
+      hostKeyPolicy: 'accept-new',
+      hostKeyPolicyFrom: 'StrictHostKeyChecking accept-new (ssh config config line 15)',
+      connectTimeoutMs: 9000,
+    });
   });
 
   it('matches ? as exactly one character and lets a negated pattern cancel the line', () => {

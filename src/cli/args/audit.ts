@@ -27,7 +27,8 @@ host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by d
 how:
   -c, --concurrency N      hosts at once (default 32)
   --deadline SECONDS       the whole run's deadline; hosts not done by then are reported not audited
-  --connect-timeout S      per host TCP connect and SSH handshake (default 10)
+  --connect-timeout S      per host TCP connect and SSH handshake, retries included
+                           (wins over inventory and ssh config ConnectTimeout; default 10)
   --host-timeout S         per host hard deadline, connect to last byte (default 30)
   --samples N              snapshots per host in one session (default 1)
   --interval SECONDS       between samples (default 5)
@@ -114,7 +115,7 @@ export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
     ...(v['accept-new-file'] === undefined ? {} : { knownHostsOut: v['accept-new-file'] }),
     concurrency: parseInteger(v.concurrency, '--concurrency', 32, 1, 4096),
     ...(v.deadline === undefined ? {} : { deadlineSeconds: parseSeconds(v.deadline, '--deadline', 0.1) }),
-    connectTimeoutSeconds: parseSeconds(v['connect-timeout'] ?? '10', '--connect-timeout', 0.1),
+    ...(v['connect-timeout'] === undefined ? {} : { connectTimeoutSeconds: parseSeconds(v['connect-timeout'], '--connect-timeout', 0.1) }),
     hostTimeoutSeconds: parseSeconds(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
     samples: parseInteger(v.samples, '--samples', 1, 1, 100),
     intervalSeconds: parseInteger(v.interval, '--interval', 5, 0, 3600),
