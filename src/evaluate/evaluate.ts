@@ -15,7 +15,7 @@ export function evaluateHost(snapshot: Snapshot, config: EvalConfig): HostVerdic
       notes.push(`${rule.id}: skipped by config`);
       continue;
     }
-    const result = rule.check({ snapshot, config, rule, thresholds: thresholdsFor(rule.id, config) });
+    const result = rule.check({ snapshot, rule, thresholds: thresholdsFor(rule.id, config) });
     if ('finding' in result) findings.push(result.finding);
     else notes.push(result.note);
   }

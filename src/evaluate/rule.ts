@@ -1,7 +1,6 @@
 // What a rule is: its data (id, thresholds, rationale, remediation, how its figure meets the
 // thresholds) and its check, kept together in one module per rule under rules/.
 import type { Snapshot } from '../procfs/types.js';
-import type { EvalConfig } from './config.js';
 import type { Finding, Level } from './types.js';
 
 export type Thresholds = Partial<Record<Level, number>>;
@@ -60,7 +59,6 @@ export interface RuleData {
 
 export interface CheckContext {
   snapshot: Snapshot;
-  config: EvalConfig;
   /** The rule being checked, and its thresholds with the config's overrides applied. */
   rule: RuleData;
   thresholds: Thresholds;

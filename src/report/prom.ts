@@ -15,10 +15,9 @@
 // series would make node_exporter fail the whole scrape.
 //
 // The textfile collector rejects sample timestamps, so times are values (`_timestamp_seconds`).
-import { gaugePeak, counterSeries, sysctlValue, sysctlValues } from '../evaluate/inputs.js';
+import { gaugePeak, counterSeries, memUnitOf, sysctlValue, sysctlValues, tcpMemLimits } from '../evaluate/inputs.js';
 import { ORPHAN_STAGES } from '../evaluate/kernel-facts.js';
 import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
-import { sockstatMemUnit } from '../evaluate/units.js';
 import type { Snapshot } from '../procfs/types.js';
 import type { AuditRun, HostResult } from '../run/types.js';
 
@@ -175,8 +174,10 @@ function addOrphans(out: Samples, host: Labels, snap: Snapshot): void {
 
 function addTcpMemory(out: Samples, host: Labels, snap: Snapshot): void {
   const mem = gaugePeak(snap, 'mem');
-  const tcpMem = sysctlValues(snap, 'net.ipv4.tcp_mem', 3);
-  const unit = sockstatMemUnit(snap.kernelRelease, snap.pageSize);
+  // The evaluator's own readings: tcp_mem only where the kernel enforces it (not a container's
+  // copy), and the unit cross-checked against tcp_wmem/tcp_rmem.
+  const tcpMem = tcpMemLimits(snap);
+  const unit = memUnitOf(snap);
   if (unit.bytesPerUnit !== undefined) out.add('memUnit', host, unit.bytesPerUnit);
   out.add('memUnitCertain', host, unit.certain ? 1 : 0);
   // tcp_mem is always in pages; sockstat mem in the unit above.

@@ -131,9 +131,9 @@ describe('the ssh transport', () => {
 
   it('says which policy a host gets and why', async () => {
     const none = await createSshTransport([], { ...base, env: {}, warn: () => {} });
-    expect(none.hostKey(target('a'))).toEqual({ policy: 'strict', reason: 'the default' });
+    expect(none.hostKey(target('a'))).toEqual({ policy: 'strict', reason: 'strict (default)' });
     expect(none.hostKey({ ...target('a'), hostKeyPolicy: 'accept-new' }).policy).toBe('accept-new');
     const flagged = await createSshTransport([], { ...base, hostKeyPolicy: 'off', env: {}, warn: () => {} });
-    expect(flagged.hostKey({ ...target('a'), hostKeyPolicy: 'accept-new' })).toEqual({ policy: 'off', reason: '--host-key-policy' });
+    expect(flagged.hostKey({ ...target('a'), hostKeyPolicy: 'accept-new' })).toEqual({ policy: 'off', reason: 'off from --host-key-policy' });
   });
 });

@@ -40,8 +40,16 @@ const ARM = snapshot({
   sysctl: { 'net.ipv4.tcp_mem': [22_000, 30_000, 45_000], 'net.ipv4.tcp_max_orphans': 32_768 },
 });
 
-// 4.15 on 64 KiB pages: whether it counts quanta is unverified; pages are assumed, the safe reading.
-const UNSURE = snapshot({ kernel: '4.15.0-20-generic', machine: 'ppc64le', pageSize: 65536, sockstat: { mem: 1000 } });
+// 5.14 on 64 KiB pages whose tcp_wmem[0] is the page size: the release says quanta, the data says
+// pages-era code (a backport of the 6.0 revert). The evaluator reads pages, the reading that cannot
+// understate, and marks the unit unsure.
+const UNSURE = snapshot({
+  kernel: '5.14.0-70.el9.aarch64',
+  machine: 'aarch64',
+  pageSize: 65536,
+  sockstat: { mem: 1000 },
+  sysctl: { 'net.ipv4.tcp_wmem': [65536, 16384, 4194304], 'net.ipv4.tcp_rmem': [65536, 131072, 6291456] },
+});
 
 const CONTAINER = snapshot({ container: true });
 
@@ -122,7 +130,7 @@ describe('renderProm', () => {
     expect(sampleOf(samples, 'sockaudit_host_audit_timestamp_seconds', at).value).toBe(Date.parse(REACHED) / 1000);
   });
 
-  it('reads pages where the unit is unverified, as the evaluator does, and says it is unsure', () => {
+  it('reads pages where release and data disagree on the unit, as the evaluator does, and says it is unsure', () => {
     const host = audited('ppc-1', UNSURE);
     const samples = parseExposition(renderProm(auditRun({ hosts: [host] })));
     expect(sampleOf(samples, 'sockaudit_tcp_memory_bytes', { host: 'ppc-1' }).value).toBe(figure(findingOf(host, 'tcp-memory'), 'memBytes'));
