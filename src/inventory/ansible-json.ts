@@ -1,8 +1,8 @@
 // The JSON that `ansible-inventory --list` (and inventory scripts) print: each top-level key a
 // group with `hosts` (names), `vars` and `children` (names), or just a list of host names; and
-// `_meta.hostvars` with each host's variables (developing_inventory.rst). Read through the YAML
-// parser, of which JSON is a subset, to keep line numbers.
-import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+// `_meta.hostvars` with each host's variables (developing_inventory.rst). Read into the same nodes
+// as YAML, with line numbers.
+import { isMap, isScalar, isSeq, keyText, parseJson, YamlDataError, type Node, type YamlFile } from '../yaml.js';
 import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
 import { Issues } from './issues.js';
 import type { Vars } from './ansible-vars.js';
@@ -11,12 +11,22 @@ import type { InventorySource, Result } from './types.js';
 export function parseAnsibleJson(text: string, file: string): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'ansible-json', hosts: [] };
-  const yaml = parseYaml(text, issues, '1.2');
+  const yaml = parseJson(text, issues);
   if (!yaml) return issues.result(source);
+  try {
+    walkList(yaml, issues, source);
+  } catch (error) {
+    if (!(error instanceof YamlDataError)) throw error;
+    issues.error(error.line, error.message);
+  }
+  return issues.result(source);
+}
+
+function walkList(yaml: YamlFile, issues: Issues, source: InventorySource): void {
   const root = yaml.deref(yaml.doc.contents);
   if (!isMap(root)) {
     issues.error(yaml.lineOf(root), 'ansible-inventory JSON must be an object of groups');
-    return issues.result(source);
+    return;
   }
   const inventory = new AnsibleInventory();
   let hostvars: Node | null = null;
@@ -60,7 +70,7 @@ export function parseAnsibleJson(text: string, file: string): Result<InventorySo
     }
   }
   source.hosts = assembleAnsibleHosts(inventory, issues);
-  return issues.result(source);
+  return;
 }
 
 function addHost(inventory: AnsibleInventory, group: AnsibleGroup, name: string, line: number | undefined): void {

@@ -121,10 +121,14 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
   const layers =
     varsDirs === undefined ? undefined : issues.absorb(assembleVarsLayers(varsDirs, new Set([...inventory.groups.keys(), 'ungrouped']), inventory.hosts.keys()));
 
-  const hosts: InventoryHost[] = [];
-  for (const host of inventory.hosts.values()) {
+  // Hosts in the same groups share their group list and merged group variables: computed once.
+  const byGroups = new Map<string, { groups: string[]; vars: Vars }>();
+  const groupsOf = (direct: string[]): { groups: string[]; vars: Vars } => {
+    const cacheKey = direct.join('\0');
+    const known = byGroups.get(cacheKey);
+    if (known) return known;
     const memberOf = new Set<string>(['all']);
-    for (const name of directGroups.get(host.name) ?? []) {
+    for (const name of direct) {
       memberOf.add(name);
       ancestors(name, memberOf);
     }
@@ -142,12 +146,21 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     const vars: Vars = new Map();
     for (const name of ordered) for (const [key, entry] of inventory.groups.get(name)?.vars ?? []) vars.set(key, entry);
     for (const name of ordered) for (const [key, entry] of layers?.groups.get(name) ?? []) vars.set(key, entry);
+    const entry = { groups: [...memberOf].filter((g) => g !== 'all' && g !== 'ungrouped').sort(), vars };
+    byGroups.set(cacheKey, entry);
+    return entry;
+  };
+
+  const hosts: InventoryHost[] = [];
+  for (const host of inventory.hosts.values()) {
+    const shared = groupsOf(directGroups.get(host.name) ?? []);
+    const vars: Vars = new Map(shared.vars);
     for (const [key, entry] of host.vars) vars.set(key, entry);
     for (const [key, entry] of layers?.hosts.get(host.name) ?? []) vars.set(key, entry);
 
     hosts.push({
       name: host.name,
-      groups: [...memberOf].filter((g) => g !== 'all' && g !== 'ungrouped').sort(),
+      groups: [...shared.groups],
       settings: settingsFromVars(host.name, vars, issues, host.line),
       vars: stringVars(vars),
       origin: where(issues.file, host.line),

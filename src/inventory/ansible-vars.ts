@@ -5,12 +5,38 @@ import type { Issues } from './issues.js';
 import { parsePort } from './address.js';
 import { parseSshArgs } from './ssh-args.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
+import { keyText, type Node, type YamlFile, type YamlMap, type YamlTag } from '../yaml.js';
 import type { HostSettings } from './types.js';
 
 /** A `!vault` value: encrypted, and unavailable without Ansible. */
 export class EncryptedValue {
   toString(): string {
     return '<encrypted>';
+  }
+}
+
+/** The tags Ansible's YAML loader adds: `!vault` stays encrypted, `!unsafe` is ordinary text here. */
+export const ANSIBLE_YAML_TAGS: YamlTag[] = [
+  { tag: '!vault', resolve: () => new EncryptedValue() },
+  // Ansible's marker for "do not template this"; the value itself is an ordinary string.
+  { tag: '!unsafe', resolve: (text) => text },
+];
+
+/**
+ * A mapping's values as variables into `into`, each with the line of its key, and `file` when
+ * they come from a file other than the one being parsed. `<<` merges are resolved.
+ */
+export function mappingVars(yaml: YamlFile, node: YamlMap, into: Vars, file?: string): void {
+  const values = yaml.toJS(node);
+  if (values === null || typeof values !== 'object') return;
+  const lines = new Map<string, number | undefined>();
+  for (const pair of node.items) {
+    const key = keyText(pair.key);
+    if (key !== undefined) lines.set(key, yaml.lineOf(pair.key as Node));
+  }
+  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+    const line = lines.get(key) ?? yaml.lineOf(node);
+    into.set(key, { value, ...(line === undefined ? {} : { line }), ...(file === undefined ? {} : { file }) });
   }
 }
 
@@ -49,7 +75,8 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
   const warn = (entry: VarEntry | undefined, message: string): void =>
     entry?.file === undefined ? issues.warn(entry?.line ?? hostLine, message) : issues.warn(entry.line, message, entry.file);
   const pick = (...names: string[]): [string, VarEntry] | undefined => {
-    for (const name of [...names].reverse()) {
+    for (let i = names.length - 1; i >= 0; i--) {
+      const name = names[i] as string;
       const entry = vars.get(name);
       if (entry !== undefined && entry.value !== null && entry.value !== undefined) return [name, entry];
     }

@@ -2,13 +2,13 @@
 // host_vars/ beside an Ansible YAML or INI file), and merging several.
 import { readFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import { parseAnsibleYaml } from './ansible-yaml.js';
+import { parseAnsibleYaml, parseAnsibleYamlText } from './ansible-yaml.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleJson } from './ansible-json.js';
 import { parseHostList } from './host-list.js';
 import { parseSockauditYaml } from './sockaudit-yaml.js';
 import { Issues } from './issues.js';
-import { sniffYaml } from './yaml-doc.js';
+import { isMap, isScalar, isSeq, keyText, type YamlFile } from '../yaml.js';
 import { readVarsDirs } from './ansible-vars-dirs-read.js';
 import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryFormat, InventoryHost, InventorySource, Result } from './types.js';
@@ -27,32 +27,52 @@ const ANSIBLE_GROUP_KEYS = new Set(['hosts', 'children', 'vars']);
 
 /** Decides the format from the file name, then from the content. */
 export function detectFormat(text: string, file: string): InventoryFormat {
+  return sniff(text, file).format;
+}
+
+interface Sniffed {
+  format: InventoryFormat;
+  /** The text parsed as Ansible YAML while deciding, handed on so a large file is parsed once. */
+  yaml?: YamlFile;
+  /** Warnings of that parse, which belong to the result when `yaml` is used. */
+  warnings?: string[];
+}
+
+function sniff(text: string, file: string): Sniffed {
   const ext = extname(file).toLowerCase();
-  if (ext === '.json' || /^\s*\{/.test(text)) return 'ansible-json';
-  if (ext === '.ini' || ext === '.cfg') return 'ansible-ini';
-  if (ext === '.txt' || ext === '.list') return 'host-list';
-  const yaml = ext === '.yml' || ext === '.yaml';
-  const data = sniffYaml(text);
-  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
-    const top = data as Record<string, unknown>;
-    const keys = Object.keys(top);
-    if (Array.isArray(top.hosts) || 'groups' in top || 'defaults' in top) return 'sockaudit-yaml';
+  if (ext === '.json' || /^\s*\{/.test(text)) return { format: 'ansible-json' };
+  if (ext === '.ini' || ext === '.cfg') return { format: 'ansible-ini' };
+  if (ext === '.txt' || ext === '.list') return { format: 'host-list' };
+  const yamlExt = ext === '.yml' || ext === '.yaml';
+  const issues = new Issues(file);
+  const yaml = parseAnsibleYamlText(text, issues);
+  const root = yaml?.deref(yaml.doc.contents) ?? null;
+  if (yaml && isMap(root)) {
+    const keys = new Set(root.items.map((pair) => keyText(pair.key)));
+    const hosts = root.items.find((pair) => keyText(pair.key) === 'hosts');
+    if (isSeq(yaml.deref(hosts?.value)) || keys.has('groups') || keys.has('defaults')) return { format: 'sockaudit-yaml' };
     const looksAnsible =
-      'plugin' in top ||
-      keys.every((k) => {
-        const v = top[k];
-        return v === null || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).some((s) => ANSIBLE_GROUP_KEYS.has(s)));
+      keys.has('plugin') ||
+      root.items.every((pair) => {
+        const value = yaml.deref(pair.value);
+        return value === null || (isScalar(value) && value.value === null) || (isMap(value) && value.items.some((p) => ANSIBLE_GROUP_KEYS.has(keyText(p.key) ?? '')));
       });
-    if (looksAnsible || yaml) return 'ansible-yaml';
+    if (looksAnsible || yamlExt) return { format: 'ansible-yaml', yaml, warnings: issues.warnings };
   }
-  if (yaml) return 'ansible-yaml';
-  if (INI_SECTION.test(text) || INI_HOST_VARS.test(text)) return 'ansible-ini';
-  return 'host-list';
+  if (yamlExt) return { format: 'ansible-yaml' };
+  if (INI_SECTION.test(text) || INI_HOST_VARS.test(text)) return { format: 'ansible-ini' };
+  return { format: 'host-list' };
 }
 
 /** `varsDirs` apply to the Ansible YAML and INI formats; `ansible-inventory --list` JSON has them merged already. */
 export function parseInventory(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
-  return PARSERS[detectFormat(text, file)](text, file, varsDirs);
+  return parseSniffed(sniff(text, file), text, file, varsDirs);
+}
+
+function parseSniffed(sniffed: Sniffed, text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
+  if (sniffed.yaml === undefined) return PARSERS[sniffed.format](text, file, varsDirs);
+  const parsed = parseAnsibleYaml(text, file, varsDirs, sniffed.yaml);
+  return { ...parsed, warnings: [...(sniffed.warnings ?? []), ...parsed.warnings] };
 }
 
 export async function readInventory(path: string): Promise<Result<InventorySource>> {
@@ -64,10 +84,10 @@ export async function readInventory(path: string): Promise<Result<InventorySourc
     issues.error(undefined, `cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     return issues.result({ file: path, format: 'host-list', hosts: [] });
   }
-  const format = detectFormat(text, path);
-  if (format !== 'ansible-yaml' && format !== 'ansible-ini') return PARSERS[format](text, path);
+  const sniffed = sniff(text, path);
+  if (sniffed.format !== 'ansible-yaml' && sniffed.format !== 'ansible-ini') return parseSniffed(sniffed, text, path);
   const dirs = await readVarsDirs(dirname(path));
-  const parsed = PARSERS[format](text, path, dirs.value);
+  const parsed = parseSniffed(sniffed, text, path, dirs.value);
   return { value: parsed.value, warnings: [...dirs.warnings, ...parsed.warnings], errors: [...dirs.errors, ...parsed.errors] };
 }
 

@@ -22,7 +22,7 @@
 //       vars: { rack: r12 }
 //
 // Settings merge defaults < groups (in name order) < the host's own entry. Unknown keys are errors.
-import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from '../yaml.js';
 import { formatHostPort, parseAddress, parsePort } from './address.js';
 import { parseProxyJump } from './ssh-options.js';
 import { Issues, where } from './issues.js';
@@ -50,7 +50,7 @@ const TOP_KEYS = new Set(['defaults', 'groups', 'hosts']);
 export function parseSockauditYaml(text: string, file: string): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'sockaudit-yaml', hosts: [] };
-  const yaml = parseYaml(text, issues, '1.2');
+  const yaml = parseYaml(text, issues, { version: '1.2' });
   if (!yaml) return issues.result(source);
   const root = yaml.deref(yaml.doc.contents);
   if (!isMap(root)) {
