@@ -5,7 +5,7 @@
 import { isMap, isScalar, isSeq, keyText, parseJson, YamlDataError, type Node, type YamlFile } from '../yaml.js';
 import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
 import { Issues } from './issues.js';
-import type { Vars } from './ansible-vars.js';
+import { EncryptedValue, type Vars } from './ansible-vars.js';
 import type { InventorySource, Result } from './types.js';
 
 export function parseAnsibleJson(text: string, file: string): Result<InventorySource> {
@@ -94,6 +94,15 @@ function setVars(yaml: YamlFile, issues: Issues, into: Vars, node: Node | null, 
   for (const pair of node.items) {
     const key = keyText(pair.key);
     const line = yaml.lineOf(pair.key as Node);
-    if (key !== undefined) into.set(key, { value: yaml.toJS(yaml.deref(pair.value)), ...(line === undefined ? {} : { line }) });
+    if (key !== undefined) into.set(key, { value: vaultOr(yaml.toJS(yaml.deref(pair.value))), ...(line === undefined ? {} : { line }) });
   }
+}
+
+/** `ansible-inventory --list` prints a vaulted value it could not decrypt as `{"__ansible_vault": "..."}`. */
+function vaultOr(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '__ansible_vault') return new EncryptedValue();
+  }
+  return value;
 }

@@ -6,7 +6,7 @@
 // var of the inventory file < group_vars files in the same group order < the inventory file's
 // host vars < host_vars files.
 import { Issues, where } from './issues.js';
-import { settingsFromVars, stringVars, type Vars } from './ansible-vars.js';
+import { settingsFromVars, stringVars, TemplatedVars, type Vars } from './ansible-vars.js';
 import { assembleVarsLayers, type VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryHost } from './types.js';
 
@@ -152,19 +152,23 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
   };
 
   const hosts: InventoryHost[] = [];
+  const templated = new TemplatedVars();
   for (const host of inventory.hosts.values()) {
     const shared = groupsOf(directGroups.get(host.name) ?? []);
     const vars: Vars = new Map(shared.vars);
     for (const [key, entry] of host.vars) vars.set(key, entry);
     for (const [key, entry] of layers?.hosts.get(host.name) ?? []) vars.set(key, entry);
 
+    const settings = settingsFromVars(host.name, vars, issues, host.line, templated);
+    if (settings.unsupportedConnection !== undefined) continue;
     hosts.push({
       name: host.name,
       groups: [...shared.groups],
-      settings: settingsFromVars(host.name, vars, issues, host.line),
+      settings,
       vars: stringVars(vars),
       origin: where(issues.file, host.line),
     });
   }
+  templated.report(issues);
   return hosts;
 }

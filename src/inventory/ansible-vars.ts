@@ -68,7 +68,34 @@ export function stringVars(vars: Vars): Record<string, string> {
   return out;
 }
 
-export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined): HostSettings {
+/**
+ * Variables left unevaluated because they hold Jinja (`{{ ... }}`), gathered over a whole
+ * inventory so it warns once, not once per host.
+ */
+export class TemplatedVars {
+  private readonly first = new Map<string, string>();
+  private readonly hosts = new Set<string>();
+
+  note(name: string, host: string, where: string): void {
+    if (!this.first.has(name)) this.first.set(name, where);
+    this.hosts.add(host);
+  }
+
+  /** The one warning, or nothing. */
+  report(issues: Issues): void {
+    if (this.hosts.size === 0) return;
+    const names = [...this.first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, at]) => `${name} (first at ${at})`);
+    const count = this.hosts.size === 1 ? '1 host uses' : `${this.hosts.size} hosts use`;
+    issues.warn(
+      undefined,
+      `${count} Jinja templating in ${names.join(', ')}, which sockaudit does not evaluate; those values are ignored (pass \`ansible-inventory --list\` JSON to have them resolved)`,
+    );
+  }
+}
+
+const VAULT_ADVICE = 'decrypt it with `ansible-inventory -i INVENTORY --list --vault-password-file FILE > hosts.json` and pass hosts.json';
+
+export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined, templated = new TemplatedVars()): HostSettings {
   // A problem is reported where its variable was set; the host's own line stands in when unknown.
   const error = (entry: VarEntry | undefined, problem: string): void =>
     entry?.file === undefined ? issues.error(entry?.line ?? hostLine, problem) : issues.error(entry.line, problem, entry.file);
@@ -88,7 +115,7 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     const [name, entry] = found;
     const value = entry.value;
     if (value instanceof EncryptedValue) {
-      error(entry, `${name} of host ${host} is vault-encrypted; sockaudit cannot decrypt it (pass \`ansible-inventory --list\` JSON instead)`);
+      error(entry, `${name} of host ${host} is vault-encrypted; ${VAULT_ADVICE}`);
       return undefined;
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
@@ -97,7 +124,8 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     }
     const result = String(value);
     if (result.includes('{{')) {
-      warn(entry, `${name} of host ${host} uses Jinja templating, which sockaudit does not evaluate; ignored (pass \`ansible-inventory --list\` JSON to have it resolved)`);
+      const line = entry.line ?? hostLine;
+      templated.note(name, host, entry.file === undefined ? (line === undefined ? 'an unknown line' : `line ${line}`) : `${entry.file}${entry.line === undefined ? '' : `:${entry.line}`}`);
       return undefined;
     }
     return result;
@@ -132,8 +160,15 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     }
   }
   const connection = text('ansible_connection');
-  if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
-    warn(entryOf('ansible_connection'), `host ${host} has ansible_connection=${connection}; sockaudit reaches it over ssh`);
+  let reach: Pick<HostSettings, 'connection' | 'unsupportedConnection'> = {};
+  if (connection !== undefined) {
+    if (SSH_CONNECTIONS.has(connection)) reach = { connection: 'ssh' };
+    else if (connection === 'local' || connection === 'ansible.builtin.local') reach = { connection: 'local' };
+    else {
+      // Never fall back to ssh on port 22 for a container or a Windows host: leave it out, and say so.
+      warn(entryOf('ansible_connection'), `host ${host} has ansible_connection=${connection}, which sockaudit cannot use (it audits over ssh or locally); the host is left out`);
+      reach = { unsupportedConnection: connection };
+    }
   }
 
   const { hostName, proxyCommand, ...rest } = settings;
@@ -142,7 +177,7 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     issues.warn(hostLine, `host ${host}: ProxyCommand "${proxyCommand}" is not supported (only "ssh -W %h:%p gateway" is); use ProxyJump`);
   }
   const address = text('ansible_host', 'ansible_ssh_host');
-  return address === undefined ? rest : { ...rest, address };
+  return address === undefined ? { ...rest, ...reach } : { ...rest, ...reach, address };
 }
 
 function describe(value: unknown): string {

@@ -86,6 +86,7 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
     if (knownHosts !== undefined) target.knownHostsFiles = knownHosts.map(expand);
     if (hostKeyPolicy !== undefined) target.hostKeyPolicy = hostKeyPolicy;
     if (connectTimeoutMs !== undefined) target.connectTimeoutMs = connectTimeoutMs;
+    if (given.connection !== undefined) target.connection = given.connection;
     targets.push(target);
   }
   return { value: targets, warnings: [...warnings], errors };

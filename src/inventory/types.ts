@@ -31,6 +31,11 @@ export interface Target {
   /** From StrictHostKeyChecking in ssh config / ssh args; the CLI flag wins when given. */
   hostKeyPolicy?: HostKeyPolicy;
   connectTimeoutMs?: number;
+  /**
+   * How to reach the host: 'local' runs the probe on this machine (Ansible's
+   * `ansible_connection=local`), 'ssh' or absent over SSH.
+   */
+  connection?: 'ssh' | 'local';
   /** Where the host came from, for error messages: `file:line`. */
   origin?: string;
   /** Inventory variables after precedence, for --by group and reports (string values only). */
@@ -64,6 +69,10 @@ export interface HostSettings {
   knownHostsFiles?: string[];
   hostKeyPolicy?: HostKeyPolicy;
   connectTimeoutMs?: number;
+  /** ansible_connection when it is one sockaudit can use; absent means ssh. */
+  connection?: 'ssh' | 'local';
+  /** ansible_connection when it is one sockaudit cannot use (docker, winrm, ...): the host is left out. */
+  unsupportedConnection?: string;
 }
 
 /** One host as an inventory file describes it, before the ssh config is applied. */
