@@ -11,7 +11,7 @@ export type { Node, YAMLMap, YAMLMap as YamlMap };
 /** Collections nested deeper than this are refused: no real inventory or config comes close. */
 export const MAX_YAML_DEPTH = 1_000;
 /** Values that aliases may expand a document to, in all: far above a 1,000,000-host inventory's need. */
-export const MAX_YAML_VALUES = 20_000_000;
+export const MAX_YAML_VALUES = 10_000_000;
 
 /** A local tag such as Ansible's `!vault`; `resolve` turns the scalar's text into its value. */
 export interface YamlTag {
@@ -74,7 +74,10 @@ export function parseYaml(text: string, problems: YamlProblems, options: YamlOpt
     return undefined;
   }
   const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
-  for (const error of doc.errors) problems.error(error.linePos?.[0].line, `YAML: ${firstLine(error.message)}`);
+  for (const error of doc.errors) {
+    const message = /call stack/i.test(error.message) ? `nested too deeply to read (more than ${MAX_YAML_DEPTH} levels)` : firstLine(error.message);
+    problems.error(error.linePos?.[0].line, `YAML: ${message}`);
+  }
   for (const warning of doc.warnings) problems.warn(warning.linePos?.[0].line, `YAML: ${firstLine(warning.message)}`);
   if (doc.errors.length > 0) return undefined;
 
@@ -280,7 +283,54 @@ function indexDocument(doc: Document.Parsed, lineOf: (node: Node | null | undefi
     // Pushed in reverse so they pop in document order: an anchor is seen before its aliases.
     for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], depth: depth + 1 });
   }
-  return usable ? targets : undefined;
+  if (!usable) return undefined;
+  const size = expandedSize(doc.contents, targets);
+  if (size === 'cycle') {
+    problems.error(undefined, 'YAML: an alias refers to a node that contains it');
+    return undefined;
+  }
+  if (size > MAX_YAML_VALUES) {
+    problems.error(undefined, `YAML: aliases expand to more than ${MAX_YAML_VALUES} values (an alias bomb?)`);
+    return undefined;
+  }
+  return targets;
+}
+
+/** How many values the document holds once every alias is expanded, each anchored node counted once (memoized). */
+function expandedSize(root: unknown, targets: Map<Node, Node>): number | 'cycle' {
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  const childrenOf = (node: unknown): unknown[] => {
+    if (isAlias(node)) return [targets.get(node)];
+    if (isMap(node)) return node.items.flatMap((pair) => [pair.key, pair.value]);
+    if (isSeq(node)) return node.items.map((item) => (isPair(item) ? item.value : item));
+    return [];
+  };
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+    if (node === null || node === undefined || sizes.has(node)) {
+      stack.pop();
+      continue;
+    }
+    const children = childrenOf(node).filter((c) => c !== null && c !== undefined);
+    const pending = children.filter((c) => !sizes.has(c));
+    if (pending.length > 0) {
+      if (open.has(node)) return 'cycle';
+      open.add(node);
+      for (const child of pending) {
+        if (open.has(child)) return 'cycle';
+        stack.push(child);
+      }
+      continue;
+    }
+    open.delete(node);
+    let total = 1;
+    for (const child of children) total = Math.min(total + (sizes.get(child) ?? 0), Number.MAX_SAFE_INTEGER);
+    sizes.set(node, total);
+    stack.pop();
+  }
+  return sizes.get(root) ?? 0;
 }
 
 function isMergeKey(key: unknown): boolean {

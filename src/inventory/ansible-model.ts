@@ -8,6 +8,7 @@
 import { Issues, where } from './issues.js';
 import { settingsFromVars, stringVars, TemplatedVars, type Vars } from './ansible-vars.js';
 import { assembleVarsLayers, type VarsDirs } from './ansible-vars-dirs.js';
+import { MAX_HOSTS_PER_INVENTORY } from './ranges.js';
 import type { InventoryHost } from './types.js';
 
 export interface AnsibleGroup {
@@ -24,9 +25,26 @@ export interface AnsibleHost {
   line?: number;
 }
 
+/** Groups nested deeper than this are refused (Ansible itself fails near 1,000, Python's recursion limit). */
+export const MAX_GROUP_DEPTH = 1_000;
+
 export class AnsibleInventory {
   readonly groups = new Map<string, AnsibleGroup>();
   readonly hosts = new Map<string, AnsibleHost>();
+  /** Set once adding hosts would pass `maxHosts`; the inventory is then not assembled. */
+  overflowed = false;
+
+  constructor(readonly maxHosts = MAX_HOSTS_PER_INVENTORY) {}
+
+  /** Whether `names` fit under the bound; false from the first time they do not. */
+  room(names: string[]): boolean {
+    if (this.overflowed) return false;
+    let added = 0;
+    for (const name of names) if (!this.hosts.has(name)) added++;
+    if (this.hosts.size + added <= this.maxHosts) return true;
+    this.overflowed = true;
+    return false;
+  }
 
   group(name: string, line?: number): AnsibleGroup {
     let group = this.groups.get(name);
@@ -51,6 +69,7 @@ const DEFAULT_PRIORITY = 1;
 
 /** `varsDirs`: what lies in group_vars/ and host_vars/ beside the inventory file, if anything. */
 export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues, varsDirs?: VarsDirs): InventoryHost[] {
+  if (inventory.overflowed) return [];
   const all = inventory.group('all');
   const parents = new Map<string, Set<string>>();
   for (const group of inventory.groups.values()) {
@@ -70,6 +89,7 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
   }
 
   const depth = new Map<string, number>();
+  let tooDeep = false;
   const visiting = new Set<string>();
   const depthOf = (name: string): number => {
     const known = depth.get(name);
@@ -80,10 +100,19 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
       depth.set(name, 1);
       return 1;
     }
+    if (visiting.size >= MAX_GROUP_DEPTH) {
+      if (!tooDeep) issues.error(inventory.groups.get(name)?.line, `groups nest more than ${MAX_GROUP_DEPTH} deep (children of children ...), at group ${name}`);
+      tooDeep = true;
+      return 1;
+    }
     visiting.add(name);
     let d = 1;
     for (const parent of parents.get(name) ?? []) d = Math.max(d, depthOf(parent) + 1);
     visiting.delete(name);
+    if (d > MAX_GROUP_DEPTH && !tooDeep) {
+      issues.error(inventory.groups.get(name)?.line, `groups nest more than ${MAX_GROUP_DEPTH} deep (children of children ...), at group ${name}`);
+      tooDeep = true;
+    }
     depth.set(name, d);
     return d;
   };
@@ -102,6 +131,7 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     }
   }
 
+  if (tooDeep) return [];
   const ancestors = (name: string, into: Set<string>): void => {
     for (const parent of parents.get(name) ?? []) {
       if (into.has(parent)) continue;

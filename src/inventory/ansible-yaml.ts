@@ -63,6 +63,8 @@ function walkInventory(yaml: YamlFile, issues: Issues, source: InventorySource, 
 }
 
 class GroupWalker {
+  private overflowReported = false;
+
   constructor(
     private readonly yaml: YamlFile,
     private readonly issues: Issues,
@@ -132,6 +134,11 @@ class GroupWalker {
     const hasVars = node !== null && !(isScalar(node) && node.value === null);
     if (hasVars && !isMap(node)) {
       return this.issues.error(this.yaml.lineOf(node) ?? line, `host ${pattern}: its value must be a mapping of variables (or empty)`);
+    }
+    if (!this.inventory.room(expanded.hosts)) {
+      if (!this.overflowReported) this.issues.error(line, `the inventory has more than ${this.inventory.maxHosts} hosts; the rest are refused`);
+      this.overflowReported = true;
+      return;
     }
     for (const name of expanded.hosts) {
       const host = this.inventory.host(name, line);
