@@ -6,7 +6,8 @@ import { parsePort } from './address.js';
 import { parseSshArgs } from './ssh-args.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
 import { keyText, type Node, type YamlFile, type YamlMap, type YamlTag } from '../yaml.js';
-import type { HostSettings } from './types.js';
+import { where } from './issues.js';
+import type { HostSettings, SettingSources, TracedSetting } from './types.js';
 
 /** A `!vault` value: encrypted, and unavailable without Ansible. */
 export class EncryptedValue {
@@ -171,13 +172,28 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     }
   }
 
+  // Where each traced setting was written: the variable's file and line, and its name.
+  const sources: SettingSources = {};
+  const trace = (setting: TracedSetting, ...names: string[]): void => {
+    const found = pick(...names);
+    if (found === undefined) return;
+    const [name, entry] = found;
+    sources[setting] = `${where(entry.file ?? issues.file, entry.line ?? (entry.file === undefined ? hostLine : undefined))} (${name})`;
+  };
+  if (settings.port !== undefined) trace('port', 'ansible_port', 'ansible_ssh_port');
+  if (settings.user !== undefined) trace('user', 'ansible_user', 'ansible_ssh_user');
+  if (settings.proxyJump !== undefined) trace('proxyJump', 'ansible_ssh_common_args', 'ansible_ssh_extra_args');
+  if (reach.connection !== undefined) trace('connection', 'ansible_connection');
+
   const { hostName, proxyCommand, ...rest } = settings;
   if (hostName !== undefined) issues.warn(hostLine, `host ${host}: -o HostName in ssh args is ignored; use ansible_host`);
   if (proxyCommand !== undefined) {
     issues.warn(hostLine, `host ${host}: ProxyCommand "${proxyCommand}" is not supported (only "ssh -W %h:%p gateway" is); use ProxyJump`);
   }
   const address = text('ansible_host', 'ansible_ssh_host');
-  return address === undefined ? { ...rest, ...reach } : { ...rest, ...reach, address };
+  if (address !== undefined) trace('address', 'ansible_host', 'ansible_ssh_host');
+  const traced = Object.keys(sources).length === 0 ? {} : { sources };
+  return address === undefined ? { ...rest, ...reach, ...traced } : { ...rest, ...reach, ...traced, address };
 }
 
 function describe(value: unknown): string {

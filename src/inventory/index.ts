@@ -94,3 +94,4 @@ export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: 
   if (targets.length === 0) warnings.push('no host to audit after reading the inventories' + (opts.limit === undefined ? '' : ` and --limit "${opts.limit}"`));
   return { targets, warnings };
 }
+export { describeTargets, describeTargetsTable, type HostDescription, type DescribedValue } from './describe.js';

@@ -87,6 +87,17 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
     if (hostKeyPolicy !== undefined) target.hostKeyPolicy = hostKeyPolicy;
     if (connectTimeoutMs !== undefined) target.connectTimeoutMs = connectTimeoutMs;
     if (given.connection !== undefined) target.connection = given.connection;
+    target.sources = {
+      address: given.address !== undefined ? (given.sources?.address ?? entry.origin) : config.hostName !== undefined ? (config.sources?.address ?? 'ssh config') : 'inventory name',
+      port: given.port !== undefined ? (given.sources?.port ?? entry.origin) : config.port !== undefined ? (config.sources?.port ?? 'ssh config') : 'default',
+      connection: given.connection !== undefined ? (given.sources?.connection ?? entry.origin) : 'default',
+    };
+    if (user !== undefined) {
+      target.sources.user = given.user !== undefined ? (given.sources?.user ?? entry.origin) : config.user !== undefined ? (config.sources?.user ?? 'ssh config') : 'default (--user, else the local account)';
+    }
+    if (target.proxyJump.length > 0 || proxy === 'none') {
+      target.sources.proxyJump = given.proxyJump !== undefined ? (given.sources?.proxyJump ?? entry.origin) : (config.sources?.proxyJump ?? 'ssh config');
+    }
     targets.push(target);
   }
   return { value: targets, warnings: [...warnings], errors };

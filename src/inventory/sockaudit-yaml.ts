@@ -28,7 +28,7 @@ import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } 
 import { formatHostPort, parseAddress, parsePort } from './address.js';
 import { parseProxyJump } from './ssh-options.js';
 import { Issues, where } from './issues.js';
-import type { HostSettings, InventorySource, JumpSpec, Result } from './types.js';
+import type { HostSettings, InventorySource, JumpSpec, Result, SettingSources } from './types.js';
 
 interface Layer {
   user?: string;
@@ -196,6 +196,16 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
     const layers = [defaults, ...groups.map((g) => groupLayers.get(g) ?? {}), host.own];
     const merged: Layer = Object.assign({}, ...layers);
     const settings: HostSettings = { identityFiles: merged.identityFiles ?? [] };
+    const sources: SettingSources = {};
+    for (const key of ['address', 'port', 'user', 'proxyJump'] as const) {
+      const own = key === 'address' ? host.address ?? host.plainAddress : host.own[key];
+      if (own !== undefined) sources[key] = where(file, host.setAt.get(key) ?? host.line);
+      else if (key !== 'address' && merged[key] !== undefined) {
+        const group = [...groups].reverse().find((g) => groupLayers.get(g)?.[key] !== undefined);
+        sources[key] = `${file} (${group === undefined ? 'defaults' : `group ${group}`})`;
+      }
+    }
+    settings.sources = sources;
     const address = host.address ?? host.plainAddress;
     if (address !== undefined) settings.address = address;
     if (merged.user !== undefined) settings.user = merged.user;

@@ -5,7 +5,7 @@
 import { Issues } from './issues.js';
 import { splitShellWords } from './shell-words.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
-import type { Result } from './types.js';
+import type { Result, TracedSetting } from './types.js';
 
 export interface MatchCriterion {
   /** Lower case: all, host, originalhost, user, localuser, or one sockaudit does not evaluate. */
@@ -100,6 +100,9 @@ function parseMatch(args: string[], issues: Issues, line: number): MatchCriterio
  * Several files are read in turn, each starting outside any Host block, the first value winning
  * across all of them: the user's file, then the system's.
  */
+/** The keywords whose origin is kept, and the setting each gives. */
+const TRACED_KEYWORDS: Record<string, TracedSetting> = { hostname: 'address', port: 'port', user: 'user', proxyjump: 'proxyJump', proxycommand: 'proxyJump' };
+
 export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>): SshSettings {
   const settings: SshSettings = { identityFiles: [] };
   if (lookup.user !== undefined) settings.user = lookup.user;
@@ -115,7 +118,9 @@ export function computeSshConfig(config: SshConfig | readonly SshConfig[], looku
       } else if (item.kind === 'include') {
         for (const included of item.files) walk(included, active, neverMatch || !active);
       } else if (active) {
-        applySshOption(settings, item.keyword, item.args);
+        const outcome = applySshOption(settings, item.keyword, item.args);
+        const traced = TRACED_KEYWORDS[item.keyword];
+        if (outcome.kind === 'set' && traced !== undefined) (settings.sources ??= {})[traced] = `ssh config ${file.file} line ${item.line}`;
       }
     }
   };

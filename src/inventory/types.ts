@@ -11,6 +11,15 @@ export interface JumpHost {
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
+/** The settings whose origin `--list-hosts` shows. */
+export type TracedSetting = 'address' | 'port' | 'user' | 'proxyJump' | 'connection';
+
+/**
+ * Where each setting's value came from: `inv.yml:12 (ansible_user)`, `ssh config
+ * /home/a/.ssh/config line 4`, `command line`, `default`.
+ */
+export type SettingSources = Partial<Record<TracedSetting, string>>;
+
 export interface Target {
   /** Inventory name (alias); unique in a run. */
   name: string;
@@ -40,6 +49,8 @@ export interface Target {
   origin?: string;
   /** Inventory variables after precedence, for --by group and reports (string values only). */
   vars: Record<string, string>;
+  /** Where address, port, user, jump hosts and connection came from, for `--list-hosts`. */
+  sources?: SettingSources;
 }
 
 
@@ -71,6 +82,8 @@ export interface HostSettings {
   connectTimeoutMs?: number;
   /** ansible_connection when it is one sockaudit can use; absent means ssh. */
   connection?: 'ssh' | 'local';
+  /** Where the settings above were written, when known. */
+  sources?: SettingSources;
   /** ansible_connection when it is one sockaudit cannot use (docker, winrm, ...): the host is left out. */
   unsupportedConnection?: string;
 }
