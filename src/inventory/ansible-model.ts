@@ -9,7 +9,7 @@ import { Issues, where } from './issues.js';
 import { settingsFromVars, stringVars, TemplatedVars, type Vars } from './ansible-vars.js';
 import { assembleVarsLayers, type VarsDirs } from './ansible-vars-dirs.js';
 import { MAX_HOSTS_PER_INVENTORY } from './ranges.js';
-import type { InventoryHost } from './types.js';
+import type { InventoryHost, SettingSources } from './types.js';
 
 export interface AnsibleGroup {
   name: string;
@@ -189,7 +189,8 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     for (const [key, entry] of host.vars) vars.set(key, entry);
     for (const [key, entry] of layers?.hosts.get(host.name) ?? []) vars.set(key, entry);
 
-    const settings = settingsFromVars(host.name, vars, issues, host.line, templated);
+    const sources: SettingSources = {};
+    const settings = settingsFromVars(host.name, vars, issues, host.line, templated, sources);
     if (settings.unsupportedConnection !== undefined) continue;
     hosts.push({
       name: host.name,
@@ -197,6 +198,7 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
       settings,
       vars: stringVars(vars),
       origin: where(issues.file, host.line),
+      sources,
     });
   }
   templated.report(issues);

@@ -96,7 +96,15 @@ export class TemplatedVars {
 
 const VAULT_ADVICE = 'decrypt it with `ansible-inventory -i INVENTORY --list --vault-password-file FILE > hosts.json` and pass hosts.json';
 
-export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined, templated = new TemplatedVars()): HostSettings {
+/** `sources`, when given, receives where each traced setting was written. */
+export function settingsFromVars(
+  host: string,
+  vars: Vars,
+  issues: Issues,
+  hostLine: number | undefined,
+  templated = new TemplatedVars(),
+  sources: SettingSources = {},
+): HostSettings {
   // A problem is reported where its variable was set; the host's own line stands in when unknown.
   const error = (entry: VarEntry | undefined, problem: string): void =>
     entry?.file === undefined ? issues.error(entry?.line ?? hostLine, problem) : issues.error(entry.line, problem, entry.file);
@@ -173,7 +181,6 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
   }
 
   // Where each traced setting was written: the variable's file and line, and its name.
-  const sources: SettingSources = {};
   const trace = (setting: TracedSetting, ...names: string[]): void => {
     const found = pick(...names);
     if (found === undefined) return;
@@ -192,8 +199,7 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
   }
   const address = text('ansible_host', 'ansible_ssh_host');
   if (address !== undefined) trace('address', 'ansible_host', 'ansible_ssh_host');
-  const traced = Object.keys(sources).length === 0 ? {} : { sources };
-  return address === undefined ? { ...rest, ...reach, ...traced } : { ...rest, ...reach, ...traced, address };
+  return address === undefined ? { ...rest, ...reach } : { ...rest, ...reach, address };
 }
 
 function describe(value: unknown): string {

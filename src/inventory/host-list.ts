@@ -47,8 +47,8 @@ function hostsFrom(entries: Array<{ text: string; line?: number }>, issues: Issu
     hosts.set(name, {
       name,
       groups: [],
+      sources,
       settings: {
-        sources,
         address: address.host,
         identityFiles: [],
         ...(address.port === undefined ? {} : { port: address.port }),

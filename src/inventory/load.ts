@@ -105,13 +105,13 @@ export function mergeInventories(sources: InventorySource[]): Result<InventoryHo
       warnings.push(`${host.origin}: host ${host.name} is also in ${earlier.origin}; merged, with this one winning`);
       const settings = { ...earlier.settings, ...definedOnly(host.settings) };
       if (host.settings.identityFiles.length === 0) settings.identityFiles = earlier.settings.identityFiles;
-      if (earlier.settings.sources || host.settings.sources) settings.sources = { ...earlier.settings.sources, ...host.settings.sources };
       hosts.set(host.name, {
         name: host.name,
         groups: [...new Set([...earlier.groups, ...host.groups])].sort(),
         settings,
         vars: { ...earlier.vars, ...host.vars },
         origin: host.origin,
+        sources: { ...earlier.sources, ...host.sources },
       });
     }
   }

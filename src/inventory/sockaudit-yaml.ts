@@ -205,14 +205,14 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
         sources[key] = `${file} (${group === undefined ? 'defaults' : `group ${group}`})`;
       }
     }
-    settings.sources = sources;
+
     const address = host.address ?? host.plainAddress;
     if (address !== undefined) settings.address = address;
     if (merged.user !== undefined) settings.user = merged.user;
     if (merged.port !== undefined) settings.port = merged.port;
     if (merged.proxyJump !== undefined) settings.proxyJump = merged.proxyJump;
     const vars: Record<string, string> = Object.assign({}, ...groups.map((g) => groupVars.get(g) ?? {}), host.vars);
-    source.hosts.push({ name: host.name, groups, settings, vars, origin: where(file, host.line) });
+    source.hosts.push({ name: host.name, groups, settings, vars, origin: where(file, host.line), sources });
   }
   return issues.result(source);
 }

@@ -5,7 +5,7 @@
 import { Issues } from './issues.js';
 import { splitShellWords } from './shell-words.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
-import type { Result, TracedSetting } from './types.js';
+import type { Result, SettingSources, TracedSetting } from './types.js';
 
 export interface MatchCriterion {
   /** Lower case: all, host, originalhost, user, localuser, or one sockaudit does not evaluate. */
@@ -103,7 +103,8 @@ function parseMatch(args: string[], issues: Issues, line: number): MatchCriterio
 /** The keywords whose origin is kept, and the setting each gives. */
 const TRACED_KEYWORDS: Record<string, TracedSetting> = { hostname: 'address', port: 'port', user: 'user', proxyjump: 'proxyJump', proxycommand: 'proxyJump' };
 
-export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>): SshSettings {
+/** `sources`, when given, receives the file and line of the address, port, user and jump hosts. */
+export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>, sources?: SettingSources): SshSettings {
   const settings: SshSettings = { identityFiles: [] };
   if (lookup.user !== undefined) settings.user = lookup.user;
   const walk = (file: SshConfig, startActive: boolean, neverMatch: boolean): void => {
@@ -120,7 +121,7 @@ export function computeSshConfig(config: SshConfig | readonly SshConfig[], looku
       } else if (active) {
         const outcome = applySshOption(settings, item.keyword, item.args);
         const traced = TRACED_KEYWORDS[item.keyword];
-        if (outcome.kind === 'set' && traced !== undefined) (settings.sources ??= {})[traced] = `ssh config ${file.file} line ${item.line}`;
+        if (sources !== undefined && outcome.kind === 'set' && traced !== undefined) sources[traced] = `ssh config ${file.file} line ${item.line}`;
       }
     }
   };

@@ -82,8 +82,6 @@ export interface HostSettings {
   connectTimeoutMs?: number;
   /** ansible_connection when it is one sockaudit can use; absent means ssh. */
   connection?: 'ssh' | 'local';
-  /** Where the settings above were written, when known. */
-  sources?: SettingSources;
   /** ansible_connection when it is one sockaudit cannot use (docker, winrm, ...): the host is left out. */
   unsupportedConnection?: string;
 }
@@ -98,6 +96,8 @@ export interface InventoryHost {
   vars: Record<string, string>;
   /** `file:line` where the host was written. */
   origin: string;
+  /** Where the settings were written, when known. */
+  sources?: SettingSources;
 }
 
 export type InventoryFormat = 'ansible-yaml' | 'ansible-ini' | 'ansible-json' | 'host-list' | 'sockaudit-yaml';
