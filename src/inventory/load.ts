@@ -1,7 +1,7 @@
 // Which format an inventory file is in, parsing it, reading it from disk (with the group_vars/ and
 // host_vars/ beside an Ansible YAML or INI file), and merging several.
-import { readFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import { parseAnsibleYaml, parseAnsibleYamlText } from './ansible-yaml.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleJson } from './ansible-json.js';
@@ -75,7 +75,8 @@ function parseSniffed(sniffed: Sniffed, text: string, file: string, varsDirs?: V
   return { ...parsed, warnings: [...(sniffed.warnings ?? []), ...parsed.warnings] };
 }
 
-export async function readInventory(path: string): Promise<Result<InventorySource>> {
+/** `varsDir`: where group_vars/ and host_vars/ are looked for; beside the file unless given. */
+export async function readInventory(path: string, varsDir = dirname(path)): Promise<Result<InventorySource>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -86,9 +87,54 @@ export async function readInventory(path: string): Promise<Result<InventorySourc
   }
   const sniffed = sniff(text, path);
   if (sniffed.format !== 'ansible-yaml' && sniffed.format !== 'ansible-ini') return parseSniffed(sniffed, text, path);
-  const dirs = await readVarsDirs(dirname(path));
+  const dirs = await readVarsDirs(varsDir);
   const parsed = parseSniffed(sniffed, text, path, dirs.value);
   return { value: parsed.value, warnings: [...dirs.warnings, ...parsed.warnings], errors: [...dirs.errors, ...parsed.errors] };
+}
+
+/**
+ * What Ansible skips in an inventory folder (InventoryManager: IGNORED_ALWAYS, and
+ * INVENTORY_IGNORE_EXTS's default of REJECT_EXTS + .orig, .cfg, .retry): dot files, the vars
+ * folders (read as vars for the files beside them), and backups, notes and retry files.
+ */
+const FOLDER_SKIP = /^\.|^(?:host_vars|group_vars|vars_plugins)$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.cfg|\.retry)$/;
+
+/**
+ * One `-i` value: a file, a folder (each inventory file in it, in name order, subfolders too, as
+ * Ansible reads one), or `-` for `stdin`, the text the caller read from standard input.
+ */
+export async function readInventories(path: string, stdin?: string, varsDir?: string): Promise<Result<InventorySource[]>> {
+  if (path === '-') {
+    if (stdin === undefined) {
+      const issues = new Issues('-');
+      issues.error(undefined, 'no standard input to read the inventory from');
+      return issues.result([]);
+    }
+    const parsed = parseInventory(stdin, '<stdin>');
+    return { ...parsed, value: [parsed.value] };
+  }
+  let isFolder = false;
+  try {
+    isFolder = (await stat(path)).isDirectory();
+  } catch {
+    // readInventory reports what cannot be read.
+  }
+  if (!isFolder) {
+    const one = await readInventory(path, varsDir);
+    return { ...one, value: [one.value] };
+  }
+  const issues = new Issues(path);
+  let names: string[] = [];
+  try {
+    names = (await readdir(path)).filter((name) => !FOLDER_SKIP.test(name)).sort();
+  } catch (error) {
+    issues.error(undefined, `cannot list the inventory folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const sources: InventorySource[] = [];
+  // As Ansible: the folder given is the inventory's base, whose group_vars/ and host_vars/ apply to every file under it.
+  for (const name of names) sources.push(...issues.absorb(await readInventories(join(path, name), undefined, varsDir ?? path)));
+  if (names.length === 0 && issues.errors.length === 0) issues.warn(undefined, 'the inventory folder has no inventory file');
+  return issues.result(sources);
 }
 
 /** Several sources into one host list; a host in two sources is merged, the later source winning. */
