@@ -10,6 +10,7 @@ import { parseSockauditYaml } from './sockaudit-yaml.js';
 import { Issues } from './issues.js';
 import { isMap, isScalar, isSeq, keyText, type YamlFile } from '../yaml.js';
 import { readVarsDirs } from './ansible-vars-dirs-read.js';
+import { looksLikeScript, runInventoryScript } from './ansible-script.js';
 import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryFormat, InventoryHost, InventorySource, Result } from './types.js';
 
@@ -85,6 +86,7 @@ export async function readInventory(path: string, varsDir = dirname(path)): Prom
     issues.error(undefined, `cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     return issues.result({ file: path, format: 'host-list', hosts: [] });
   }
+  if (looksLikeScript(text, (await stat(path)).mode)) return runInventoryScript(path);
   const sniffed = sniff(text, path);
   if (sniffed.format !== 'ansible-yaml' && sniffed.format !== 'ansible-ini') return parseSniffed(sniffed, text, path);
   const dirs = await readVarsDirs(varsDir);
