@@ -14,13 +14,18 @@ const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 
 /** `varsDirs`: the group_vars/ and host_vars/ found beside the file, read by readVarsDirs. */
 export function parseAnsibleIni(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
-  const issues = new Issues(file);
-  const inventory = new AnsibleInventory();
+  return parseAnsibleIniInto(new AnsibleInventory(), text, new Issues(file), varsDirs);
+}
+
+/** parseAnsibleIni into a given (empty) inventory, whose host bound may differ: for tests of that bound. */
+export function parseAnsibleIniInto(inventory: AnsibleInventory, text: string, issues: Issues, varsDirs?: VarsDirs): Result<InventorySource> {
+  const file = issues.file;
   // Groups named in [x:vars] or [p:children] before any [x] or [x:children] declares them.
   const pending = new Map<string, { line: number; state: 'vars' | 'children'; parent?: string }>();
   const declared = new Set<string>(['all', 'ungrouped']);
   let group = 'ungrouped';
   let state = 'hosts';
+  let overflowReported = false;
 
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -84,6 +89,11 @@ export function parseAnsibleIni(text: string, file: string, varsDirs?: VarsDirs)
       const eq = assignment.indexOf('=');
       if (eq <= 0) return issues.error(lineNo, `expected key=value host variable, got: ${assignment}`);
       vars.push([assignment.slice(0, eq), parsePythonLiteral(assignment.slice(eq + 1))]);
+    }
+    if (!inventory.room(expanded.hosts)) {
+      if (!overflowReported) issues.error(lineNo, `the inventory has more than ${inventory.maxHosts} hosts; the rest are refused`);
+      overflowReported = true;
+      return;
     }
     for (const name of expanded.hosts) {
       const host = inventory.host(name, lineNo);

@@ -1,22 +1,32 @@
 // The JSON that `ansible-inventory --list` (and inventory scripts) print: each top-level key a
 // group with `hosts` (names), `vars` and `children` (names), or just a list of host names; and
-// `_meta.hostvars` with each host's variables (developing_inventory.rst). Read through the YAML
-// parser, of which JSON is a subset, to keep line numbers.
-import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+// `_meta.hostvars` with each host's variables (developing_inventory.rst). Read into the same nodes
+// as YAML, with line numbers.
+import { isMap, isScalar, isSeq, keyText, parseJson, YamlDataError, type Node, type YamlFile } from '../yaml.js';
 import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
 import { Issues } from './issues.js';
-import type { Vars } from './ansible-vars.js';
+import { EncryptedValue, type Vars } from './ansible-vars.js';
 import type { InventorySource, Result } from './types.js';
 
 export function parseAnsibleJson(text: string, file: string): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'ansible-json', hosts: [] };
-  const yaml = parseYaml(text, issues, '1.2');
+  const yaml = parseJson(text, issues);
   if (!yaml) return issues.result(source);
+  try {
+    walkList(yaml, issues, source);
+  } catch (error) {
+    if (!(error instanceof YamlDataError)) throw error;
+    issues.error(error.line, error.message);
+  }
+  return issues.result(source);
+}
+
+function walkList(yaml: YamlFile, issues: Issues, source: InventorySource): void {
   const root = yaml.deref(yaml.doc.contents);
   if (!isMap(root)) {
     issues.error(yaml.lineOf(root), 'ansible-inventory JSON must be an object of groups');
-    return issues.result(source);
+    return;
   }
   const inventory = new AnsibleInventory();
   let hostvars: Node | null = null;
@@ -60,7 +70,7 @@ export function parseAnsibleJson(text: string, file: string): Result<InventorySo
     }
   }
   source.hosts = assembleAnsibleHosts(inventory, issues);
-  return issues.result(source);
+  return;
 }
 
 function addHost(inventory: AnsibleInventory, group: AnsibleGroup, name: string, line: number | undefined): void {
@@ -84,6 +94,15 @@ function setVars(yaml: YamlFile, issues: Issues, into: Vars, node: Node | null, 
   for (const pair of node.items) {
     const key = keyText(pair.key);
     const line = yaml.lineOf(pair.key as Node);
-    if (key !== undefined) into.set(key, { value: yaml.toJS(yaml.deref(pair.value)), ...(line === undefined ? {} : { line }) });
+    if (key !== undefined) into.set(key, { value: vaultOr(yaml.toJS(yaml.deref(pair.value))), ...(line === undefined ? {} : { line }) });
   }
+}
+
+/** `ansible-inventory --list` prints a vaulted value it could not decrypt as `{"__ansible_vault": "..."}`. */
+function vaultOr(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '__ansible_vault') return new EncryptedValue();
+  }
+  return value;
 }

@@ -6,9 +6,10 @@
 // var of the inventory file < group_vars files in the same group order < the inventory file's
 // host vars < host_vars files.
 import { Issues, where } from './issues.js';
-import { settingsFromVars, stringVars, type Vars } from './ansible-vars.js';
+import { settingsFromVars, stringVars, TemplatedVars, type Vars } from './ansible-vars.js';
 import { assembleVarsLayers, type VarsDirs } from './ansible-vars-dirs.js';
-import type { InventoryHost } from './types.js';
+import { MAX_HOSTS_PER_INVENTORY } from './ranges.js';
+import type { InventoryHost, SettingSources } from './types.js';
 
 export interface AnsibleGroup {
   name: string;
@@ -24,9 +25,26 @@ export interface AnsibleHost {
   line?: number;
 }
 
+/** Groups nested deeper than this are refused (Ansible itself fails near 1,000, Python's recursion limit). */
+export const MAX_GROUP_DEPTH = 1_000;
+
 export class AnsibleInventory {
   readonly groups = new Map<string, AnsibleGroup>();
   readonly hosts = new Map<string, AnsibleHost>();
+  /** Set once adding hosts would pass `maxHosts`; the inventory is then not assembled. */
+  overflowed = false;
+
+  constructor(readonly maxHosts = MAX_HOSTS_PER_INVENTORY) {}
+
+  /** Whether `names` fit under the bound; false from the first time they do not. */
+  room(names: string[]): boolean {
+    if (this.overflowed) return false;
+    let added = 0;
+    for (const name of names) if (!this.hosts.has(name)) added++;
+    if (this.hosts.size + added <= this.maxHosts) return true;
+    this.overflowed = true;
+    return false;
+  }
 
   group(name: string, line?: number): AnsibleGroup {
     let group = this.groups.get(name);
@@ -51,6 +69,7 @@ const DEFAULT_PRIORITY = 1;
 
 /** `varsDirs`: what lies in group_vars/ and host_vars/ beside the inventory file, if anything. */
 export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues, varsDirs?: VarsDirs): InventoryHost[] {
+  if (inventory.overflowed) return [];
   const all = inventory.group('all');
   const parents = new Map<string, Set<string>>();
   for (const group of inventory.groups.values()) {
@@ -70,6 +89,7 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
   }
 
   const depth = new Map<string, number>();
+  let tooDeep = false;
   const visiting = new Set<string>();
   const depthOf = (name: string): number => {
     const known = depth.get(name);
@@ -80,10 +100,19 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
       depth.set(name, 1);
       return 1;
     }
+    if (visiting.size >= MAX_GROUP_DEPTH) {
+      if (!tooDeep) issues.error(inventory.groups.get(name)?.line, `groups nest more than ${MAX_GROUP_DEPTH} deep (children of children ...), at group ${name}`);
+      tooDeep = true;
+      return 1;
+    }
     visiting.add(name);
     let d = 1;
     for (const parent of parents.get(name) ?? []) d = Math.max(d, depthOf(parent) + 1);
     visiting.delete(name);
+    if (d > MAX_GROUP_DEPTH && !tooDeep) {
+      issues.error(inventory.groups.get(name)?.line, `groups nest more than ${MAX_GROUP_DEPTH} deep (children of children ...), at group ${name}`);
+      tooDeep = true;
+    }
     depth.set(name, d);
     return d;
   };
@@ -102,6 +131,7 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     }
   }
 
+  if (tooDeep) return [];
   const ancestors = (name: string, into: Set<string>): void => {
     for (const parent of parents.get(name) ?? []) {
       if (into.has(parent)) continue;
@@ -121,10 +151,14 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
   const layers =
     varsDirs === undefined ? undefined : issues.absorb(assembleVarsLayers(varsDirs, new Set([...inventory.groups.keys(), 'ungrouped']), inventory.hosts.keys()));
 
-  const hosts: InventoryHost[] = [];
-  for (const host of inventory.hosts.values()) {
+  // Hosts in the same groups share their group list and merged group variables: computed once.
+  const byGroups = new Map<string, { groups: string[]; vars: Vars }>();
+  const groupsOf = (direct: string[]): { groups: string[]; vars: Vars } => {
+    const cacheKey = direct.join('\0');
+    const known = byGroups.get(cacheKey);
+    if (known) return known;
     const memberOf = new Set<string>(['all']);
-    for (const name of directGroups.get(host.name) ?? []) {
+    for (const name of direct) {
       memberOf.add(name);
       ancestors(name, memberOf);
     }
@@ -142,16 +176,31 @@ export function assembleAnsibleHosts(inventory: AnsibleInventory, issues: Issues
     const vars: Vars = new Map();
     for (const name of ordered) for (const [key, entry] of inventory.groups.get(name)?.vars ?? []) vars.set(key, entry);
     for (const name of ordered) for (const [key, entry] of layers?.groups.get(name) ?? []) vars.set(key, entry);
+    const entry = { groups: [...memberOf].filter((g) => g !== 'all' && g !== 'ungrouped').sort(), vars };
+    byGroups.set(cacheKey, entry);
+    return entry;
+  };
+
+  const hosts: InventoryHost[] = [];
+  const templated = new TemplatedVars();
+  for (const host of inventory.hosts.values()) {
+    const shared = groupsOf(directGroups.get(host.name) ?? []);
+    const vars: Vars = new Map(shared.vars);
     for (const [key, entry] of host.vars) vars.set(key, entry);
     for (const [key, entry] of layers?.hosts.get(host.name) ?? []) vars.set(key, entry);
 
+    const sources: SettingSources = {};
+    const settings = settingsFromVars(host.name, vars, issues, host.line, templated, sources);
+    if (settings.unsupportedConnection !== undefined) continue;
     hosts.push({
       name: host.name,
-      groups: [...memberOf].filter((g) => g !== 'all' && g !== 'ungrouped').sort(),
-      settings: settingsFromVars(host.name, vars, issues, host.line),
+      groups: [...shared.groups],
+      settings,
       vars: stringVars(vars),
       origin: where(issues.file, host.line),
+      sources,
     });
   }
+  templated.report(issues);
   return hosts;
 }

@@ -2,9 +2,9 @@
 // host_group_vars plugin reads them (lib/ansible/plugins/vars/host_group_vars.py and
 // DataLoader.find_vars_files): for a group or host X, the first of X, X.yml, X.yaml, X.json that
 // exists is used, a directory meaning all its files in lexical order, later files winning.
-import type { Vars } from './ansible-vars.js';
+import { ANSIBLE_YAML_TAGS, mappingVars, type Vars } from './ansible-vars.js';
 import { Issues, where } from './issues.js';
-import { isMap, isScalar, mappingVars, parseYaml } from './yaml-doc.js';
+import { isMap, isScalar, parseYaml, YamlDataError } from '../yaml.js';
 import type { InputError, Result } from './types.js';
 
 /** Ansible's YAML_FILENAME_EXTENSIONS; a vars file has one of them or none. */
@@ -44,7 +44,7 @@ export function parseVarsFile(text: string, path: string): Result<Vars> {
     return issues.result(vars);
   }
   // Ansible reads these files with its YAML loader (PyYAML, YAML 1.1); JSON is read as JSON.
-  const yaml = parseYaml(text, issues, path.endsWith('.json') ? '1.2' : '1.1');
+  const yaml = parseYaml(text, issues, { version: path.endsWith('.json') ? '1.2' : '1.1', tags: ANSIBLE_YAML_TAGS });
   if (!yaml) return issues.result(vars);
   const root = yaml.deref(yaml.doc.contents);
   if (root === null || (isScalar(root) && root.value === null)) return issues.result(vars);
@@ -52,7 +52,12 @@ export function parseVarsFile(text: string, path: string): Result<Vars> {
     issues.error(yaml.lineOf(root), 'a vars file must be a mapping of variable names to values');
     return issues.result(vars);
   }
-  mappingVars(yaml, root, vars, path);
+  try {
+    mappingVars(yaml, root, vars, path);
+  } catch (error) {
+    if (!(error instanceof YamlDataError)) throw error;
+    issues.error(error.line, error.message);
+  }
   return issues.result(vars);
 }
 

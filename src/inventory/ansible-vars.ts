@@ -5,12 +5,39 @@ import type { Issues } from './issues.js';
 import { parsePort } from './address.js';
 import { parseSshArgs } from './ssh-args.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
-import type { HostSettings } from './types.js';
+import { keyText, type Node, type YamlFile, type YamlMap, type YamlTag } from '../yaml.js';
+import { where } from './issues.js';
+import type { HostSettings, SettingSources, TracedSetting } from './types.js';
 
 /** A `!vault` value: encrypted, and unavailable without Ansible. */
 export class EncryptedValue {
   toString(): string {
     return '<encrypted>';
+  }
+}
+
+/** The tags Ansible's YAML loader adds: `!vault` stays encrypted, `!unsafe` is ordinary text here. */
+export const ANSIBLE_YAML_TAGS: YamlTag[] = [
+  { tag: '!vault', resolve: () => new EncryptedValue() },
+  // Ansible's marker for "do not template this"; the value itself is an ordinary string.
+  { tag: '!unsafe', resolve: (text) => text },
+];
+
+/**
+ * A mapping's values as variables into `into`, each with the line of its key, and `file` when
+ * they come from a file other than the one being parsed. `<<` merges are resolved.
+ */
+export function mappingVars(yaml: YamlFile, node: YamlMap, into: Vars, file?: string): void {
+  const values = yaml.toJS(node);
+  if (values === null || typeof values !== 'object') return;
+  const lines = new Map<string, number | undefined>();
+  for (const pair of node.items) {
+    const key = keyText(pair.key);
+    if (key !== undefined) lines.set(key, yaml.lineOf(pair.key as Node));
+  }
+  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+    const line = lines.get(key) ?? yaml.lineOf(node);
+    into.set(key, { value, ...(line === undefined ? {} : { line }), ...(file === undefined ? {} : { file }) });
   }
 }
 
@@ -42,14 +69,50 @@ export function stringVars(vars: Vars): Record<string, string> {
   return out;
 }
 
-export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostLine: number | undefined): HostSettings {
+/**
+ * Variables left unevaluated because they hold Jinja (`{{ ... }}`), gathered over a whole
+ * inventory so it warns once, not once per host.
+ */
+export class TemplatedVars {
+  private readonly first = new Map<string, string>();
+  private readonly hosts = new Set<string>();
+
+  note(name: string, host: string, where: string): void {
+    if (!this.first.has(name)) this.first.set(name, where);
+    this.hosts.add(host);
+  }
+
+  /** The one warning, or nothing. */
+  report(issues: Issues): void {
+    if (this.hosts.size === 0) return;
+    const names = [...this.first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, at]) => `${name} (first at ${at})`);
+    const count = this.hosts.size === 1 ? '1 host uses' : `${this.hosts.size} hosts use`;
+    issues.warn(
+      undefined,
+      `${count} Jinja templating in ${names.join(', ')}, which sockaudit does not evaluate; those values are ignored (pass \`ansible-inventory --list\` JSON to have them resolved)`,
+    );
+  }
+}
+
+const VAULT_ADVICE = 'decrypt it with `ansible-inventory -i INVENTORY --list --vault-password-file FILE > hosts.json` and pass hosts.json';
+
+/** `sources`, when given, receives where each traced setting was written. */
+export function settingsFromVars(
+  host: string,
+  vars: Vars,
+  issues: Issues,
+  hostLine: number | undefined,
+  templated = new TemplatedVars(),
+  sources: SettingSources = {},
+): HostSettings {
   // A problem is reported where its variable was set; the host's own line stands in when unknown.
   const error = (entry: VarEntry | undefined, problem: string): void =>
     entry?.file === undefined ? issues.error(entry?.line ?? hostLine, problem) : issues.error(entry.line, problem, entry.file);
   const warn = (entry: VarEntry | undefined, message: string): void =>
     entry?.file === undefined ? issues.warn(entry?.line ?? hostLine, message) : issues.warn(entry.line, message, entry.file);
   const pick = (...names: string[]): [string, VarEntry] | undefined => {
-    for (const name of [...names].reverse()) {
+    for (let i = names.length - 1; i >= 0; i--) {
+      const name = names[i] as string;
       const entry = vars.get(name);
       if (entry !== undefined && entry.value !== null && entry.value !== undefined) return [name, entry];
     }
@@ -61,7 +124,7 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     const [name, entry] = found;
     const value = entry.value;
     if (value instanceof EncryptedValue) {
-      error(entry, `${name} of host ${host} is vault-encrypted; sockaudit cannot decrypt it (pass \`ansible-inventory --list\` JSON instead)`);
+      error(entry, `${name} of host ${host} is vault-encrypted; ${VAULT_ADVICE}`);
       return undefined;
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
@@ -70,7 +133,8 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     }
     const result = String(value);
     if (result.includes('{{')) {
-      warn(entry, `${name} of host ${host} uses Jinja templating, which sockaudit does not evaluate; ignored (pass \`ansible-inventory --list\` JSON to have it resolved)`);
+      const line = entry.line ?? hostLine;
+      templated.note(name, host, entry.file === undefined ? (line === undefined ? 'an unknown line' : `line ${line}`) : `${entry.file}${entry.line === undefined ? '' : `:${entry.line}`}`);
       return undefined;
     }
     return result;
@@ -105,9 +169,28 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     }
   }
   const connection = text('ansible_connection');
-  if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
-    warn(entryOf('ansible_connection'), `host ${host} has ansible_connection=${connection}; sockaudit reaches it over ssh`);
+  let reach: Pick<HostSettings, 'connection' | 'unsupportedConnection'> = {};
+  if (connection !== undefined) {
+    if (SSH_CONNECTIONS.has(connection)) reach = { connection: 'ssh' };
+    else if (connection === 'local' || connection === 'ansible.builtin.local') reach = { connection: 'local' };
+    else {
+      // Never fall back to ssh on port 22 for a container or a Windows host: leave it out, and say so.
+      warn(entryOf('ansible_connection'), `host ${host} has ansible_connection=${connection}, which sockaudit cannot use (it audits over ssh or locally); the host is left out`);
+      reach = { unsupportedConnection: connection };
+    }
   }
+
+  // Where each traced setting was written: the variable's file and line, and its name.
+  const trace = (setting: TracedSetting, ...names: string[]): void => {
+    const found = pick(...names);
+    if (found === undefined) return;
+    const [name, entry] = found;
+    sources[setting] = `${where(entry.file ?? issues.file, entry.line ?? (entry.file === undefined ? hostLine : undefined))} (${name})`;
+  };
+  if (settings.port !== undefined) trace('port', 'ansible_port', 'ansible_ssh_port');
+  if (settings.user !== undefined) trace('user', 'ansible_user', 'ansible_ssh_user');
+  if (settings.proxyJump !== undefined) trace('proxyJump', 'ansible_ssh_common_args', 'ansible_ssh_extra_args');
+  if (reach.connection !== undefined) trace('connection', 'ansible_connection');
 
   const { hostName, proxyCommand, ...rest } = settings;
   if (hostName !== undefined) issues.warn(hostLine, `host ${host}: -o HostName in ssh args is ignored; use ansible_host`);
@@ -115,7 +198,8 @@ export function settingsFromVars(host: string, vars: Vars, issues: Issues, hostL
     issues.warn(hostLine, `host ${host}: ProxyCommand "${proxyCommand}" is not supported (only "ssh -W %h:%p gateway" is); use ProxyJump`);
   }
   const address = text('ansible_host', 'ansible_ssh_host');
-  return address === undefined ? rest : { ...rest, address };
+  if (address !== undefined) trace('address', 'ansible_host', 'ansible_ssh_host');
+  return address === undefined ? { ...rest, ...reach } : { ...rest, ...reach, address };
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,8 @@
 // Ansible's static YAML inventory (lib/ansible/plugins/inventory/yaml.py): top-level keys are
 // groups; under a group only `hosts`, `vars` and `children` count; host keys are patterns with
 // an optional `:port` and `[a:b]` ranges.
-import { isMap, isScalar, keyText, mappingVars, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+import { isMap, isScalar, keyText, parseYaml, YamlDataError, type Node, type YamlFile } from '../yaml.js';
+import { ANSIBLE_YAML_TAGS, mappingVars } from './ansible-vars.js';
 import { AnsibleInventory, assembleAnsibleHosts, type AnsibleGroup } from './ansible-model.js';
 import { parseAddress } from './address.js';
 import { expandHostPattern } from './ranges.js';
@@ -12,20 +13,34 @@ import type { InventorySource, Result } from './types.js';
 const SECTIONS = new Set(['hosts', 'vars', 'children']);
 
 /** `varsDirs`: the group_vars/ and host_vars/ found beside the file, read by readVarsDirs. */
-export function parseAnsibleYaml(text: string, file: string, varsDirs?: VarsDirs): Result<InventorySource> {
+export function parseAnsibleYaml(text: string, file: string, varsDirs?: VarsDirs, parsed?: YamlFile): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'ansible-yaml', hosts: [] };
-  // Ansible reads YAML 1.1 (PyYAML): `yes` is true, `<<` merges.
-  const yaml = parseYaml(text, issues, '1.1');
+  const yaml = parsed ?? parseAnsibleYamlText(text, issues);
   if (!yaml) return issues.result(source);
+  try {
+    walkInventory(yaml, issues, source, varsDirs);
+  } catch (error) {
+    if (!(error instanceof YamlDataError)) throw error;
+    issues.error(error.line, error.message);
+  }
+  return issues.result(source);
+}
+
+/** Ansible reads YAML 1.1 (PyYAML): `yes` is true, `<<` merges. */
+export function parseAnsibleYamlText(text: string, issues: Issues): YamlFile | undefined {
+  return parseYaml(text, issues, { version: '1.1', tags: ANSIBLE_YAML_TAGS });
+}
+
+function walkInventory(yaml: YamlFile, issues: Issues, source: InventorySource, varsDirs: VarsDirs | undefined): void {
   const root = yaml.deref(yaml.doc.contents);
   if (root === null) {
     issues.warn(undefined, 'the inventory is empty');
-    return issues.result(source);
+    return;
   }
   if (!isMap(root)) {
     issues.error(yaml.lineOf(root), 'an Ansible YAML inventory must be a mapping of group names');
-    return issues.result(source);
+    return;
   }
   if (root.items.some((pair) => keyText(pair.key) === 'plugin')) {
     const pair = root.items.find((p) => keyText(p.key) === 'plugin');
@@ -33,7 +48,7 @@ export function parseAnsibleYaml(text: string, file: string, varsDirs?: VarsDirs
       yaml.lineOf(pair?.key as Node),
       'this is an inventory plugin configuration, not a static inventory: run `ansible-inventory -i FILE --list > hosts.json` and pass hosts.json',
     );
-    return issues.result(source);
+    return;
   }
   const inventory = new AnsibleInventory();
   const walker = new GroupWalker(yaml, issues, inventory);
@@ -44,10 +59,12 @@ export function parseAnsibleYaml(text: string, file: string, varsDirs?: VarsDirs
     else walker.group(name, pair.value, line, []);
   }
   source.hosts = assembleAnsibleHosts(inventory, issues, varsDirs);
-  return issues.result(source);
+  return;
 }
 
 class GroupWalker {
+  private overflowReported = false;
+
   constructor(
     private readonly yaml: YamlFile,
     private readonly issues: Issues,
@@ -117,6 +134,11 @@ class GroupWalker {
     const hasVars = node !== null && !(isScalar(node) && node.value === null);
     if (hasVars && !isMap(node)) {
       return this.issues.error(this.yaml.lineOf(node) ?? line, `host ${pattern}: its value must be a mapping of variables (or empty)`);
+    }
+    if (!this.inventory.room(expanded.hosts)) {
+      if (!this.overflowReported) this.issues.error(line, `the inventory has more than ${this.inventory.maxHosts} hosts; the rest are refused`);
+      this.overflowReported = true;
+      return;
     }
     for (const name of expanded.hosts) {
       const host = this.inventory.host(name, line);

@@ -2,7 +2,7 @@
 // and blank lines; and the same syntax comma-separated, as `-H host1,host2` gives it.
 import { formatHostPort, parseAddress } from './address.js';
 import { Issues, where } from './issues.js';
-import type { InventoryHost, InventorySource, Result } from './types.js';
+import type { InventoryHost, InventorySource, Result, SettingSources } from './types.js';
 
 export function parseHostList(text: string, file: string): Result<InventorySource> {
   const issues = new Issues(file);
@@ -40,9 +40,14 @@ function hostsFrom(entries: Array<{ text: string; line?: number }>, issues: Issu
     }
     const name = formatHostPort(address.host, address.port);
     if (hosts.has(name)) issues.warn(entry.line, `host ${name} is listed twice; the later entry is used`);
+    const source = entry.line === undefined ? 'command line (-H)' : where(issues.file, entry.line);
+    const sources: SettingSources = { address: source };
+    if (address.port !== undefined) sources.port = source;
+    if (address.user !== undefined) sources.user = source;
     hosts.set(name, {
       name,
       groups: [],
+      sources,
       settings: {
         address: address.host,
         identityFiles: [],

@@ -5,7 +5,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
 import { parseHostArgument } from './host-list.js';
-import { mergeInventories, readInventory } from './load.js';
+import { mergeInventories, readInventories } from './load.js';
 import { applyLimit } from './limit.js';
 import { readSshConfig, readSystemSshConfig } from './ssh-config-read.js';
 import { resolveTargets } from './resolve.js';
@@ -18,7 +18,7 @@ export { parseAnsibleIni } from './ansible-ini.js';
 export { parseAnsibleJson } from './ansible-json.js';
 export { parseHostList, parseHostArgument } from './host-list.js';
 export { parseSockauditYaml } from './sockaudit-yaml.js';
-export { detectFormat, parseInventory, readInventory, mergeInventories } from './load.js';
+export { detectFormat, parseInventory, readInventory, readInventories, mergeInventories } from './load.js';
 export { applyLimit } from './limit.js';
 export { parseSshConfig, computeSshConfig, type SshConfig } from './ssh-config.js';
 export { readSshConfig, readSystemSshConfig } from './ssh-config-read.js';
@@ -26,7 +26,10 @@ export { resolveTargets, type ResolveOptions } from './resolve.js';
 export * from './types.js';
 
 export interface LoadTargetsOptions {
+  /** Files, folders, or `-` for `stdin`. */
   inventories: string[];
+  /** The standard input's text, for an inventory given as `-`: read by the caller, not here. */
+  stdin?: string;
   /** `-H` values, each hosts separated by commas. */
   hosts?: string[];
   limit?: string;
@@ -62,7 +65,7 @@ export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: 
   };
 
   const sources: InventorySource[] = [];
-  for (const file of opts.inventories) sources.push(take(await readInventory(file)));
+  for (const file of opts.inventories) sources.push(...take(await readInventories(file, opts.stdin)));
   for (const value of opts.hosts ?? []) sources.push(take(parseHostArgument(value)));
   let hosts = take(mergeInventories(sources));
   if (opts.limit !== undefined) hosts = take(applyLimit(hosts, opts.limit));
@@ -94,3 +97,4 @@ export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: 
   if (targets.length === 0) warnings.push('no host to audit after reading the inventories' + (opts.limit === undefined ? '' : ` and --limit "${opts.limit}"`));
   return { targets, warnings };
 }
+export { describeTargets, describeTargetsTable, type HostDescription, type DescribedValue } from './describe.js';

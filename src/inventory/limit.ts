@@ -4,9 +4,11 @@
 // `~regex` (matched from the start), or `all` / `*`, optionally followed by a position subscript
 // over the hosts it matches, in inventory order: `[i]`, `[-i]`, `[a:b]` (inclusive), `[a:]`.
 // `[v6]:port` alone is one host name.
+// Unlike Ansible, which warns and goes on, a term that matches no host, an invalid regex or a
+// malformed subscript is an error: a typo must not audit the wrong hosts, or none with exit 0.
 import { isIPv6 } from 'node:net';
 import { globToRegExp } from './glob.js';
-import type { InventoryHost, Result } from './types.js';
+import { InputError, type InventoryHost, type Result } from './types.js';
 
 type Member = Pick<InventoryHost, 'name' | 'groups'>;
 
@@ -15,6 +17,13 @@ const SUBSCRIPT = /^(.+)\[(?:(-?\d+)|(\d+)([:-])(\d*))\]$/s;
 
 export function applyLimit<T extends Member>(hosts: T[], pattern: string): Result<T[]> {
   const warnings: string[] = [];
+  const errors: InputError[] = [];
+  const fail = (problem: string): void => void errors.push(new InputError('--limit', undefined, problem));
+  const unclosed = unclosedTerm(pattern);
+  if (unclosed !== undefined) {
+    fail(`"${unclosed}" has a "[" without its "]"`);
+    return { value: [], warnings, errors };
+  }
   const terms = splitPattern(pattern);
   if (terms.length === 0) return { value: hosts, warnings: [`--limit "${pattern}" is empty; it limits nothing`], errors: [] };
 
@@ -27,15 +36,21 @@ export function applyLimit<T extends Member>(hosts: T[], pattern: string): Resul
     else unions.push(term);
   }
   const match = (term: string): Set<string> => {
-    const { expr, pick } = splitSubscript(term, warnings);
-    const matched = matchTerm(hosts, expr, warnings);
+    const { expr, pick, problem } = splitSubscript(term, warnings);
+    if (problem !== undefined) {
+      fail(`"${term}": ${problem}`);
+      return new Set();
+    }
+    const matched = matchTerm(hosts, expr, fail);
+    if (matched === undefined) return new Set();
     if (matched.size === 0) {
-      warnings.push(`--limit: "${term}" matched no host`);
+      const near = closest(expr, hosts);
+      fail(`"${expr}" matches no host or group${near === undefined ? '' : `; did you mean "${near}"?`}`);
       return matched;
     }
     if (pick === undefined) return matched;
     const picked = new Set(pick(hosts.filter((h) => matched.has(h.name)).map((h) => h.name)));
-    if (picked.size === 0) warnings.push(`--limit: "${term}" is out of range: "${expr}" matches ${matched.size} host${matched.size === 1 ? '' : 's'}`);
+    if (picked.size === 0) fail(`"${term}" is out of range: "${expr}" matches ${matched.size} host${matched.size === 1 ? '' : 's'}`);
     return picked;
   };
   let selected = new Set<string>(unions.length === 0 ? hosts.map((h) => h.name) : []);
@@ -45,11 +60,12 @@ export function applyLimit<T extends Member>(hosts: T[], pattern: string): Resul
     selected = new Set([...selected].filter((name) => matched.has(name)));
   }
   for (const term of exclusions) for (const name of match(term)) selected.delete(name);
-  return { value: hosts.filter((h) => selected.has(h.name)), warnings, errors: [] };
+  if (errors.length > 0) return { value: [], warnings, errors };
+  return { value: hosts.filter((h) => selected.has(h.name)), warnings, errors };
 }
 
 /** The term without its subscript, and what the subscript picks; a `~regex` keeps its brackets. */
-function splitSubscript(term: string, warnings: string[]): { expr: string; pick?: (names: string[]) => string[] } {
+function splitSubscript(term: string, warnings: string[]): { expr: string; pick?: (names: string[]) => string[]; problem?: string } {
   const found = term.startsWith('~') ? null : SUBSCRIPT.exec(term);
   if (!found) return { expr: term };
   const [, expr = term, index, start, separator, end] = found;
@@ -63,6 +79,7 @@ function splitSubscript(term: string, warnings: string[]): { expr: string; pick?
       },
     };
   }
+  if (end !== '' && Number(end) < Number(start)) return { expr, problem: 'the range ends before it starts' };
   if (separator === '-') warnings.push(`--limit: "${term}": [x-y] is the old form of [x:y]; write [x:y]`);
   return { expr, pick: (names) => names.slice(Number(start), end === '' ? undefined : Number(end) + 1) };
 }
@@ -72,12 +89,59 @@ function splitPattern(pattern: string): string[] {
   let parts: string[];
   if (trimmed.includes(',')) parts = trimmed.split(',');
   else if (isIPv6(trimmed) || /^\[[^\]]*:[^\]]*\]:\d+$/.test(trimmed)) parts = [trimmed];
+  // A lone regex keeps its brackets, balanced or not (an unbalanced one is then reported as invalid).
+  else if (/^[!&]?~[^:]*$/.test(trimmed)) parts = [trimmed];
   // Colons inside [ranges] or [v6]:port do not separate terms.
   else parts = trimmed.match(/(?:[^:[\]\s]|\[[^\]]*\])+/g) ?? [];
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-function matchTerm(hosts: Member[], term: string, warnings: string[]): Set<string> {
+/** The first term (of a comma-separated pattern, or the whole) with a `[` and no `]` after it; a ~regex is left to the regex check. */
+function unclosedTerm(pattern: string): string | undefined {
+  const terms = pattern.includes(',') ? pattern.split(',') : [pattern];
+  return terms.map((t) => t.trim()).find((t) => !/^[!&]?~/.test(t) && /\[[^\]]*$/.test(t));
+}
+
+/** The group or host name nearest to `term` by edit distance, when near enough to be a typo. */
+function closest(term: string, hosts: Member[]): string | undefined {
+  const limit = Math.max(1, Math.floor(term.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  const seen = new Set<string>();
+  const consider = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    if (Math.abs(name.length - term.length) >= bestDistance) return;
+    const distance = editDistance(term, name, bestDistance);
+    if (distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  };
+  for (const host of hosts) for (const group of host.groups) consider(group);
+  for (const host of hosts) consider(host.name);
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `cap`) once every path costs `cap` or more. */
+function editDistance(a: string, b: string, cap: number): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin >= cap) return cap;
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The names a term matches; undefined (after `fail`) when the term itself is invalid. */
+function matchTerm(hosts: Member[], term: string, fail: (problem: string) => void): Set<string> | undefined {
   if (term === 'all' || term === '*') return new Set(hosts.map((h) => h.name));
   let test: (name: string) => boolean;
   if (term.startsWith('~')) {
@@ -85,8 +149,8 @@ function matchTerm(hosts: Member[], term: string, warnings: string[]): Set<strin
     try {
       regex = new RegExp(`^(?:${term.slice(1)})`);
     } catch (error) {
-      warnings.push(`--limit: "${term}" is not a valid regular expression: ${(error as Error).message}`);
-      return new Set();
+      fail(`"${term}" is not a valid regular expression: ${(error as Error).message}`);
+      return undefined;
     }
     test = (name) => regex.test(name);
   } else if (/[*?[]/.test(term)) {

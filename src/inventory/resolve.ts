@@ -4,7 +4,7 @@
 // name) and fills what is left. Jump hosts get their own config entries, not the destination's.
 import { expandHostName, computeSshConfig, type SshConfig } from './ssh-config.js';
 import type { SshSettings } from './ssh-options.js';
-import { InputError, type InventoryHost, type JumpHost, type JumpSpec, type Result, type Target } from './types.js';
+import { InputError, type InventoryHost, type JumpHost, type JumpSpec, type Result, type SettingSources, type Target } from './types.js';
 
 export interface ResolveOptions {
   /** Absent: no ssh config (`--no-ssh-config`, or none found). Several: the user's, then the system's. */
@@ -24,9 +24,9 @@ const MAX_JUMP_DEPTH = 8;
 export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions): Result<Target[]> {
   const warnings = new Set<string>();
   const errors: InputError[] = [];
-  const configFor = (host: string, user: string | undefined): SshSettings =>
+  const configFor = (host: string, user: string | undefined, sources?: SettingSources): SshSettings =>
     options.sshConfig
-      ? computeSshConfig(options.sshConfig, { host, localUser: options.localUser, home: options.home, ...(user === undefined ? {} : { user }) }, warnings)
+      ? computeSshConfig(options.sshConfig, { host, localUser: options.localUser, home: options.home, ...(user === undefined ? {} : { user }) }, warnings, sources)
       : { identityFiles: [] };
 
   const resolveJumps = (specs: JumpSpec[], chain: string[], origin: string): JumpHost[] => {
@@ -56,7 +56,9 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
   for (const entry of hosts) {
     const given = entry.settings;
     const alias = given.address ?? entry.name;
-    const config = configFor(alias, given.user);
+    const configSources: SettingSources = {};
+    const config = configFor(alias, given.user, configSources);
+    const from = entry.sources ?? {};
     const address = config.hostName === undefined ? alias : expandHostName(config.hostName, alias);
     const port = given.port ?? config.port ?? DEFAULT_PORT;
     const user = given.user ?? config.user ?? options.defaultUser;
@@ -92,6 +94,18 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
     if (hostKeyPolicy !== undefined) target.hostKeyPolicy = hostKeyPolicy;
     if (policyFrom.hostKeyPolicyFrom !== undefined) target.hostKeyPolicyFrom = policyFrom.hostKeyPolicyFrom;
     if (connectTimeoutMs !== undefined) target.connectTimeoutMs = connectTimeoutMs;
+    if (given.connection !== undefined) target.connection = given.connection;
+    target.sources = {
+      address: given.address !== undefined ? (from.address ?? entry.origin) : config.hostName !== undefined ? (configSources.address ?? 'ssh config') : 'inventory name',
+      port: given.port !== undefined ? (from.port ?? entry.origin) : config.port !== undefined ? (configSources.port ?? 'ssh config') : 'default',
+      connection: given.connection !== undefined ? (from.connection ?? entry.origin) : 'default',
+    };
+    if (user !== undefined) {
+      target.sources.user = given.user !== undefined ? (from.user ?? entry.origin) : config.user !== undefined ? (configSources.user ?? 'ssh config') : 'default (--user, else the local account)';
+    }
+    if (target.proxyJump.length > 0 || proxy === 'none') {
+      target.sources.proxyJump = given.proxyJump !== undefined ? (from.proxyJump ?? entry.origin) : (configSources.proxyJump ?? 'ssh config');
+    }
     targets.push(target);
   }
   return { value: targets, warnings: [...warnings], errors };

@@ -22,11 +22,13 @@
 //       vars: { rack: r12 }
 //
 // Settings merge defaults < groups (in name order) < the host's own entry. Unknown keys are errors.
-import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from './yaml-doc.js';
+// A host is given once in hosts; it may also be a member in groups, but each of its own settings
+// (user, port, address, ...) comes from one place: two that differ are an error naming both lines.
+import { isMap, isScalar, isSeq, keyText, parseYaml, type Node, type YamlFile } from '../yaml.js';
 import { formatHostPort, parseAddress, parsePort } from './address.js';
 import { parseProxyJump } from './ssh-options.js';
 import { Issues, where } from './issues.js';
-import type { HostSettings, InventorySource, JumpSpec, Result } from './types.js';
+import type { HostSettings, InventorySource, JumpSpec, Result, SettingSources } from './types.js';
 
 interface Layer {
   user?: string;
@@ -39,7 +41,11 @@ interface HostDraft {
   name: string;
   line: number | undefined;
   address?: string;
+  /** The address a `[user@]host[:port]` entry gives when it is the name itself: used when no entry gives another. */
+  plainAddress?: string;
   own: Layer;
+  /** Line of each setting of `own` and of `address`, to name both places when two entries disagree. */
+  setAt: Map<string, number | undefined>;
   groups: Set<string>;
   vars: Record<string, string>;
 }
@@ -50,7 +56,7 @@ const TOP_KEYS = new Set(['defaults', 'groups', 'hosts']);
 export function parseSockauditYaml(text: string, file: string): Result<InventorySource> {
   const issues = new Issues(file);
   const source: InventorySource = { file, format: 'sockaudit-yaml', hosts: [] };
-  const yaml = parseYaml(text, issues, '1.2');
+  const yaml = parseYaml(text, issues, { version: '1.2' });
   if (!yaml) return issues.result(source);
   const root = yaml.deref(yaml.doc.contents);
   if (!isMap(root)) {
@@ -64,8 +70,35 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
   const hosts = new Map<string, HostDraft>();
   const draft = (name: string, line: number | undefined): HostDraft => {
     let host = hosts.get(name);
-    if (!host) hosts.set(name, (host = { name, line, own: {}, groups: new Set(), vars: {} }));
+    if (!host) hosts.set(name, (host = { name, line, own: {}, setAt: new Map(), groups: new Set(), vars: {} }));
     return host;
+  };
+  // A host may be a member in groups and have an entry in hosts; each setting must come from one place.
+  const settle = (host: HostDraft, layer: Layer, address: string | undefined, line: number | undefined): void => {
+    const given: Array<[string, unknown]> = Object.entries(layer);
+    if (address !== undefined) given.push(['address', address]);
+    for (const [key, value] of given) {
+      const earlier = (key === 'address' ? host.address : host.own[key as keyof Layer]) as unknown;
+      if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(value)) {
+        const at = host.setAt.get(key);
+        issues.error(line, `host ${host.name} has ${key} ${show(value)} here and ${show(earlier)}${at === undefined ? ' elsewhere' : ` at line ${at}`}; give it one ${key}`);
+        continue;
+      }
+      if (key === 'address') host.address = value as string;
+      else Object.assign(host.own, { [key]: value });
+      if (!host.setAt.has(key)) host.setAt.set(key, line);
+    }
+  };
+  const listedAt = new Map<string, number | undefined>();
+  /** False, after an error naming both lines, for a name the hosts list already has. */
+  const once = (name: string, line: number | undefined): boolean => {
+    if (!listedAt.has(name)) {
+      listedAt.set(name, line);
+      return true;
+    }
+    const at = listedAt.get(name);
+    issues.error(line, `host ${name} is also at ${at === undefined ? 'another place' : `line ${at}`}; give each host once in hosts`);
+    return false;
   };
 
   for (const pair of root.items) {
@@ -102,13 +135,20 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
           issues.error(yaml.lineOf(members), `hosts of group ${name} must be a list`);
           continue;
         }
+        const listed = new Set<string>();
         for (const item of members.items) {
           const entry = reader.hostString(item as Node);
           if (entry) {
+            if (listed.has(entry.name)) {
+              issues.error(entry.line, `host ${entry.name} is listed twice in group ${name}`);
+              continue;
+            }
+            listed.add(entry.name);
             const host = draft(entry.name, entry.line);
             host.groups.add(name);
-            Object.assign(host.own, entry.layer);
-            if (entry.address !== undefined) host.address = entry.address;
+            // A bare name says nothing about the address: only a name that differs from it does.
+            if (entry.address === entry.name) host.plainAddress = entry.address;
+            settle(host, entry.layer, entry.address === entry.name ? undefined : entry.address, entry.line);
           }
         }
       }
@@ -127,22 +167,24 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
             issues.error(yaml.lineOf(node), 'a host entry needs a name');
             continue;
           }
-          const host = draft(name, yaml.lineOf(node));
-          Object.assign(host.own, read.layer);
+          const line = yaml.lineOf(node);
+          if (!once(name, line)) continue;
+          const host = draft(name, line);
           Object.assign(host.vars, read.vars);
           const address = read.fields.get('address');
+          let text: string | undefined;
           if (address !== undefined) {
-            const text = isScalar(address) ? keyText(address) : undefined;
+            text = isScalar(address) ? keyText(address) : undefined;
             if (text === undefined) issues.error(yaml.lineOf(address), `address of host ${name} must be a string`);
-            else host.address = text;
           }
+          settle(host, read.layer, text, line);
           for (const group of reader.stringList(read.fields.get('groups'), `groups of host ${name}`) ?? []) host.groups.add(group);
         } else {
           const entry = reader.hostString(node);
-          if (entry) {
+          if (entry && once(entry.name, entry.line)) {
             const host = draft(entry.name, entry.line);
-            Object.assign(host.own, entry.layer);
-            if (entry.address !== undefined) host.address = entry.address;
+            if (entry.address === entry.name) host.plainAddress = entry.address;
+            settle(host, entry.layer, entry.address === entry.name ? undefined : entry.address, entry.line);
           }
         }
       }
@@ -154,12 +196,23 @@ export function parseSockauditYaml(text: string, file: string): Result<Inventory
     const layers = [defaults, ...groups.map((g) => groupLayers.get(g) ?? {}), host.own];
     const merged: Layer = Object.assign({}, ...layers);
     const settings: HostSettings = { identityFiles: merged.identityFiles ?? [] };
-    if (host.address !== undefined) settings.address = host.address;
+    const sources: SettingSources = {};
+    for (const key of ['address', 'port', 'user', 'proxyJump'] as const) {
+      const own = key === 'address' ? host.address ?? host.plainAddress : host.own[key];
+      if (own !== undefined) sources[key] = where(file, host.setAt.get(key) ?? host.line);
+      else if (key !== 'address' && merged[key] !== undefined) {
+        const group = [...groups].reverse().find((g) => groupLayers.get(g)?.[key] !== undefined);
+        sources[key] = `${file} (${group === undefined ? 'defaults' : `group ${group}`})`;
+      }
+    }
+
+    const address = host.address ?? host.plainAddress;
+    if (address !== undefined) settings.address = address;
     if (merged.user !== undefined) settings.user = merged.user;
     if (merged.port !== undefined) settings.port = merged.port;
     if (merged.proxyJump !== undefined) settings.proxyJump = merged.proxyJump;
     const vars: Record<string, string> = Object.assign({}, ...groups.map((g) => groupVars.get(g) ?? {}), host.vars);
-    source.hosts.push({ name: host.name, groups, settings, vars, origin: where(file, host.line) });
+    source.hosts.push({ name: host.name, groups, settings, vars, origin: where(file, host.line), sources });
   }
   return issues.result(source);
 }
@@ -256,4 +309,9 @@ class Reader {
     }
     return out;
   }
+}
+
+function show(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && 'host' in v ? String((v as { host: string }).host) : String(v))).join(',');
+  return String(value);
 }

@@ -5,7 +5,7 @@
 import { Issues } from './issues.js';
 import { splitShellWords } from './shell-words.js';
 import { applySshOption, type SshSettings } from './ssh-options.js';
-import type { Result } from './types.js';
+import type { Result, SettingSources, TracedSetting } from './types.js';
 
 export interface MatchCriterion {
   /** Lower case: all, host, originalhost, user, localuser, or one sockaudit does not evaluate. */
@@ -100,7 +100,11 @@ function parseMatch(args: string[], issues: Issues, line: number): MatchCriterio
  * Several files are read in turn, each starting outside any Host block, the first value winning
  * across all of them: the user's file, then the system's.
  */
-export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>): SshSettings {
+/** The keywords whose origin is kept, and the setting each gives. */
+const TRACED_KEYWORDS: Record<string, TracedSetting> = { hostname: 'address', port: 'port', user: 'user', proxyjump: 'proxyJump', proxycommand: 'proxyJump' };
+
+/** `sources`, when given, receives the file and line of the address, port, user and jump hosts. */
+export function computeSshConfig(config: SshConfig | readonly SshConfig[], lookup: SshLookup, warnings: Set<string>, sources?: SettingSources): SshSettings {
   const settings: SshSettings = { identityFiles: [] };
   if (lookup.user !== undefined) settings.user = lookup.user;
   const walk = (file: SshConfig, startActive: boolean, neverMatch: boolean): void => {
@@ -115,7 +119,9 @@ export function computeSshConfig(config: SshConfig | readonly SshConfig[], looku
       } else if (item.kind === 'include') {
         for (const included of item.files) walk(included, active, neverMatch || !active);
       } else if (active) {
-        applySshOption(settings, item.keyword, item.args, `ssh config ${file.file} line ${item.line}`);
+        const outcome = applySshOption(settings, item.keyword, item.args, `ssh config ${file.file} line ${item.line}`);
+        const traced = TRACED_KEYWORDS[item.keyword];
+        if (sources !== undefined && outcome.kind === 'set' && traced !== undefined) sources[traced] = `ssh config ${file.file} line ${item.line}`;
       }
     }
   };

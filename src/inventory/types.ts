@@ -11,6 +11,15 @@ export interface JumpHost {
 
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 
+/** The settings whose origin `--list-hosts` shows. */
+export type TracedSetting = 'address' | 'port' | 'user' | 'proxyJump' | 'connection';
+
+/**
+ * Where each setting's value came from: `inv.yml:12 (ansible_user)`, `ssh config
+ * /home/a/.ssh/config line 4`, `command line`, `default`.
+ */
+export type SettingSources = Partial<Record<TracedSetting, string>>;
+
 export interface Target {
   /** Inventory name (alias); unique in a run. */
   name: string;
@@ -37,12 +46,17 @@ export interface Target {
   /** Where hostKeyPolicy came from, as written: `StrictHostKeyChecking no (ssh config FILE line N)`. */
   hostKeyPolicyFrom?: string;
   connectTimeoutMs?: number;
+  /**
+   * How to reach the host: 'local' runs the probe on this machine (Ansible's
+   * `ansible_connection=local`), 'ssh' or absent over SSH.
+   */
+  connection?: 'ssh' | 'local';
   /** Where the host came from, for error messages: `file:line`. */
   origin?: string;
   /** Inventory variables after precedence, for --by group and reports (string values only). */
   vars: Record<string, string>;
-  /** How to reach it: over SSH (the default) or this machine itself (ansible_connection=local). */
-  connection?: 'ssh' | 'local';
+  /** Where address, port, user, jump hosts and connection came from, for `--list-hosts`. */
+  sources?: SettingSources;
 }
 
 
@@ -76,6 +90,10 @@ export interface HostSettings {
   /** See Target.hostKeyPolicyFrom. */
   hostKeyPolicyFrom?: string;
   connectTimeoutMs?: number;
+  /** ansible_connection when it is one sockaudit can use; absent means ssh. */
+  connection?: 'ssh' | 'local';
+  /** ansible_connection when it is one sockaudit cannot use (docker, winrm, ...): the host is left out. */
+  unsupportedConnection?: string;
 }
 
 /** One host as an inventory file describes it, before the ssh config is applied. */
@@ -88,6 +106,8 @@ export interface InventoryHost {
   vars: Record<string, string>;
   /** `file:line` where the host was written. */
   origin: string;
+  /** Where the settings were written, when known. */
+  sources?: SettingSources;
 }
 
 export type InventoryFormat = 'ansible-yaml' | 'ansible-ini' | 'ansible-json' | 'host-list' | 'sockaudit-yaml';

@@ -105,7 +105,7 @@ describe('group_vars and host_vars precedence', () => {
     expect(host(result.value.hosts, 'web1').vars).not.toHaveProperty('db_password');
     expect(host(result.value.hosts, 'web1').vars).not.toHaveProperty('note');
     expect(result.errors.map((e) => [e.file, e.line, e.problem])).toEqual([
-      ['host_vars/web2.yml', 2, 'ansible_user of host web2 is vault-encrypted; sockaudit cannot decrypt it (pass `ansible-inventory --list` JSON instead)'],
+      ['host_vars/web2.yml', 2, 'ansible_user of host web2 is vault-encrypted; decrypt it with `ansible-inventory -i INVENTORY --list --vault-password-file FILE > hosts.json` and pass hosts.json'],
     ]);
   });
 

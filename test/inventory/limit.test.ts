@@ -43,10 +43,29 @@ describe('applyLimit', () => {
     expect(names('[::1]:2201')).toEqual(['[::1]:2201']);
   });
 
-  it('warns on a term that matches no host', () => {
-    const result = applyLimit(fleet, 'web:nosuch');
-    expect(result.value.map((h) => h.name)).toEqual(['web1.example.com', 'web2.example.com']);
-    expect(result.warnings).toEqual(['--limit: "nosuch" matched no host']);
+  describe('errors, never a wider or empty audit', () => {
+    const problems = (pattern: string): string[] => applyLimit(fleet, pattern).errors.map((e) => e.message);
+
+    it('a term that matches no host, naming the closest group or host', () => {
+      expect(problems('web:nosuch')).toEqual(['--limit: "nosuch" matches no host or group']);
+      expect(problems('stagin')).toEqual(['--limit: "stagin" matches no host or group; did you mean "staging"?']);
+      expect(problems('all:!web3.example.com')).toEqual(['--limit: "web3.example.com" matches no host or group; did you mean "web1.example.com"?']);
+      expect(applyLimit(fleet, 'web:nosuch').value).toEqual([]);
+    });
+
+    it('an invalid regular expression', () => {
+      expect(problems('~[')).toEqual([expect.stringMatching(/^--limit: "~\[" is not a valid regular expression: /)]);
+    });
+
+    it('an unclosed or reversed position subscript, and one out of range', () => {
+      expect(problems('lab[1')).toEqual(['--limit: "lab[1" has a "[" without its "]"']);
+      expect(problems('web[9:1]')).toEqual(['--limit: "web[9:1]": the range ends before it starts']);
+      expect(problems('web[2],db')).toEqual(['--limit: "web[2]" is out of range: "web" matches 2 hosts']);
+    });
+
+    it('are InputErrors', () => {
+      expect(applyLimit(fleet, 'nosuch').errors[0]).toMatchObject({ name: 'InputError', file: '--limit' });
+    });
   });
 
   describe('position subscripts over a group in inventory order', () => {
@@ -70,10 +89,7 @@ describe('applyLimit', () => {
       expect(names('~db[12]')).toEqual(['db1.example.com', 'db2.example.com']);
     });
 
-    it('warns when the position is out of range, or written [x-y]', () => {
-      const out = applyLimit(fleet, 'web[2],db');
-      expect(out.value.map((h) => h.name)).toEqual(['db1.example.com', 'db2.example.com']);
-      expect(out.warnings).toEqual(['--limit: "web[2]" is out of range: "web" matches 2 hosts']);
+    it('warns when a range is written [x-y]', () => {
       const old = applyLimit(fleet, 'all[1-2]');
       expect(old.value.map((h) => h.name)).toEqual(['web2.example.com', 'db1.example.com']);
       expect(old.warnings).toEqual(['--limit: "all[1-2]": [x-y] is the old form of [x:y]; write [x:y]']);

@@ -63,6 +63,13 @@ Host *
         connectTimeoutMs: 5000,
         vars: { k: 'v' },
         origin: 'inv.yml:3',
+        sources: {
+          address: 'ssh config ssh_config line 3',
+          port: 'ssh config ssh_config line 5',
+          user: 'ssh config ssh_config line 4',
+          proxyJump: 'ssh config ssh_config line 7',
+          connection: 'default',
+        },
       },
     ]);
   });

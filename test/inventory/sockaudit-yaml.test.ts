@@ -57,3 +57,24 @@ hosts:
     expect(errors.every((e) => e.file === 'fleet.yml')).toBe(true);
   });
 });
+
+describe('a host named twice', () => {
+  it('in the hosts list is an error naming both lines', () => {
+    const { errors } = parse('hosts:\n  - web1\n  - name: db1\n  - name: web1\n    port: 2200\n');
+    expect(errors.map((e) => e.message)).toEqual(['fleet.yml:4: host web1 is also at line 2; give each host once in hosts']);
+  });
+
+  it('twice in one group, or with different settings in two places, is an error naming both lines', () => {
+    const { errors } = parse('groups:\n  web:\n    hosts: [web1, web1]\n  db:\n    hosts: ["alice@db1"]\n  backup:\n    hosts: ["bob@db1"]\n');
+    expect(errors.map((e) => e.message)).toEqual([
+      'fleet.yml:3: host web1 is listed twice in group web',
+      'fleet.yml:7: host db1 has user bob here and alice at line 5; give it one user',
+    ]);
+  });
+
+  it('in a group and in the hosts list, with settings in one place, is one host', () => {
+    const { value, errors } = parse('groups:\n  web:\n    hosts: [web1]\nhosts:\n  - name: web1\n    user: deploy\n');
+    expect(errors).toEqual([]);
+    expect(value.hosts).toMatchObject([{ name: 'web1', groups: ['web'], settings: { user: 'deploy' } }]);
+  });
+});
