@@ -204,34 +204,6 @@ export function passphraseFromEnvOrTty(
   };
 }
 
-/** Read one line from a terminal in raw mode, so nothing typed is echoed. */
-export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    let typed = '';
-    const wasRaw = input.isRaw;
-    const finish = (value: string | undefined): void => {
-      input.off('data', onData);
-      input.setRawMode(wasRaw);
-      input.pause();
-      output.write('\n');
-      resolve(value);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return finish(typed);
-        // Ctrl-C or Ctrl-D: no passphrase; the keys are skipped with a problem message.
-        if (ch === '\u0003' || ch === '\u0004') return finish(undefined);
-        if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
-        else typed += ch;
-      }
-    };
-    output.write(prompt);
-    input.setRawMode(true);
-    input.on('data', onData);
-    input.resume();
-  });
-}
-
 /** The agent's socket from SSH_AUTH_SOCK, when it names an existing socket. */
 export function agentSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const path = env.SSH_AUTH_SOCK;

@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Target } from '../inventory/types.js';
-import { globToRegExp } from '../inventory/glob.js';
+import { expandGlob } from '../inventory/glob.js';
 import { InputError } from '../errors.js';
 import { outputBoundary, parseScriptBoundary, reframe } from './frame-boundary.js';
 import { TransportFailure, cancellation, type Transport } from './transport.js';
@@ -152,41 +152,3 @@ function relativeTo(cwd: string, path: string): string {
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
-/** Existing files matching an absolute glob, sorted; a wildcard does not match a leading dot (glob(3)). */
-async function expandGlob(pattern: string): Promise<string[]> {
-  const parts = pattern.split('/').filter((p) => p !== '');
-  let paths = ['/'];
-  for (const [index, part] of parts.entries()) {
-    const last = index === parts.length - 1;
-    const next: string[] = [];
-    for (const dir of paths) {
-      if (!/[*?[]/.test(part)) {
-        next.push(join(dir, part));
-        continue;
-      }
-      const regex = globToRegExp(part);
-      let entries: { name: string; isDirectory(): boolean; isSymbolicLink(): boolean; isFile(): boolean }[];
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
-        if (entry.name.startsWith('.') && !part.startsWith('.')) continue;
-        if (!regex.test(entry.name)) continue;
-        if (!last && !entry.isDirectory() && !entry.isSymbolicLink()) continue;
-        next.push(join(dir, entry.name));
-      }
-    }
-    paths = next;
-  }
-  const files: string[] = [];
-  for (const path of paths.sort()) {
-    try {
-      if ((await stat(path)).isFile()) files.push(path);
-    } catch {
-      // A dangling link: nothing to read.
-    }
-  }
-  return files;
-}

@@ -2,7 +2,7 @@
 // bastions) behind the Transport seam. known_hosts and keys are read once for the run; each host
 // is then checked against its own known_hosts files and offered its own keys, as OpenSSH does.
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
-import { runOverSsh, SshFailure } from './ssh.js';
+import { runOverSsh } from './ssh.js';
 import { JumpPool } from './jump.js';
 import { hostKeyLookup, makeHostVerifier, preferredHostKeyAlgorithms, readKnownHostsSets, verifiedFromDecision, type HostVerifier } from './known-hosts.js';
 import { hostTrustFor, type HostTrust, type RunTrust } from './host-trust.js';
@@ -87,7 +87,7 @@ export async function createSshTransport(targets: readonly Target[], opts: SshTr
         const verified = verifiedFromDecision(verifier?.decision());
         return verified === undefined ? r : { ...r, hostKeyVerified: verified };
       } catch (e) {
-        if (e instanceof SshFailure) throw new TransportFailure(e.stage, e.message, e.transient, e.detail);
+        if (e instanceof TransportFailure) throw e;
         throw new TransportFailure('connect', (e as Error).message);
       }
     },

@@ -14,20 +14,16 @@ import type { FailureStage } from './types.js';
 import { buildAuthHandler, type AgentKeyRef, type Identity } from './auth.js';
 import { hostKeyLookup, type HostVerifier } from './known-hosts.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { TransportFailure } from './transport.js';
 
 const { Client } = ssh2;
 
-export class SshFailure extends Error {
-  constructor(
-    readonly stage: FailureStage,
-    message: string,
-    /** Worth another attempt: refused, reset or dropped before the banner, timed out before the banner. */
-    readonly transient = false,
-    readonly detail?: Record<string, string>,
-  ) {
-    super(message);
-    this.name = 'SshFailure';
-  }
+/**
+ * The transport's failure, raised inside ssh.ts and jump.ts; `transient` (refused, reset or
+ * dropped before the banner, timed out before the banner) is what the retry policy reads.
+ */
+export class SshFailure extends TransportFailure {
+  override name = 'SshFailure';
 }
 
 /**

@@ -4,7 +4,7 @@
 // nesting bounded as ssh bounds it.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { globToRegExp } from './glob.js';
+import { expandGlob } from './glob.js';
 import { Issues } from './issues.js';
 import { MAX_INCLUDE_DEPTH, parseSshConfig, type SshConfig } from './ssh-config.js';
 import { InputError, type Result } from './types.js';
@@ -87,42 +87,3 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
-/** Existing paths matching an absolute glob, sorted like glob(3); none when nothing matches. */
-async function expandGlob(pattern: string): Promise<string[]> {
-  const parts = pattern.split('/').filter((p) => p !== '');
-  let paths = ['/'];
-  for (const [index, part] of parts.entries()) {
-    const last = index === parts.length - 1;
-    const next: string[] = [];
-    for (const dir of paths) {
-      if (!/[*?[]/.test(part)) {
-        next.push(join(dir, part));
-        continue;
-      }
-      const regex = globToRegExp(part);
-      let entries: Array<{ name: string; isDirectory(): boolean; isSymbolicLink(): boolean }>;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
-        // Like glob(3), a wildcard does not match a leading dot.
-        if (entry.name.startsWith('.') && !part.startsWith('.')) continue;
-        if (!regex.test(entry.name)) continue;
-        if (!last && !entry.isDirectory() && !entry.isSymbolicLink()) continue;
-        next.push(join(dir, entry.name));
-      }
-    }
-    paths = next;
-  }
-  const files: string[] = [];
-  for (const path of paths.sort()) {
-    try {
-      if ((await stat(path)).isFile()) files.push(path);
-    } catch {
-      // Include names files that may not exist; ssh skips them too.
-    }
-  }
-  return files;
-}

@@ -4,12 +4,11 @@ import { createServer } from 'node:net';
 import type { Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthContext, ParsedKey } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_KEY_FILE_BYTES, PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty, promptHidden } from '../../src/collect/auth.js';
+import { MAX_KEY_FILE_BYTES, PASSPHRASE_ENV, agentSocket, buildAuthHandler, loadIdentities, passphraseFromEnvOrTty } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -25,10 +24,6 @@ function keygen(name: string, args: string[], passphrase = ''): string {
 const keygenFingerprint = (path: string): string => execFileSync('ssh-keygen', ['-lf', `${path}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
 
 /** A non-terminal stdin, watched for any attempt to prompt. */
-function pipeInput(): NodeJS.ReadStream & { setRawMode: ReturnType<typeof vi.fn> } {
-  return Object.assign(new PassThrough(), { isTTY: false, setRawMode: vi.fn() }) as never;
-}
-
 /** Every 16-character run of the key file's secret part, to prove none of it leaks. */
 function secretChunks(path: string): string[] {
   const body = readFileSync(path, 'utf8').split('\n').filter((l) => !l.startsWith('-----') && !l.includes(':')).join('');
@@ -98,20 +93,15 @@ describe('loadIdentities', () => {
     }
   });
 
-  it('without a terminal or the variable, never prompts and says how to give the passphrase', async () => {
-    const input = pipeInput();
-    const output = new PassThrough();
-    let written = '';
-    output.on('data', (d: Buffer) => (written += d.toString()));
-    const source = passphraseFromEnvOrTty({}, input.isTTY ? (p) => promptHidden(p, input, output) : undefined);
+  it('with nobody to ask and no variable, skips the key and says how to give the passphrase', async () => {
+    // No terminal: the CLI hands collect no way to ask.
+    const source = passphraseFromEnvOrTty({}, undefined);
     const { keys: ids, problems } = await loadIdentities([keys.encEd25519!, keys.ed25519!], { passphrase: source });
     expect(ids.map((i) => i.file)).toEqual([keys.ed25519]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(keys.encEd25519);
     expect(problems[0]).toContain(PASSPHRASE_ENV);
     expect(problems[0]).toMatch(/terminal/);
-    expect(input.setRawMode).not.toHaveBeenCalled();
-    expect(written).toBe('');
   });
 
   it('reports missing named files, public keys and unusable files, and no key bytes', async () => {
@@ -196,44 +186,31 @@ describe('Identity', () => {
 });
 
 describe('passphraseFromEnvOrTty', () => {
-  function ttyInput() {
-    const stream = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: vi.fn() });
-    stream.setRawMode.mockImplementation((raw: boolean) => {
-      stream.isRaw = raw;
-      return stream;
-    });
-    return stream;
+  // The terminal prompt itself (raw mode, no echo, Ctrl-C) is the CLI's: test/cli/passphrase.test.ts.
+  function asker(answer: string | undefined) {
+    const asked: string[] = [];
+    return { asked, ask: async (prompt: string) => (asked.push(prompt), answer) };
   }
 
-  it('prefers the environment variable over a terminal', async () => {
-    const input = ttyInput();
-    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: 'from-env' }, (p) => promptHidden(p, input as never, new PassThrough()));
+  it('prefers the environment variable over asking', async () => {
+    const { asked, ask } = asker('typed');
+    const source = passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: 'from-env' }, ask);
     expect(await source()).toBe('from-env');
-    expect(input.setRawMode).not.toHaveBeenCalled();
+    expect(asked).toEqual([]);
   });
 
-  it('prompts on a terminal with echo off, once per run, and restores the terminal', async () => {
-    const input = ttyInput();
-    const output = new PassThrough();
-    let written = '';
-    output.on('data', (d: Buffer) => (written += d.toString()));
-    const source = passphraseFromEnvOrTty({}, (p) => promptHidden(p, input as never, output));
-    const first = source();
-    input.write('s3cr3tx\u007f!\r');
-    expect(await first).toBe('s3cr3t!');
+  it('asks once per run and keeps the answer', async () => {
+    const { asked, ask } = asker('s3cr3t!');
+    const source = passphraseFromEnvOrTty({}, ask);
     expect(await source()).toBe('s3cr3t!');
-    expect(input.setRawMode.mock.calls).toEqual([[true], [false]]);
-    expect(written).toMatch(/^Passphrase for SSH keys/);
-    expect(written).not.toContain('s3cr3t');
+    expect(await source()).toBe('s3cr3t!');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/^Passphrase for SSH keys/);
   });
 
-  it('gives no passphrase when the prompt is cancelled', async () => {
-    const input = ttyInput();
-    const source = passphraseFromEnvOrTty({}, (p) => promptHidden(p, input as never, new PassThrough()));
-    const answer = source();
-    input.write('abc\u0003');
-    expect(await answer).toBeUndefined();
-    expect(input.isRaw).toBe(false);
+  it('gives no passphrase when the question is cancelled', async () => {
+    const { ask } = asker(undefined);
+    expect(await passphraseFromEnvOrTty({}, ask)()).toBeUndefined();
   });
 });
 
