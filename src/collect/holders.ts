@@ -95,10 +95,12 @@ export function byteOrderOfMachine(machine: string | undefined): ByteOrder {
  * prefix through ENVIRON, since -v would interpret backslashes in a path. Input operands: the
  * readable ones of tcp and tcp6, then `-` (stdin) listing memory.stat paths when CG is 1.
  *
- * Lines are read by position from the first ": ", not split into fields: every kernel from
- * 2.6.32 prints `%4d: %08X:%04X %08X:%04X %02X %08X:%08X` (net/ipv4/tcp_ipv4.c get_tcp4_sock;
- * tcp6 prints four words per address), and substr is two to three times cheaper than field
- * splitting in mawk and gawk. Only orphan candidates are split, to find the inode (field 10).
+ * Lines are read by position from the first ": " (every kernel from 2.6.32 prints
+ * `%4d: %08X:%04X %08X:%04X %02X %08X:%08X`: net/ipv4/tcp_ipv4.c get_tcp4_sock; tcp6 prints four
+ * words per address), not split into fields: substr is two to three times cheaper than field
+ * splitting in mawk and gawk. busybox awk is the other way round (its substr walks the line, ten
+ * times slower than its field splitting), so with FIELDS=1, which the shell sets when awk is
+ * busybox, the fields are used instead.
  * Numbers are printed with %.0f: mawk prints large integers in %.6g otherwise.
  */
 export const HOLDERS_AWK = String.raw`
@@ -111,7 +113,7 @@ function emit(s) {
   print s
   outb += length(s) + 1
 }
-function better(v, k, v2, k2) { return v > v2 || (v == v2 && k < k2) }
+function better(v, k, v2, k2) { return v > v2 || (v == v2 && (k "") < (k2 "")) }
 function topadd(k, v, lim,    i) {
   if (lim < 1 || (tn >= lim && !better(v, k, tv[tn], tk[tn]))) return
   if (tn < lim) tn++
@@ -153,36 +155,47 @@ function gate(    p, l, n, a, i, orph, mem, tw, mo, mtw, tm) {
   why = substr(why, 2)
   return 1
 }
-function table(w,    c, l, st, q, port, key, t, k) {
+function table(w,    c, l, st, q, qs, loc, port, key, k) {
   if (lines >= MAXLINES) { stop = "lines"; exit }
   if (MAXSEC > 0 && lines % 4096 == 4095 && clock() - t0 >= MAXSEC) { stop = "time"; exit }
   lines++
   fl[FILENAME]++
-  c = index($0, ": ")
-  l = c + 2 * w + 14
-  if (c == 0 || substr($0, c + w + 2, 1) != ":" || substr($0, l + 11, 1) != ":" || length($0) < l + 19) { bad++; return }
-  st = substr($0, l, 2)
+  if (FIELDS) {
+    if (NF < 10 || length($2) != w + 5 || length($3) != w + 5 || length($5) != 17) { bad++; return }
+    st = $4
+    qs = $5
+  } else {
+    c = index($0, ": ")
+    l = c + 2 * w + 14
+    if (c == 0 || substr($0, c + w + 2, 1) != ":" || substr($0, l + 11, 1) != ":" || length($0) < l + 19) { bad++; return }
+    st = substr($0, l, 2)
+    qs = substr($0, l + 3, 17)
+  }
   ns[st]++
   q = 0
-  if (st != "0A" && substr($0, l + 3, 17) != ZQ) {
-    if (substr($0, l + 3, 8) != "00000000") q = hx8(substr($0, l + 3, 8))
-    if (substr($0, l + 12, 8) != "00000000") q += hx8(substr($0, l + 12, 8))
+  if (st != "0A" && qs != ZQ) {
+    if (substr(qs, 1, 8) != "00000000") q = hx8(substr(qs, 1, 8))
+    if (substr(qs, 10, 8) != "00000000") q += hx8(substr(qs, 10, 8))
   }
-  port = substr($0, c + w + 3, 4)
+  if (q == 0 && st != "06" && st != "04" && st != "09" && st != "0B") return
+  loc = FIELDS ? $2 : substr($0, c + 2, w + 5)
+  port = substr(loc, w + 2, 4)
   if (q > 0) { pq[port] += q; tq += q }
   if (st == "06") { twl[port]++; return }
   if (st != "04" && st != "09" && st != "0B") return
-  # The inode is field 10. With the usual widths (%5u uid, %8d timeout) it starts at l + 57;
-  # anything wider is split to find it.
-  if (substr($0, l + 47, 1) == " " && substr($0, l + 56, 1) == " ") {
+  if (FIELDS) {
+    if ($10 != "0") return
+  } else if (substr($0, l + 47, 1) == " " && substr($0, l + 56, 1) == " ") {
+    # The inode is field 10: with the usual widths (%5u uid, %8d timeout) it starts at l + 57.
     if (substr($0, l + 57, 2) != "0 ") return
   } else {
-    if (split(substr($0, l + 20), t, " ") < 5) { bad++; return }
-    if (t[5] != "0") return
+    # Wider fields: split the tail (into a global array: a local one costs busybox an allocation a call).
+    if (split(substr($0, l + 20), T, " ") < 5) { bad++; return }
+    if (T[5] != "0") return
   }
   oc++
   oq += q
-  key = st " " substr($0, c + 2, w + 5)
+  key = st " " loc
   if (!(key in gc)) {
     if (ng >= MAXKEYS) { gdrop++; return }
     ng++
@@ -190,7 +203,7 @@ function table(w,    c, l, st, q, port, key, t, k) {
   gc[key]++
   gq[key] += q
   if (PEERS == "none") return
-  k = key SUBSEP peerof(substr($0, c + w + 8, w), w)
+  k = key SUBSEP peerof(FIELDS ? substr($3, 1, w) : substr($0, c + w + 8, w), w)
   if (k in rc) rc[k]++
   else if (np < MAXKEYS) { rc[k] = 1; np++ }
   else pdrop++
@@ -356,7 +369,11 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
   // and busybox; cgroup v2 is recognised by cgroup.controllers at the mount's root.
   return `holders() {
   command -v ${o.awk.split(' ')[0]} >/dev/null 2>&1 || { echo '${o.awk.split(' ')[0]}: command not found'; return 127; }
-  hc=0 h4=missing h6=missing
+  hc=0 h4=missing h6=missing hf=${o.awk.split(' ')[0] === 'busybox' ? 1 : 0}
+  if [ "$hf" = 0 ] && [ "${o.awk}" = awk ]; then
+    ha=$(command -v awk)
+    if [ "$ha" -ef /bin/busybox ] || [ "$ha" -ef /usr/bin/busybox ]; then hf=1; fi
+  fi
   set --
   if [ -r "$R/proc/net/tcp" ]; then h4=ok; set -- "$@" "$R/proc/net/tcp"; elif [ -e "$R/proc/net/tcp" ]; then h4=unreadable; fi
   if [ -r "$R/proc/net/tcp6" ]; then h6=ok; set -- "$@" "$R/proc/net/tcp6"; elif [ -e "$R/proc/net/tcp6" ]; then h6=unreadable; fi
@@ -365,9 +382,9 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
   fi
   if [ "$hc" = 1 ]; then
     find "$R/sys/fs/cgroup" -maxdepth ${o.cgroupDepth} -name memory.stat 2>/dev/null |
-      SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v T4=$h4 -v T6=$h6 -v CG=1 '${HOLDERS_AWK}' "$@" -
+      SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v FIELDS=$hf -v T4=$h4 -v T6=$h6 -v CG=1 '${HOLDERS_AWK}' "$@" -
   else
-    SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v T4=$h4 -v T6=$h6 -v CG=$hc '${HOLDERS_AWK}' "$@" </dev/null
+    SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v FIELDS=$hf -v T4=$h4 -v T6=$h6 -v CG=$hc '${HOLDERS_AWK}' "$@" </dev/null
   fi
 }
 `;

@@ -263,6 +263,18 @@ describe('holders aggregator, whatever the awk', () => {
     expect(h.files.tcp.status).toBe('unreadable');
   });
 
+  it('prints the same bytes under every awk, ties included (keys compared as strings, never as numbers)', () => {
+    // Random peers give many ties at count 1, and hex keys such as 0001E500 that look like numbers.
+    const root = newRoot({ 'proc/net/tcp': procNetTcp(bigTable(20_000, 3), 4), 'proc/net/tcp6': procNetTcp([], 6) });
+    const ready = awks.filter((a) => a.skip === undefined);
+    expect(ready.length).toBeGreaterThanOrEqual(2);
+    for (const peers of ['full', 'prefix'] as const) {
+      const outputs = ready.map((a) => runHolders(root, { awk: a.command, peers, topPeers: 20, maxSeconds: 0 }).stdout);
+      expect(holdersOf({ stdout: outputs[0]!, stderr: '', status: 0 }).linesRead).toBe(20_000);
+      for (const out of outputs.slice(1)) expect(out).toBe(outputs[0]);
+    }
+  });
+
   it('says when awk is not there', () => {
     const out = runHolders(newRoot({}), { awk: 'no-such-awk-here' });
     expect(out.status).toBe(127);
