@@ -7,7 +7,7 @@
 // Usage: npx tsc -p tsconfig.json && node dist/bench/holders.js [--lines N] [--repeats R]
 // gawk is included when on PATH or at $SOCKAUDIT_TEST_GAWK.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHoldersScript, type HoldersOptions } from '../src/collect/holders.js';
@@ -32,22 +32,31 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-/** One run of a shell script under GNU time: wall, user + system CPU, max RSS, output size. */
-function timed(script: string): Run {
+/**
+ * `loops` runs of a shell script under one GNU time (its clock has 10 ms resolution, so the
+ * cheap cases run 200 times in a row): wall and user + system CPU per run, max RSS, the last
+ * run's output size and what it said.
+ */
+function timed(script: string, loops = 1): Run {
   const dir = mkdtempSync(join(tmpdir(), 'sockaudit-bench-holders-'));
   try {
     const timeFile = join(dir, 'time');
-    const r = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, 'sh', '-s'], { input: script, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const scriptFile = join(dir, 'script.sh');
+    const outFile = join(dir, 'out');
+    writeFileSync(scriptFile, script);
+    const loop = `i=0; while [ $i -lt ${loops} ]; do sh ${scriptFile} >${outFile}; i=$((i + 1)); done`;
+    const r = spawnSync(GNU_TIME, ['-f', '%e %U %S %M', '-o', timeFile, 'sh', '-c', loop], { encoding: 'utf8' });
     if (r.error) throw r.error;
     const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-    const parsed = parseHolders(r.stdout);
+    const stdout = readFileSync(outFile, 'utf8');
+    const parsed = parseHolders(stdout);
     let note = '';
     if (parsed.ok && parsed.value.state === 'skipped') note = `skipped: ${parsed.value.reason}`;
     else if (parsed.ok && parsed.value.state === 'read') {
       const h = parsed.value.holders;
       note = h.partial ? `partial: ${h.partial.read} lines (${h.partial.reason})` : `${h.linesRead} lines`;
-    } else if (r.stdout.includes('holders')) note = parsed.ok ? '' : parsed.error;
-    return { wall: wall!, cpu: user! + sys!, rssKiB: rss!, bytes: Buffer.byteLength(r.stdout), note };
+    } else if (stdout.includes('holders')) note = parsed.ok ? '' : parsed.error;
+    return { wall: wall! / loops, cpu: (user! + sys!) / loops, rssKiB: rss!, bytes: Buffer.byteLength(stdout), note };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -86,20 +95,20 @@ async function main(): Promise<void> {
         continue;
       }
       const word = awk.command;
-      const cases: Array<[string, string, number]> = [
-        ['sh -c : (baseline)', ':\n', repeats * 5],
-        [`${word} 'BEGIN {}'`, `${word} 'BEGIN {}' </dev/null\n`, repeats * 5],
-        ['healthy host: auto gate', buildHoldersScript({ awk: word, mode: 'auto' }), repeats * 5],
-        ['this host, table in full', buildHoldersScript({ awk: word }), repeats * 3],
-        [`flagged: ${lines} lines, no clock`, buildHoldersScript({ awk: word, root, maxSeconds: 0 } satisfies HoldersOptions), repeats],
-        [`flagged: ${lines} lines, 2 s bound`, buildHoldersScript({ awk: word, root }), repeats],
-        [`flagged: ${lines} lines, peers prefix`, buildHoldersScript({ awk: word, root, peers: 'prefix', maxSeconds: 0 }), repeats],
+      const cases: Array<[string, string, number, number]> = [
+        ['sh -c : (baseline)', ':\n', repeats, 200],
+        [`${word} 'BEGIN {}'`, `${word} 'BEGIN {}' </dev/null\n`, repeats, 200],
+        ['healthy host: auto gate', buildHoldersScript({ awk: word, mode: 'auto' }), repeats, 200],
+        ['this host, table in full', buildHoldersScript({ awk: word }), repeats, 50],
+        [`flagged: ${lines} lines, no clock`, buildHoldersScript({ awk: word, root, maxSeconds: 0 } satisfies HoldersOptions), repeats, 1],
+        [`flagged: ${lines} lines, 2 s bound`, buildHoldersScript({ awk: word, root }), repeats, 1],
+        [`flagged: ${lines} lines, peers prefix`, buildHoldersScript({ awk: word, root, peers: 'prefix', maxSeconds: 0 }), repeats, 1],
       ];
-      for (const [name, script, n] of cases) {
+      for (const [name, script, n, loops] of cases) {
         const runs: Run[] = [];
-        for (let i = 0; i < n; i++) runs.push(timed(script));
+        for (let i = 0; i < n; i++) runs.push(timed(script, loops));
         const m = medianRun(runs);
-        console.log(row([word, name, m.wall.toFixed(3), m.cpu.toFixed(3), `${Math.round(m.rssKiB / 1024)} MiB`, `${m.bytes} B`]) + ` ${m.note}`);
+        console.log(row([word, name, m.wall.toFixed(4), m.cpu.toFixed(4), `${Math.round(m.rssKiB / 1024)} MiB`, `${m.bytes} B`]) + ` ${m.note}`);
       }
     }
   } finally {
