@@ -17,6 +17,11 @@ export interface SummariseOptions {
    * Without orphans, TIME_WAIT is spoken of anyway when it is the only thing held.
    */
   timeWait?: boolean;
+  /**
+   * The table's length when a bound stopped the host early, as sockstat estimates it (TCP inuse +
+   * TCP6 inuse + tw, read in the same probe): awk cannot know it without reading the whole table.
+   */
+  estimatedLines?: number;
 }
 
 /** Thousands with commas, whatever the locale: 21600 -> "21,600". */
@@ -50,7 +55,7 @@ function endpoint(g: HolderGroup): string {
 
 /** The sentence, the remediation and the partial mark for one host's holders. */
 export function summariseHolders(h: Holders, opts: SummariseOptions = {}): HoldersSummary {
-  const partial = partialNote(h);
+  const partial = partialNote(h, opts.estimatedLines);
   const top = h.groups[0];
   const tw = h.timeWaitByPort[0];
   const twTotal = h.socketsByState.TIME_WAIT ?? 0;
@@ -78,9 +83,9 @@ export function summariseHolders(h: Holders, opts: SummariseOptions = {}): Holde
   return { sentence: parts.join('; '), remediation: [...new Set(remediation)], ...(partial ? { partial } : {}) };
 }
 
-function partialNote(h: Holders): string | undefined {
+function partialNote(h: Holders, estimated: number | undefined): string | undefined {
   if (!h.partial) return undefined;
-  const of = h.partial.of === undefined ? 'an unknown number of' : count(h.partial.of);
+  const of = h.partial.of !== undefined ? count(h.partial.of) : estimated !== undefined && estimated >= h.partial.read ? `about ${count(estimated)}` : 'an unknown number of';
   const why = h.partial.reason === 'time' ? 'time bound' : 'line bound';
   return `partial: ${count(h.partial.read)} of ${of} lines read (${why})`;
 }

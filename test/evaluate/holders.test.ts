@@ -83,6 +83,9 @@ describe('summariseHolders', () => {
     expect(s.sentence).toBe('no orphans; the most queued is 2 KiB on local port 443');
     expect(s.remediation).toEqual([]);
     expect(s.partial).toBe('partial: 491,519 of an unknown number of lines read (time bound)');
+    expect(summariseHolders(h, { estimatedLines: 1_000_200 }).partial).toBe('partial: 491,519 of about 1,000,200 lines read (time bound)');
+    // An estimate below what was read (the table grew meanwhile) is no estimate.
+    expect(summariseHolders(h, { estimatedLines: 1000 }).partial).toBe('partial: 491,519 of an unknown number of lines read (time bound)');
     const empty = read('holders 1 order=little peers=full\norphans count=0 queued=0 groups=0 untracked-groups=0 untracked-peers=0\nend\n');
     expect(summariseHolders(empty).sentence).toBe('no orphans and nothing queued in the socket table');
   });
