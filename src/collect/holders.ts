@@ -70,7 +70,11 @@ export interface HoldersOptions {
   maxBytes?: number;
   /** Distinct groups, and distinct (group, peer) pairs, tracked at most: bounds awk's memory (default 65,536). */
   maxKeys?: number;
-  /** memory.stat files read at most (default 5,000), found at most this deep (default 6). */
+  /**
+   * memory.stat files read at most (default 5,000), found at most this deep (default 6: deep
+   * enough for Kubernetes containers under either cgroup driver). Only leaves are ranked, so a
+   * shallower walk attributes the memory to the deepest groups it saw (slices rather than units).
+   */
   maxCgroupFiles?: number;
   cgroupDepth?: number;
   mode?: HoldersMode;
@@ -93,7 +97,9 @@ export function byteOrderOfMachine(machine: string | undefined): ByteOrder {
 /**
  * The aggregator. Parameters come as -v assignments (integers and fixed words only) and the root
  * prefix through ENVIRON, since -v would interpret backslashes in a path. Input operands: the
- * readable ones of tcp and tcp6, then `-` (stdin) listing memory.stat paths when CG is 1.
+ * readable ones of tcp and tcp6. When CG is 1 (cgroup v2 and find are there), the END runs find
+ * itself, after the gate and the tables, so a healthy host never walks its cgroup tree; the
+ * root reaches find's shell through the environment, never through quoting.
  *
  * Lines are read by position from the first ": " (every kernel from 2.6.32 prints
  * `%4d: %08X:%04X %08X:%04X %02X %08X:%08X`: net/ipv4/tcp_ipv4.c get_tcp4_sock; tcp6 prints four
@@ -209,9 +215,6 @@ function table(w,    c, l, st, q, qs, loc, port, key, k) {
   else pdrop++
 }
 function cgroup(p,    rel, par, l, s) {
-  if (ncg >= MAXCG) { cgstop = "files"; exit }
-  if (MAXSEC > 0 && ncg % 64 == 63 && clock() - t0 >= MAXSEC) { cgstop = "time"; exit }
-  ncg++
   if (substr(p, 1, length(CGBASE)) != CGBASE || substr(p, length(p) - 11) != "/memory.stat") return
   rel = substr(p, length(CGBASE) + 1, length(p) - length(CGBASE) - 12)
   if (rel == "") return
@@ -222,6 +225,16 @@ function cgroup(p,    rel, par, l, s) {
   while ((getline l < p) > 0) if (substr(l, 1, 5) == "sock ") { s = substr(l, 6); break }
   close(p)
   if (s ~ /^[0-9]+$/) cs[rel] = s + 0
+}
+function cgroups(    cmd, p) {
+  cmd = "find \"$SOCKAUDIT_ROOT/sys/fs/cgroup\" -maxdepth " CGDEPTH " -name memory.stat 2>/dev/null"
+  while ((cmd | getline p) > 0) {
+    if (ncg >= MAXCG) { cgstop = "files"; break }
+    if (MAXSEC > 0 && ncg % 64 == 63 && clock() - t0 >= MAXSEC) { cgstop = "time"; break }
+    ncg++
+    cgroup(p)
+  }
+  close(cmd)
 }
 BEGIN {
   ROOT = ENVIRON["SOCKAUDIT_ROOT"]
@@ -242,7 +255,6 @@ FNR == 1 && (FILENAME == T4P || FILENAME == T6P) {
 FILENAME == skipfile { next }
 FILENAME == T4P { table(8); next }
 FILENAME == T6P { table(32); next }
-{ cgroup($0) }
 END {
   emit("holders 1 order=" ORDER " peers=" PEERS)
   if (skipped) { emit("gate run=0 reason=" why); print "end"; exit }
@@ -272,6 +284,7 @@ END {
   else if (CG == 2) emit("cgroups status=unavailable reason=no-find")
   else if (stop != "") emit("cgroups status=unavailable reason=" stop)
   else {
+    cgroups()
     tn = 0
     for (k in cs) if (!(k in kid)) topadd(k, cs[k], TOPCG)
     emit("cgroups status=" (cgstop != "" ? "partial reason=" cgstop : "ok") " files=" num(ncg))
@@ -359,6 +372,7 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
     `-v MAXBYTES=${o.maxBytes}`,
     `-v MAXKEYS=${o.maxKeys}`,
     `-v MAXCG=${o.maxCgroupFiles}`,
+    `-v CGDEPTH=${o.cgroupDepth}`,
     `-v GORPH=${o.gate.orphans}`,
     `-v GMEM=${o.gate.tcpMemOfPressure}`,
     `-v GTW=${o.gate.timeWait}`,
@@ -366,13 +380,21 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
   if (HOLDERS_AWK.includes("'")) throw new Error('the holders awk program must not contain a single quote');
   // A file that exists but cannot be read would stop some awks with an error, so only readable
   // ones become operands; the others are named in T4/T6. `find -maxdepth` is in GNU findutils
-  // and busybox; cgroup v2 is recognised by cgroup.controllers at the mount's root.
+  // and busybox; cgroup v2 is recognised by cgroup.controllers at the mount's root. Whether awk
+  // is busybox (FIELDS=1) is found with builtins only (the first awk on PATH, test -ef), so a
+  // healthy host pays no extra process for it.
   return `holders() {
   command -v ${o.awk.split(' ')[0]} >/dev/null 2>&1 || { echo '${o.awk.split(' ')[0]}: command not found'; return 127; }
   hc=0 h4=missing h6=missing hf=${o.awk.split(' ')[0] === 'busybox' ? 1 : 0}
   if [ "$hf" = 0 ] && [ "${o.awk}" = awk ]; then
-    ha=$(command -v awk)
-    if [ "$ha" -ef /bin/busybox ] || [ "$ha" -ef /usr/bin/busybox ]; then hf=1; fi
+    ho=$IFS IFS=:
+    for hd in $PATH; do
+      if [ -x "$hd/awk" ]; then
+        if [ "$hd/awk" -ef /bin/busybox ] || [ "$hd/awk" -ef /usr/bin/busybox ]; then hf=1; fi
+        break
+      fi
+    done
+    IFS=$ho
   fi
   set --
   if [ -r "$R/proc/net/tcp" ]; then h4=ok; set -- "$@" "$R/proc/net/tcp"; elif [ -e "$R/proc/net/tcp" ]; then h4=unreadable; fi
@@ -380,12 +402,7 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
   if [ -e "$R/sys/fs/cgroup/cgroup.controllers" ]; then
     if command -v find >/dev/null 2>&1; then hc=1; else hc=2; fi
   fi
-  if [ "$hc" = 1 ]; then
-    find "$R/sys/fs/cgroup" -maxdepth ${o.cgroupDepth} -name memory.stat 2>/dev/null |
-      SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v FIELDS=$hf -v T4=$h4 -v T6=$h6 -v CG=1 '${HOLDERS_AWK}' "$@" -
-  else
-    SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v FIELDS=$hf -v T4=$h4 -v T6=$h6 -v CG=$hc '${HOLDERS_AWK}' "$@" </dev/null
-  fi
+  SOCKAUDIT_ROOT=$R ${o.awk} ${vars} -v FIELDS=$hf -v T4=$h4 -v T6=$h6 -v CG=$hc '${HOLDERS_AWK}' "$@" </dev/null
 }
 `;
 }

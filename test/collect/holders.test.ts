@@ -231,6 +231,16 @@ describe.each(awks)('holders aggregator under $command', (awk) => {
       { path: '/odd group', sockBytes: 1_000_000, owner: { kind: 'cgroup', path: '/odd group' } },
       { path: '/system.slice/sshd.service', sockBytes: 4096, owner: { kind: 'systemd', unit: 'sshd.service' } },
     ]);
+    const bounded = holdersOf(runHolders(root, { awk: awk.command, maxCgroupFiles: 3 }));
+    expect(bounded.cgroups).toMatchObject({ status: 'partial', reason: 'files', files: 3 });
+    expect(bounded.cgroups.top.length).toBeLessThanOrEqual(3);
+    const shallow = holdersOf(runHolders(root, { awk: awk.command, cgroupDepth: 2 }));
+    // A shallow walk sees no children below depth 2, so the slices themselves are the leaves.
+    expect(shallow.cgroups.top.map((c) => [c.path, c.sockBytes])).toEqual([
+      ['/kubepods.slice', 50_000_000],
+      ['/system.slice', 9_000_000],
+      ['/odd group', 1_000_000],
+    ]);
   });
 
   it.skipIf(skip)('in auto mode reads only sockstat and the limits on a healthy host', () => {
