@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCounterTable } from '../../src/procfs/net-netstat.js';
-import { error, ok, readCaptured, readEra } from './helpers.js';
+import { error, ok, readCaptured, readEra } from '../support/procfs.js';
 
 describe('parseCounterTable', () => {
   it('reads any number of pairs, MPTcpExt included', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSockstat, parseSockstat6 } from '../../src/procfs/net-sockstat.js';
-import { error, ok, readCaptured, readEra } from './helpers.js';
+import { error, ok, readCaptured, readEra } from '../support/procfs.js';
 
 const MODERN = 'sockets: used 17\nTCP: inuse 1 orphan 0 tw 1 alloc 1 mem 207\nUDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
 

@@ -4,7 +4,7 @@ import { parseLoadavg } from '../../src/procfs/loadavg.js';
 import { parseMeminfo } from '../../src/procfs/meminfo.js';
 import { parseSysctl } from '../../src/procfs/sysctl.js';
 import { parseUptime } from '../../src/procfs/uptime.js';
-import { error, ok, readCaptured, readEra } from './helpers.js';
+import { error, ok, readCaptured, readEra } from '../support/procfs.js';
 
 describe('parseInteger', () => {
   it('gives numbers up to 2^53 - 1 and bigints beyond, exactly', () => {
