@@ -1,6 +1,6 @@
 // The boundaries DESIGN.md and ARCHITECTURE.md draw, checked on the import graph of src/. Each check is a function of
 // a graph, so the same functions run on the real tree and on small planted graphs that must fail.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -227,6 +227,15 @@ describe('architecture', () => {
     // Every folder of src/ is on a floor (a new room must be placed).
     const rooms = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     expect(rooms.filter((r) => floorOf(r) < 0)).toEqual([]);
+  });
+
+  it('ARCHITECTURE.md names every folder of src/ and the files of its seams', () => {
+    const map = readFileSync(join(SRC, '..', 'ARCHITECTURE.md'), 'utf8');
+    const rooms = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(rooms.filter((r) => !map.includes(`src/${r}/`))).toEqual([]);
+    // Every src/ path it names exists: a map that points at moved files misleads.
+    const named = [...new Set([...map.matchAll(/`(src\/[\w./-]+)`/g)].map((m) => m[1]!))];
+    expect(named.filter((p) => !existsSync(join(SRC, '..', p)))).toEqual([]);
   });
 
   it("touches the process's own state (exit, streams, handlers, env, argv, cwd) only in cli/ and bin.ts", () => {
