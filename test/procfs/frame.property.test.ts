@@ -8,6 +8,6 @@ import { frameTargets } from '../support/parser-properties.js';
 
 describe.each(frameTargets())('$name', (target) => {
   it('keeps its properties', () => {
-    fc.assert(target.property(), { numRuns: 150 });
+    fc.assert(target.property(), { numRuns: 100 });
   });
 });

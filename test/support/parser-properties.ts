@@ -47,7 +47,7 @@ import { InputError } from '../../src/errors.js';
 export interface FuzzTarget {
   name: string;
   /** A fresh property; fast-check counts its runs. */
-  property: () => fc.IRawProperty<unknown>;
+  property: () => fc.IProperty<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,7 +606,7 @@ const REAL_SSH_CONFIG = [
   ].join('\n'),
 ];
 
-const SSH_CONFIG_PIECES = [...' \t\n=#"\'\\*?!,%'.split(''), '\r\n', 'Host ', 'Match ', 'all', 'host', 'user', 'exec', 'Include ', 'HostName ', 'Port ', 'User ', 'IdentityFile ', 'ProxyJump ', 'ProxyCommand ', '%h', '%p', '%r', '%%', '65536', '0', '22', 'web1', '__proto__', 'constructor'];
+const SSH_CONFIG_PIECES = [...' \t\n=#"\'\\*?!,%'.split(''), '\r\n', 'Host ', 'Match ', 'all', 'host', 'user', 'exec', 'Include ', 'HostName ', 'Port ', 'User ', 'IdentityFile ', 'ProxyJump ', 'ProxyCommand ', '%h', '%p', '%r', '%%', '65536', '0', '22', 'web1', '__proto__', 'constructor', '\nInclude conf.d/*\n', '\nInclude config\n', '\nInclude /nonexistent/x\n'];
 
 function checkSshConfig(text: string): void {
   const lines = text.split(/\r?\n/).length;
@@ -626,3 +626,6 @@ function checkSshConfig(text: string): void {
 }
 
 export const SSH_CONFIG_TARGETS: readonly FuzzTarget[] = textTargets('ssh_config', REAL_SSH_CONFIG, SSH_CONFIG_PIECES, checkSshConfig);
+
+/** ssh_config text, random or a mutated real one, for the reader that follows Include lines. */
+export const SSH_CONFIG_TEXT: fc.Arbitrary<string> = fc.oneof(randomText(SSH_CONFIG_PIECES), mutated(REAL_SSH_CONFIG, SSH_CONFIG_PIECES));
