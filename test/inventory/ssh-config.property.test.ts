@@ -5,10 +5,11 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { readSshConfig } from '../../src/inventory/ssh-config-read.js';
+import { MAX_INCLUDED_FILES, readSshConfig } from '../../src/inventory/ssh-config-read.js';
 import { SSH_CONFIG_TARGETS, SSH_CONFIG_TEXT } from '../support/parser-properties.js';
 
 describe.each(SSH_CONFIG_TARGETS)('$name', (target) => {
@@ -37,5 +38,23 @@ describe('readSshConfig on random files that include each other', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('what the fuzzing found', () => {
+  const home = mkdtempSync(join(tmpdir(), 'sockaudit-ssh-config-twice-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('a file that includes itself twice reads a bounded number of files, with one error naming the line', async () => {
+    // Depth alone bounds this at 2^16 reads; the budget stops it at MAX_INCLUDED_FILES.
+    const config = join(home, 'config');
+    writeFileSync(config, 'Port 2200\nInclude config\nInclude config\n');
+    const started = performance.now();
+    const result = await readSshConfig(config, { home, localUser: 'me', includeDir: home });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const budget = result.errors.filter((e) => e.problem.includes(`more than ${MAX_INCLUDED_FILES} files`));
+    expect(budget).toHaveLength(1);
+    expect(budget[0]).toMatchObject({ file: config, line: 3 });
+    expect(result.errors.length).toBeLessThanOrEqual(MAX_INCLUDED_FILES + 1);
   });
 });
