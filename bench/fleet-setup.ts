@@ -1,10 +1,10 @@
-// The benchmark's hosts: one OpenSSH sshd per 16 loopback addresses (test/fleet/sshd.ts), a
+// The benchmark's hosts: one OpenSSH sshd per 16 loopback addresses (test/support/sshd.ts), a
 // client key, a strict known_hosts file, and the same host list written in each tool's format.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountCpu } from './cpu-account.js';
-import { makeClientKey, startSshd, type ClientKey, type Sshd } from '../test/fleet/sshd.js';
+import { makeClientKey, startSshd, type ClientKey, type Sshd } from '../test/support/sshd.js';
 
 export interface BenchFleet {
   addresses: string[];

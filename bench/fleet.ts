@@ -5,7 +5,7 @@
 //
 // Needs: openssh-server, GNU time and the peers (apt-get install -y openssh-server time pssh
 // clustershell ansible-core); a peer that is not installed is skipped with a line saying so.
-// Run test/fleet/setup.sh once as root first, so sessions log in as a user with stock dotfiles.
+// Run test/support/setup.sh once as root first, so sessions log in as a user with stock dotfiles.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

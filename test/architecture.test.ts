@@ -1,6 +1,6 @@
-// The boundaries DESIGN.md draws, checked on the import graph of src/. Each check is a function of
+// The boundaries DESIGN.md and ARCHITECTURE.md draw, checked on the import graph of src/. Each check is a function of
 // a graph, so the same functions run on the real tree and on small planted graphs that must fail.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,6 +15,10 @@ interface ModuleNode {
   typeOnly: Set<string>;
   /** Calls process.exit(). */
   exitsProcess: boolean;
+  /** The process-wide state it touches: `process.exit`, `process.stdout`, `process.env`, ... (the name after `process.`). */
+  processUses: string[];
+  /** The names it takes from ssh2 (`import type { X } from 'ssh2'`, `const { X } = ssh2`, `ssh2.X`). */
+  ssh2Names: string[];
 }
 type Graph = Map<string, ModuleNode>;
 
@@ -35,7 +39,20 @@ function parseModule(module: string, text: string): ModuleNode {
       if (m[1]) typeOnly.add(target);
     } else if (!spec.startsWith('node:')) packages.push(spec);
   }
-  return { local, packages, typeOnly, exitsProcess: /\bprocess\.exit\s*\(/.test(text) };
+  const processUses = [...new Set([...text.matchAll(PROCESS_STATE)].map((m) => m[1]!))];
+  const ssh2Names = new Set<string>();
+  for (const m of text.matchAll(/^import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'ssh2'/gm)) for (const n of names(m[1]!)) ssh2Names.add(n);
+  for (const m of text.matchAll(/\bconst\s+\{([^}]*)\}\s*=\s*ssh2\b/g)) for (const n of names(m[1]!)) ssh2Names.add(n);
+  for (const m of text.matchAll(/\bssh2\.([A-Za-z]\w*)/g)) ssh2Names.add(m[1]!);
+  return { local, packages, typeOnly, exitsProcess: /\bprocess\.exit\s*\(/.test(text), processUses, ssh2Names: [...ssh2Names] };
+}
+
+/** The process's own state: ending it, its streams, its signal and event handlers, its environment, argv and cwd. */
+const PROCESS_STATE = /\bprocess\.(exit|exitCode|stdout|stderr|stdin|on|once|off|addListener|removeListener|prependListener|env|argv|cwd|chdir)\b/g;
+
+/** `A, type B, C as D` -> the imported names A, B, C. */
+function names(list: string): string[] {
+  return list.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter((n) => n !== '');
 }
 
 function graphOf(modules: Record<string, string>): Graph {
@@ -77,6 +94,81 @@ function processExitsOutside(graph: Graph, allowed: readonly string[]): string[]
   return [...graph].filter(([m, n]) => n.exitsProcess && !allowed.includes(area(m))).map(([m]) => m);
 }
 
+/**
+ * The floors of src/, top first: a module imports only from its own room or a lower floor. Rooms
+ * on one floor do not import each other; the floor list is the rule DESIGN.md draws
+ * (cli -> commands -> report -> run -> collect, demo -> inventory, evaluate -> procfs) as the real
+ * graph has it: demo/ sits above collect/ because its recorded servers reuse collect/'s frame
+ * boundary (the same bytes the probe writes), and collect/ above inventory/ because it takes
+ * targets in inventory/'s types. The single files at the top of src/ are the entry points (above
+ * everything) and the floor (errors, paths, text, yaml: importable by all, importing no room).
+ */
+const FLOORS: readonly (readonly string[])[] = [
+  ['bin.ts', 'index.ts'],
+  ['cli'],
+  ['commands'],
+  ['report'],
+  ['run'],
+  ['demo'],
+  ['collect'],
+  ['inventory', 'evaluate'],
+  ['procfs'],
+  ['errors.ts', 'paths.ts', 'text.ts', 'yaml.ts'],
+];
+
+const floorOf = (module: string): number => FLOORS.findIndex((rooms) => rooms.includes(area(module)));
+
+/** Imports that do not go down a floor (or stay in the room), and modules in no floor, as "a.ts -> b.ts". */
+function upwardImports(graph: Graph, floors: readonly (readonly string[])[] = FLOORS): string[] {
+  const floor = (m: string) => floors.findIndex((rooms) => rooms.includes(area(m)));
+  const out: string[] = [];
+  for (const [m, node] of graph) {
+    if (floor(m) < 0) out.push(`${m}: in no floor`);
+    for (const t of node.local) if (area(t) !== area(m) && !(floor(t) > floor(m))) out.push(`${m} -> ${t}`);
+  }
+  return out;
+}
+
+/**
+ * Where the process's own state may be touched: cli/ and bin.ts. Elsewhere it arrives as a
+ * parameter (the Io, an env, a cwd). The exceptions are defaults of library entry points, for
+ * programs that call them without the CLI; cli/ always passes its own value.
+ */
+const PROCESS_EXCEPTIONS: Record<string, readonly string[]> = {
+  // agentSocket(env = process.env): SSH_AUTH_SOCK for a library caller that passes no env.
+  'collect/auth.ts': ['env'],
+  // readProbeOutputs(paths, { cwd = process.cwd() }): relative paths for a library caller.
+  'collect/saved-output.ts': ['cwd'],
+};
+
+function processStateOutside(graph: Graph, allowed: readonly string[], exceptions: Record<string, readonly string[]> = {}): string[] {
+  const out: string[] = [];
+  for (const [m, node] of graph) {
+    if (allowed.includes(area(m))) continue;
+    for (const use of node.processUses) if (!(exceptions[m] ?? []).includes(use)) out.push(`${m}: process.${use}`);
+  }
+  return out;
+}
+
+/** The server half of ssh2's API, and the client half. */
+const SSH2_SERVER = new Set(['Server', 'ServerConfig', 'ServerChannel', 'Connection', 'AuthContext', 'Session', 'AcceptConnection', 'RejectConnection']);
+const SSH2_CLIENT = new Set(['Client', 'ClientChannel', 'ConnectConfig', 'BaseAgent', 'OpenSSHAgent', 'AgentProtocol', 'PageantAgent', 'CygwinAgent', 'createAgent']);
+
+/** ssh2 used outside collect/ and demo/, its server side in collect/, its client side in demo/. */
+function ssh2Misuse(graph: Graph): string[] {
+  const out: string[] = [];
+  for (const [m, node] of graph) {
+    if (!node.packages.includes('ssh2') && node.ssh2Names.length === 0) continue;
+    const room = area(m);
+    if (room !== 'collect' && room !== 'demo') out.push(`${m}: ssh2 outside collect/ and demo/`);
+    if (room === 'collect') for (const n of node.ssh2Names) if (SSH2_SERVER.has(n)) out.push(`${m}: ssh2 server ${n}`);
+    if (room === 'demo') for (const n of node.ssh2Names) if (SSH2_CLIENT.has(n)) out.push(`${m}: ssh2 client ${n}`);
+  }
+  return out;
+}
+
+const users = (graph: Graph, pkg: string) => [...graph].filter(([, n]) => n.packages.includes(pkg)).map(([m]) => m);
+
 const graph = graphOf(Object.fromEntries(files(SRC).map((f) => [relative(SRC, f), readFileSync(f, 'utf8')])));
 
 describe('architecture', () => {
@@ -113,11 +205,43 @@ describe('architecture', () => {
   });
 
   it('lets only collect/ speak SSH, only report/handlebars.ts Handlebars, only collect/fanout.ts p-limit', () => {
-    const users = (pkg: string) => [...graph].filter(([, n]) => n.packages.includes(pkg)).map(([m]) => m);
     // The client side in collect/, the server side only in the demo's recorded servers.
-    expect(users('ssh2').filter((m) => area(m) !== 'collect')).toEqual(['demo/recorded-server.ts']);
-    expect(users('handlebars')).toEqual(['report/handlebars.ts']);
-    expect(users('p-limit')).toEqual(['collect/fanout.ts']);
+    expect(users(graph, 'ssh2').filter((m) => area(m) !== 'collect')).toEqual(['demo/recorded-server.ts']);
+    expect(users(graph, 'handlebars')).toEqual(['report/handlebars.ts']);
+    expect(users(graph, 'p-limit')).toEqual(['collect/fanout.ts']);
+  });
+
+  it("keeps ssh2's client in collect/ and its server side in demo/", () => {
+    expect(ssh2Misuse(graph)).toEqual([]);
+    // The check sees the names in use: a rename in ssh2's import style would otherwise pass unseen.
+    expect(graph.get('collect/ssh.ts')?.ssh2Names).toContain('Client');
+    expect(graph.get('demo/recorded-server.ts')?.ssh2Names).toContain('Connection');
+  });
+
+  it('reads YAML only through src/yaml.ts', () => {
+    expect(users(graph, 'yaml')).toEqual(['yaml.ts']);
+  });
+
+  it('imports only downward: each room from its own room or a lower floor', () => {
+    expect(upwardImports(graph)).toEqual([]);
+    // Every folder of src/ is on a floor (a new room must be placed).
+    const rooms = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(rooms.filter((r) => floorOf(r) < 0)).toEqual([]);
+  });
+
+  it('ARCHITECTURE.md names every folder of src/ and the files of its seams', () => {
+    const map = readFileSync(join(SRC, '..', 'ARCHITECTURE.md'), 'utf8');
+    const rooms = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(rooms.filter((r) => !map.includes(`src/${r}/`))).toEqual([]);
+    // Every src/ path it names exists: a map that points at moved files misleads.
+    const named = [...new Set([...map.matchAll(/`(src\/[\w./-]+)`/g)].map((m) => m[1]!))];
+    expect(named.filter((p) => !existsSync(join(SRC, '..', p)))).toEqual([]);
+  });
+
+  it("touches the process's own state (exit, streams, handlers, env, argv, cwd) only in cli/ and bin.ts", () => {
+    expect(processStateOutside(graph, ['cli', 'bin.ts'], PROCESS_EXCEPTIONS)).toEqual([]);
+    // Each exception is still needed: a stale one would let its module slide back unseen.
+    for (const [m, uses] of Object.entries(PROCESS_EXCEPTIONS)) expect({ m, uses: graph.get(m)?.processUses }).toEqual({ m, uses });
   });
 });
 
@@ -152,5 +276,55 @@ describe('the architecture checks catch what they are for', () => {
       'commands/audit.ts': 'process.exitCode = 1;\n',
     });
     expect(processExitsOutside(planted, ['cli'])).toEqual(['commands/io.ts']);
+  });
+
+  it('an import that goes up a floor, or sideways between rooms of one floor', () => {
+    const planted = graphOf({
+      'collect/collect.ts': "import type { ReportView } from '../report/view-model.js';\nimport { x } from './probe.js';\n",
+      'evaluate/rule.ts': "import type { Target } from '../inventory/types.js';\n",
+      'run/rank.ts': "import { evaluateHost } from '../evaluate/evaluate.js';\nimport { InputError } from '../errors.js';\n",
+      'text.ts': "import { levelOf } from './report/levels.js';\n",
+      'plugins/x.ts': '',
+    });
+    expect(upwardImports(planted)).toEqual([
+      'collect/collect.ts -> report/view-model.ts',
+      'evaluate/rule.ts -> inventory/types.ts',
+      'text.ts -> report/levels.ts',
+      'plugins/x.ts: in no floor',
+    ]);
+  });
+
+  it("the process's state outside cli/", () => {
+    const planted = graphOf({
+      'cli/main.ts': 'process.stdout.write(x);\nprocess.on("SIGINT", stop);\n',
+      'commands/audit.ts': 'const home = process.env.HOME;\nio.stdout.write(x);\n',
+      'collect/progress.ts': 'process.stderr.write(line);\n',
+      'collect/auth.ts': 'function agentSocket(env = process.env) {}\n',
+      'report/html.ts': "const processed = 1;\nprocess.once('exit', flush);\n",
+    });
+    expect(processStateOutside(planted, ['cli', 'bin.ts'], PROCESS_EXCEPTIONS)).toEqual([
+      'commands/audit.ts: process.env',
+      'collect/progress.ts: process.stderr',
+      'report/html.ts: process.once',
+    ]);
+  });
+
+  it('yaml imported outside src/yaml.ts', () => {
+    const planted = graphOf({ 'yaml.ts': "import { parseDocument } from 'yaml';\n", 'inventory/ansible-yaml.ts': "import { parse } from 'yaml';\n" });
+    expect(users(planted, 'yaml')).toEqual(['yaml.ts', 'inventory/ansible-yaml.ts']);
+  });
+
+  it("ssh2's server side in collect/, its client side in demo/, ssh2 anywhere else", () => {
+    const planted = graphOf({
+      'collect/ssh.ts': "import ssh2 from 'ssh2';\nconst { Client } = ssh2;\n",
+      'collect/test-server.ts': "import ssh2 from 'ssh2';\nconst server = new ssh2.Server({}, onClient);\n",
+      'demo/recorded-server.ts': "import type { Connection, ClientChannel as Ch } from 'ssh2';\n",
+      'report/keys.ts': "import { utils } from 'ssh2';\n",
+    });
+    expect(ssh2Misuse(planted)).toEqual([
+      'collect/test-server.ts: ssh2 server Server',
+      'demo/recorded-server.ts: ssh2 client ClientChannel',
+      'report/keys.ts: ssh2 outside collect/ and demo/',
+    ]);
   });
 });

@@ -65,6 +65,19 @@ const ALGORITHMS_FOR_TYPE: Record<string, readonly ServerHostKeyAlgorithm[]> = {
   'ssh-dss': ['ssh-dss'],
 };
 
+/**
+ * ssh2's key parser, for bytes from a known_hosts file or a host: an Error for a key it cannot
+ * read. It mostly returns one, but throws for some blobs (an ECDSA key with an empty point fails
+ * an assertion in its ASN.1 writer), and one bad line must not end the run.
+ */
+function parsePublicKey(blob: Buffer): ReturnType<typeof utils.parseKey> {
+  try {
+    return utils.parseKey(blob);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
 /** `SHA256:<base64 without padding>`, as `ssh-keygen -l` prints it. */
 export function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
@@ -72,7 +85,7 @@ export function fingerprint(key: Buffer): string {
 
 /** Key type and fingerprint for messages; the type comes from ssh2's parser, never raw host bytes. */
 export function describeKey(key: Buffer): string {
-  const parsed = utils.parseKey(key);
+  const parsed = parsePublicKey(key);
   const type = parsed instanceof Error ? 'unparseable key' : parsed.type;
   return `${type} ${fingerprint(key)}`;
 }
@@ -121,7 +134,7 @@ function parseLine(line: string): Omit<KnownHostEntry, 'file' | 'line'> | string
   const hosts = parseHostField(names);
   if (typeof hosts === 'string') return hosts;
   const blob = Buffer.from(base64, 'base64');
-  const parsed = utils.parseKey(blob);
+  const parsed = parsePublicKey(blob);
   if (parsed instanceof Error || blob.toString('base64').replace(/=+$/, '') !== base64.replace(/=+$/, ''))
     return 'key is not valid base64 SSH public key data';
   if (parsed.type !== type) return `key type field does not match the key (${parsed.type})`;
@@ -343,7 +356,7 @@ export async function readKnownHostsSets(lists: readonly (readonly string[])[], 
  */
 export async function appendKnownHost(file: string, lookup: string, key: Buffer, opts: { hash: boolean }): Promise<void> {
   const path = expandHome(file);
-  const parsed = utils.parseKey(key);
+  const parsed = parsePublicKey(key);
   if (parsed instanceof Error) throw new Error(`refusing to record an unparseable host key ${fingerprint(key)}`);
   let names = lookup;
   if (opts.hash) {
@@ -417,7 +430,7 @@ export function makeHostVerifier(
     const note = check.note ? ` (${check.note})` : '';
     if (policy === 'strict') return refuse('unknown', `host ${lookup} is not in known_hosts${note}: seen ${seen}`);
     // Remembered in memory before saving, so a concurrent connection to the same host does not add it twice.
-    const type = utils.parseKey(key);
+    const type = parsePublicKey(key);
     db.entries.push({
       file: 'accepted in this run',
       line: 0,

@@ -9,6 +9,21 @@ import { Issues } from './issues.js';
 import { MAX_INCLUDE_DEPTH, parseSshConfig, type SshConfig } from './ssh-config.js';
 import { InputError, type Result } from './types.js';
 
+/**
+ * Files one config may read through Include, all levels together. The depth bound alone lets a
+ * file that includes itself twice read 2^16 files (ssh does the same, and takes as long); past
+ * this many, Include is an error and no further file is read.
+ */
+export const MAX_INCLUDED_FILES = 256;
+
+/** Files still allowed under MAX_INCLUDED_FILES in one read, and whether the error was given. */
+interface IncludeBudget {
+  left: number;
+  reported: boolean;
+}
+
+const newBudget = (): IncludeBudget => ({ left: MAX_INCLUDED_FILES, reported: false });
+
 export interface SshConfigEnvironment {
   home: string;
   localUser: string;
@@ -19,7 +34,7 @@ export interface SshConfigEnvironment {
 /** Reads `path`; a missing file is an error here (the caller decides whether absence is fine). */
 export async function readSshConfig(path: string, env: SshConfigEnvironment): Promise<Result<SshConfig>> {
   const issues = new Issues(path);
-  const config = await readConfigFile(path, env, issues, 0);
+  const config = await readConfigFile(path, env, issues, 0, newBudget());
   return issues.result(config ?? { file: path, items: [] });
 }
 
@@ -37,10 +52,10 @@ export async function readSystemSshConfig(path: string, env: SshConfigEnvironmen
     if (code !== 'ENOENT' && code !== 'ENOTDIR') issues.warn(undefined, `cannot read the system ssh config (${code}); read without it`);
     return issues.result(undefined);
   }
-  return issues.result(await expandConfig(text, path, { ...env, includeDir: dirname(path) }, issues, 0));
+  return issues.result(await expandConfig(text, path, { ...env, includeDir: dirname(path) }, issues, 0, newBudget()));
 }
 
-async function readConfigFile(path: string, env: SshConfigEnvironment, issues: Issues, depth: number): Promise<SshConfig | undefined> {
+async function readConfigFile(path: string, env: SshConfigEnvironment, issues: Issues, depth: number, budget: IncludeBudget): Promise<SshConfig | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -48,11 +63,11 @@ async function readConfigFile(path: string, env: SshConfigEnvironment, issues: I
     issues.errors.push(new InputError(path, undefined, `cannot read the ssh config: ${errorCode(error)}`));
     return undefined;
   }
-  return expandConfig(text, path, env, issues, depth);
+  return expandConfig(text, path, env, issues, depth, budget);
 }
 
 /** Parses one file's text and reads the files its Include lines name, in place. */
-async function expandConfig(text: string, path: string, env: SshConfigEnvironment, issues: Issues, depth: number): Promise<SshConfig> {
+async function expandConfig(text: string, path: string, env: SshConfigEnvironment, issues: Issues, depth: number, budget: IncludeBudget): Promise<SshConfig> {
   const parsed = issues.absorb(parseSshConfig(text, path));
   const items: SshConfig['items'] = [];
   for (const item of parsed.items) {
@@ -67,7 +82,13 @@ async function expandConfig(text: string, path: string, env: SshConfigEnvironmen
     const files: SshConfig[] = [];
     for (const pattern of item.patterns) {
       for (const match of await expandGlob(includePath(pattern, env))) {
-        const included = await readConfigFile(match, env, issues, depth + 1);
+        if (budget.left === 0) {
+          if (!budget.reported) issues.errors.push(new InputError(path, item.line, `Include reads more than ${MAX_INCLUDED_FILES} files in all (does a file include itself?); no more are read`));
+          budget.reported = true;
+          break;
+        }
+        budget.left--;
+        const included = await readConfigFile(match, env, issues, depth + 1, budget);
         if (included) files.push(included);
       }
     }

@@ -1,13 +1,13 @@
 // /proc/meminfo (fs/proc/meminfo.c): `Key:   value kB`, or a bare count for HugePages_*.
 import { exactNumber, parseInteger } from './int.js';
-import { parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
+import { nameTable, parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
 import type { Int, Meminfo } from './types.js';
 
 export function parseMeminfo(text: string, file = '/proc/meminfo'): ParseResult<Meminfo> {
   const lines = splitLines(text);
   if (lines.every((line) => line.trim() === '')) return parseError(file, undefined, 'file is empty');
-  const raw: Record<string, Int> = {};
-  const units: Record<string, string | undefined> = {};
+  const raw = nameTable<Int>();
+  const units = nameTable<string | undefined>();
   for (const [index, line] of lines.entries()) {
     const fields = tokens(line);
     if (fields.length === 0) continue;

@@ -5,7 +5,7 @@
 // since 5.x (net/mptcp/mib.c), and distribution kernels backport fields out of mainline order.
 // So fields are read by name and a pair is only checked against itself.
 import { parseInteger } from './int.js';
-import { parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
+import { nameTable, parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
 import type { CounterTable, Int } from './types.js';
 
 export function parseCounterTable(text: string, file = '/proc/net/netstat'): ParseResult<CounterTable> {
@@ -13,7 +13,7 @@ export function parseCounterTable(text: string, file = '/proc/net/netstat'): Par
     .map((line, index) => ({ number: index + 1, fields: tokens(line) }))
     .filter((line) => line.fields.length > 0);
   if (lines.length === 0) return parseError(file, undefined, 'file is empty');
-  const groups: Record<string, Record<string, Int>> = {};
+  const groups = nameTable<Record<string, Int>>();
   for (let i = 0; i < lines.length; i += 2) {
     const header = lines[i]!;
     const values = lines[i + 1];
@@ -30,7 +30,7 @@ export function parseCounterTable(text: string, file = '/proc/net/netstat'): Par
         `${values.fields.length - 1} values for ${header.fields.length - 1} names on line ${header.number}`,
       );
     }
-    const group: Record<string, Int> = (groups[label.slice(0, -1)] ??= {});
+    const group = (groups[label.slice(0, -1)] ??= nameTable<Int>());
     for (let f = 1; f < header.fields.length; f++) {
       const token = values.fields[f]!;
       const value = parseInteger(token);

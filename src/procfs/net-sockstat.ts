@@ -1,7 +1,7 @@
 // /proc/net/sockstat and /proc/net/sockstat6 (net/ipv4/proc.c sockstat_seq_show,
 // net/ipv6/proc.c sockstat6_seq_show): one line per protocol, `PROTO: key value key value ...`.
 import { exactNumber, parseInteger } from './int.js';
-import { parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
+import { nameTable, parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
 import type { Int, Sockstat, Sockstat6 } from './types.js';
 
 type Protocols = Record<string, Record<string, Int>>;
@@ -9,14 +9,14 @@ type Protocols = Record<string, Record<string, Int>>;
 function parseProtocolLines(text: string, file: string): ParseResult<Protocols> {
   const lines = splitLines(text);
   if (lines.every((line) => line.trim() === '')) return parseError(file, undefined, 'file is empty');
-  const protocols: Protocols = {};
+  const protocols: Protocols = nameTable();
   for (const [index, line] of lines.entries()) {
     const fields = tokens(line);
     if (fields.length === 0) continue;
     const [label, ...pairs] = fields;
     if (!label?.endsWith(':')) return parseError(file, index + 1, `expected "PROTOCOL:" first, found "${label}"`);
     if (pairs.length % 2 !== 0) return parseError(file, index + 1, `odd number of key/value tokens (${pairs.length})`);
-    const values: Record<string, Int> = {};
+    const values = nameTable<Int>();
     for (let i = 0; i < pairs.length; i += 2) {
       const key = pairs[i] as string;
       const value = parseInteger(pairs[i + 1] as string);

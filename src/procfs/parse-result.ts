@@ -21,6 +21,15 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * An empty table for names the host prints. Without a prototype, a name such as `__proto__` or
+ * `constructor` is an own key like any other: on a plain object it would reach Object.prototype
+ * (`groups['constructor'] ??= {}` finds the inherited Object function and writes onto it).
+ */
+export function nameTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Whitespace-separated tokens of one line (spaces and tabs alike). */
 export function tokens(line: string): string[] {
   return line.split(/[ \t]+/).filter((t) => t !== '');

@@ -6,7 +6,7 @@ import { parseLoadavg } from './loadavg.js';
 import { parseMeminfo } from './meminfo.js';
 import { parseCounterTable } from './net-netstat.js';
 import { parseSockstat, parseSockstat6 } from './net-sockstat.js';
-import { hostText, type ParseResult } from './parse-result.js';
+import { hostText, nameTable, type ParseResult } from './parse-result.js';
 import {
   PROBE_MAX_SAMPLES,
   PROBE_SECTION_MAX_BYTES,
@@ -111,7 +111,8 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
     netstat: { state: 'missing' },
     snmp: read('proc/net/snmp', once.get('proc/net/snmp'), (t) => parseCounterTable(t, '/proc/net/snmp')),
     meminfo: read('proc/meminfo', once.get('proc/meminfo'), (t) => parseMeminfo(t)),
-    sysctl: {},
+    // Keyed by the names of the host's `sysctl/...` sections, `sysctl/__proto__` included.
+    sysctl: nameTable(),
     kernelLog: read('kernel-log', once.get('kernel-log'), (t) => parseKernelLog(t)),
     samples: [],
   };

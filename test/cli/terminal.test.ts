@@ -11,7 +11,7 @@ import { hostKeyAdvice, printAuditSummary } from '../../src/cli/summary.js';
 import { guardTerminal, visibleText } from '../../src/cli/terminal-text.js';
 import { rankRun } from '../../src/run/rank.js';
 import { encodeSavedRunText } from '../../src/run/saved-run.js';
-import { failedHost, recordedHost, recording, runOf } from '../run/runs.js';
+import { failedHost, recordedHost, recording, runOf } from '../support/runs.js';
 import { runBinary, tempDir } from '../e2e/helpers.js';
 import { captureIo } from '../support/io.js';
 

@@ -11,7 +11,7 @@ import { checkExecTemplate, createExecTransport, expandExecTemplate, shellQuote 
 import type { FleetEvent } from '../../src/collect/fanout.js';
 import type { HostOutcome } from '../../src/collect/types.js';
 import type { Target } from '../../src/inventory/types.js';
-import { makeClientKey, startSshd, SSH, type ClientKey, type Sshd } from '../fleet/sshd.js';
+import { makeClientKey, startSshd, SSH, type ClientKey, type Sshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'sockaudit-exec-'));

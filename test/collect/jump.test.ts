@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureOf } from './failure.js';
+import { failureOf } from '../support/failure.js';
 import { loadIdentities } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 import { JumpPool } from '../../src/collect/jump.js';
@@ -9,9 +9,9 @@ import type { FleetFault, FleetHost, RecordedFleet } from '../support/faults.js'
 import { runOverSsh, SshFailure } from '../../src/collect/ssh.js';
 import type { SshOptions } from '../../src/collect/ssh.js';
 import type { JumpHost, Target } from '../../src/inventory/types.js';
-import { makeClientKey, startSshd } from '../fleet/sshd.js';
-import type { ClientKey, Sshd } from '../fleet/sshd.js';
-import { probeLikeScript, sampleRecording } from '../fleet/recording.js';
+import { makeClientKey, startSshd } from '../support/sshd.js';
+import type { ClientKey, Sshd } from '../support/sshd.js';
+import { probeLikeScript, sampleRecording } from '../support/recording.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const BOUNDARY = 'SA-JUMP-51c2';

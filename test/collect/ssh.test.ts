@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureOf } from './failure.js';
+import { failureOf } from '../support/failure.js';
 import { loadIdentities } from '../../src/collect/auth.js';
 import type { Identity } from '../../src/collect/auth.js';
 import { makeHostVerifier, parseKnownHosts } from '../../src/collect/known-hosts.js';
@@ -13,9 +13,9 @@ import { backoffDelay, withRetry } from '../../src/collect/retry.js';
 import { runOverSsh, SshFailure } from '../../src/collect/ssh.js';
 import type { SshOptions } from '../../src/collect/ssh.js';
 import type { Target } from '../../src/inventory/types.js';
-import { makeClientKey, startSshAgent, startSshd } from '../fleet/sshd.js';
-import type { ClientKey, Sshd } from '../fleet/sshd.js';
-import { probeLikeScript, sampleRecording } from '../fleet/recording.js';
+import { makeClientKey, startSshAgent, startSshd } from '../support/sshd.js';
+import type { ClientKey, Sshd } from '../support/sshd.js';
+import { probeLikeScript, sampleRecording } from '../support/recording.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

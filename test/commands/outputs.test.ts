@@ -9,7 +9,7 @@ import { checkOutputFolder, writeAtomic, writeReports } from '../../src/commands
 import { EXIT, UsageError } from '../../src/errors.js';
 import { rankRun } from '../../src/run/rank.js';
 import { encodeSavedRunText } from '../../src/run/saved-run.js';
-import { auditRun } from '../report/fleet.js';
+import { auditRun } from '../support/fleet.js';
 import { runCli } from '../e2e/helpers.js';
 
 let dir: string;

@@ -9,10 +9,10 @@ import { buildProbeScript, newBoundary } from '../../src/collect/probe.js';
 import { packageRoot } from '../../src/paths.js';
 import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
-import { makeClientKey } from '../fleet/sshd.js';
-import type { ClientKey } from '../fleet/sshd.js';
-import { runSsh, ssh2Connect, ssh2Exec } from '../fleet/ssh-client.js';
-import { probeLikeScript, sampleRecording } from '../fleet/recording.js';
+import { makeClientKey } from '../support/sshd.js';
+import type { ClientKey } from '../support/sshd.js';
+import { runSsh, ssh2Connect, ssh2Exec } from '../support/ssh-client.js';
+import { probeLikeScript, sampleRecording } from '../support/recording.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

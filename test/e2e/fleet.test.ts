@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { generateEd25519KeyPair, startRecordedFleet, type FleetFault, type RecordedFleet } from '../support/faults.js';
 import { repoRoot, runCli, tempDir, type Captured } from './helpers.js';
-import { expectValidReport } from '../helpers/schema.js';
+import { expectValidReport } from '../support/schema.js';
 
 const EXPECTED_STAGE: Record<FleetFault, string> = {
   'wrong-host-key': 'host-key',

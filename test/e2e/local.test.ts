@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBinary, tempDir } from './helpers.js';
-import { expectValidReport } from '../helpers/schema.js';
+import { expectValidReport } from '../support/schema.js';
 
 describe('sockaudit audit --local (the built binary)', () => {
   const out = tempDir('local');

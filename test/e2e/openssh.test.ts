@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFleet, type CollectEnvironment, type FleetOptions } from '../../src/collect/collect.js';
 import { loadTargets } from '../../src/inventory/index.js';
-import { SSH, makeClientKey, startSshAgent, startSshd, type ClientKey, type Sshd } from '../fleet/sshd.js';
+import { SSH, makeClientKey, startSshAgent, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
 import { runCli, tempDir } from './helpers.js';
 
 interface JsonHost {
@@ -93,7 +93,7 @@ describe('audit against real OpenSSH sshd', () => {
       const r = await audit('mismatch', ['-H', hostArg(), '--identity', key.privateKeyPath, '--known-hosts', lying, '--host-key-policy', 'accept-new']);
       expect(r.host).toMatchObject({ status: 'failed', stage: 'host-key' });
       expect(r.host.message).toContain(target.hostKeyFingerprint);
-      const otherFingerprint = (await import('../fleet/sshd.js')).fingerprintOf(other.publicKey);
+      const otherFingerprint = (await import('../support/sshd.js')).fingerprintOf(other.publicKey);
       expect(r.host.message).toContain(otherFingerprint);
       expect(r.html).toContain(target.hostKeyFingerprint);
     } finally {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordedFleet, type RecordedFleet } from '../support/faults.js';
-import { makeClientKey, type ClientKey } from '../fleet/sshd.js';
+import { makeClientKey, type ClientKey } from '../support/sshd.js';
 import { repoRoot, runCli, tempDir } from './helpers.js';
 
 const recording = readFileSync(join(repoRoot, 'inventory', 'recorded', 'web-healthy-618.probe'), 'utf8');

@@ -1,6 +1,6 @@
 // The Snapshot builder other parts' tests reuse: what it promises in its header.
 import { describe, expect, it } from 'vitest';
-import { GiB, invalid, logLine, missing, snapshot, unreadable } from '../builders/snapshot.js';
+import { GiB, invalid, logLine, missing, snapshot, unreadable } from '../support/snapshot.js';
 
 describe('snapshot builder', () => {
   it('builds a complete, healthy host by default', () => {

@@ -1,8 +1,8 @@
 // Orphans and TCP memory: the two ways a host reaches "Out of socket memory".
 import { describe, expect, it } from 'vitest';
 import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
-import { snapshot } from '../builders/snapshot.js';
-import { findingOf, judge } from './helpers.js';
+import { snapshot } from '../support/snapshot.js';
+import { findingOf, judge } from '../support/evaluate.js';
 
 describe('Tsuna\'s published case (2.6.38, 32 GB)', () => {
   const host = snapshot({

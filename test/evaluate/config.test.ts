@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, describeIssue, evaluateHost, thresholdsFor, validateConfig } from '../../src/evaluate/index.js';
 import type { ConfigIssue } from '../../src/evaluate/index.js';
-import { snapshot } from '../builders/snapshot.js';
-import { findingOf } from './helpers.js';
+import { snapshot } from '../support/snapshot.js';
+import { findingOf } from '../support/evaluate.js';
 
 const FILE = 'sockaudit.yml';
 

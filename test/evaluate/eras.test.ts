@@ -5,9 +5,9 @@ import { defaultConfig, evaluateHost } from '../../src/evaluate/index.js';
 import { assembleWhatIf, parseSetItems } from '../../src/evaluate/whatif.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
 import type { RawSection } from '../../src/procfs/sections.js';
-import { logLine, unreadable } from '../builders/snapshot.js';
-import { findingOf, judge } from './helpers.js';
-import { sockstatFrom, syntheticHost, withUdp } from './synthetic.js';
+import { logLine, unreadable } from '../support/snapshot.js';
+import { findingOf, judge } from '../support/evaluate.js';
+import { sockstatFrom, syntheticHost, withUdp } from '../support/synthetic.js';
 
 const DAY = 86400;
 const UPTIME = 20 * DAY;

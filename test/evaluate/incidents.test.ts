@@ -1,8 +1,8 @@
 // Observed kills (TCPAbortOnMemory, kernel log) and pressure history.
 import { describe, expect, it } from 'vitest';
 import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
-import { logLine, snapshot, unreadable, missing } from '../builders/snapshot.js';
-import { judge } from './helpers.js';
+import { logLine, snapshot, unreadable, missing } from '../support/snapshot.js';
+import { judge } from '../support/evaluate.js';
 
 const UPTIME = 1_000_000;
 const HOUR = 3600;

@@ -1,8 +1,8 @@
 // Limits against RAM, TIME_WAIT and the neighbours, at the edges of their thresholds.
 import { describe, expect, it } from 'vitest';
 import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
-import { GiB, invalid, missing, snapshot } from '../builders/snapshot.js';
-import { judge } from './helpers.js';
+import { GiB, invalid, missing, snapshot } from '../support/snapshot.js';
+import { judge } from '../support/evaluate.js';
 
 describe('limits vs RAM (16 GiB, 4 KiB pages)', () => {
   const PAGES_IN_RAM = (16 * GiB) / 4096; // 4194304

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { atOrAbove, evaluateHost, rankHosts, worstVerdict, defaultConfig } from '../../src/evaluate/index.js';
 import type { RankKey, Verdict } from '../../src/evaluate/index.js';
-import { snapshot } from '../builders/snapshot.js';
+import { snapshot } from '../support/snapshot.js';
 
 interface Host {
   name: string;

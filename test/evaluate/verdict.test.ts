@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { SCORE_BANDS, VERDICT_ORDER, defaultConfig, evaluateHost } from '../../src/evaluate/index.js';
 import type { Snapshot } from '../../src/procfs/types.js';
-import { invalid, logLine, missing, snapshot, unreadable } from '../builders/snapshot.js';
-import { findingOf } from './helpers.js';
+import { invalid, logLine, missing, snapshot, unreadable } from '../support/snapshot.js';
+import { findingOf } from '../support/evaluate.js';
 
 describe('missing or unparsable sockstat', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetns, parsePositiveInteger, parseSingleLine } from '../../src/procfs/command-facts.js';
-import { error, ok, readEra } from './helpers.js';
+import { error, ok, readEra } from '../support/procfs.js';
 
 describe('command facts', () => {
   it('reads page size and CPU count', () => {

@@ -9,7 +9,7 @@ import { parseLoadavg } from '../../src/procfs/loadavg.js';
 import { parseMeminfo } from '../../src/procfs/meminfo.js';
 import { parseSysctl } from '../../src/procfs/sysctl.js';
 import { parseUptime } from '../../src/procfs/uptime.js';
-import { eraDir, ok, readEra, repoRoot } from './helpers.js';
+import { eraDir, ok, readEra, repoRoot } from '../support/procfs.js';
 
 const eras = readdirSync(path.join(repoRoot, 'test', 'fixtures', 'proc')).filter((e) => statSync(eraDir(e)).isDirectory());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseKernelLog } from '../../src/procfs/kernel-log.js';
-import { error, ok, readEra } from './helpers.js';
+import { error, ok, readEra } from '../support/procfs.js';
 
 describe('parseKernelLog', () => {
   it('classifies every pattern of the risk model, whatever the case', () => {

@@ -7,7 +7,7 @@ import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY, SAMPLED_FILES, COMMAND_SECTIONS, ONCE_FILES, SYSCTLS } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
 import type { Reading, Snapshot } from '../../src/procfs/types.js';
-import { repoRoot } from './helpers.js';
+import { repoRoot } from '../support/procfs.js';
 
 const dir = path.join(repoRoot, 'inventory', 'recorded');
 const names = readdirSync(dir).filter((f) => f.endsWith('.probe')).map((f) => f.slice(0, -'.probe'.length)).sort();

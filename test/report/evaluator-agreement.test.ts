@@ -4,8 +4,8 @@ import { rankRun } from '../../src/run/rank.js';
 import { expect, test } from 'vitest';
 import { evaluateHost, defaultConfig } from '../../src/evaluate/index.js';
 import { buildView, renderHtml } from '../../src/report/index.js';
-import { snapshot } from '../builders/snapshot.js';
-import { auditRun } from './fleet.js';
+import { snapshot } from '../support/snapshot.js';
+import { auditRun } from '../support/fleet.js';
 
 test('bars and deciding figure from a real verdict', () => {
   const base = auditRun().hosts.find((h) => h.outcome.target.name === 'web-1');

@@ -12,7 +12,7 @@ import { FORMAT_IDS, parseFormats, REPORT_FORMATS } from '../../src/report/forma
 import { buildView } from '../../src/report/view-model.js';
 import { rankRun } from '../../src/run/rank.js';
 import { encodeSavedRun, encodeSavedRunText } from '../../src/run/saved-run.js';
-import { auditRun, manyHosts } from './fleet.js';
+import { auditRun, manyHosts } from '../support/fleet.js';
 
 describe('the format registry', () => {
   test('ids and file names are unique, and FORMAT_IDS lists the registry in order', () => {

@@ -2,11 +2,11 @@
 import { rankRun } from '../../src/run/rank.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
+import { launchChromium, openFile, type Loaded } from '../support/browser.js';
 import { writeFileSync } from 'node:fs';
 import { buildView, renderHtml } from '../../src/report/index.js';
 import { HOST_KEY_OFF_WARNING } from '../../src/report/view-model.js';
-import { auditRun, HOSTILE_HTML_NAME } from './fleet.js';
+import { auditRun, HOSTILE_HTML_NAME } from '../support/fleet.js';
 
 const SCREENSHOT = '/tmp/sockaudit-report.png';
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { buildView } from '../../src/report/index.js';
 import { encodeSavedRunText, JSON_SCHEMA_VERSION } from '../../src/run/saved-run.js';
 import { packageVersion } from '../../src/paths.js';
-import { auditRun } from './fleet.js';
+import { auditRun } from '../support/fleet.js';
 import { expectGolden, normalise } from './golden.js';
 
 describe('JSON report', () => {

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { buildView } from '../../src/report/index.js';
 import { renderJunit, xmlAttr, xmlText } from '../../src/report/junit.js';
 import type { AuditRun } from '../../src/run/types.js';
-import { failedHost, recordedHost, recording, runOf } from '../run/runs.js';
+import { failedHost, recordedHost, recording, runOf } from '../support/runs.js';
 
 const XMLLINT = '/usr/bin/xmllint';
 const HOSTILE = 'x"\'<&>]]>\u0001\u0008\u000b\ud800\uffff\u001b[31m\u2028end';

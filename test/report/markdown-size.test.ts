@@ -2,7 +2,7 @@ import { rankRun } from '../../src/run/rank.js';
 import { expect, test } from 'vitest';
 import { buildView, MARKDOWN_MAX_BYTES, renderMarkdown } from '../../src/report/index.js';
 import { assembleDigest, type RunDigest } from '../../src/run/trend.js';
-import { auditRun, manyHosts } from '../report/fleet.js';
+import { auditRun, manyHosts } from '../support/fleet.js';
 
 test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and changes first, stable', () => {
   const run = auditRun({ hosts: manyHosts(5000) });

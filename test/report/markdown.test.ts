@@ -2,7 +2,7 @@ import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, renderMarkdown, escapeMarkdown, MARKDOWN_MAX_BYTES } from '../../src/report/index.js';
 import { packageVersion } from '../../src/paths.js';
-import { auditRun, manyHosts, PIPE_NAME, HOSTILE_HTML_NAME, MARKDOWN_NAME } from './fleet.js';
+import { auditRun, manyHosts, PIPE_NAME, HOSTILE_HTML_NAME, MARKDOWN_NAME } from '../support/fleet.js';
 import { expectGolden, normalise } from './golden.js';
 
 function tableRows(md: string): string[][] {

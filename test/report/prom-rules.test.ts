@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { sockstatMemUnit } from '../../src/evaluate/units.js';
 import { NODE_EXPORTER_FLAGS, prometheusRules, quantaReleasePattern, RECORDED } from '../../src/report/prom-rules.js';
-import { describeWith, NODE_EXPORTER, parseExposition, PROMTOOL, run, startNodeExporter, type Exporter } from './prom-tools.js';
+import { describeWith, NODE_EXPORTER, parseExposition, PROMTOOL, run, startNodeExporter, type Exporter } from '../support/prom-tools.js';
 
 interface AlertRule {
   alert?: string;

@@ -11,9 +11,9 @@ import type { Finding } from '../../src/evaluate/types.js';
 import type { Snapshot } from '../../src/procfs/types.js';
 import { PROM_FAMILIES, PROM_FORMAT, renderProm } from '../../src/report/prom.js';
 import type { AuditRun, HostResult } from '../../src/run/types.js';
-import { missing, snapshot } from '../builders/snapshot.js';
-import { auditRun, HOSTILE_HTML_NAME, TERMINAL_NAME } from './fleet.js';
-import { describeWith, NODE_EXPORTER, parseExposition, PROMTOOL, run, sampleOf, startNodeExporter, type Exporter } from './prom-tools.js';
+import { missing, snapshot } from '../support/snapshot.js';
+import { auditRun, HOSTILE_HTML_NAME, TERMINAL_NAME } from '../support/fleet.js';
+import { describeWith, NODE_EXPORTER, parseExposition, PROMTOOL, run, sampleOf, startNodeExporter, type Exporter } from '../support/prom-tools.js';
 
 const REACHED = '2025-01-01T00:00:03.000Z';
 

@@ -1,7 +1,7 @@
 import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, renderSummary, sanitizeForTerminal } from '../../src/report/index.js';
-import { auditRun, TERMINAL_NAME } from './fleet.js';
+import { auditRun, TERMINAL_NAME } from '../support/fleet.js';
 
 const ANY_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 

@@ -2,7 +2,7 @@ import { rankRun } from '../../src/run/rank.js';
 import { describe, expect, test } from 'vitest';
 import { buildView, assembleVerdictLine, formatNumber, HOST_KEY_OFF_WARNING } from '../../src/report/index.js';
 import { VERDICT_ORDER } from '../../src/evaluate/types.js';
-import { auditRun, fleet, HOSTILE_HTML_NAME, TERMINAL_NAME } from './fleet.js';
+import { auditRun, fleet, HOSTILE_HTML_NAME, TERMINAL_NAME } from '../support/fleet.js';
 
 describe('buildView', () => {
   const run = auditRun();

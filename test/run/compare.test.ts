@@ -1,7 +1,7 @@
 // The compare model: drift within a group, volatile keys left out, limits relative to each host.
 import { describe, expect, test } from 'vitest';
 import { assembleCompare } from '../../src/run/compare.js';
-import { savedRun } from '../whatif/saved-fleet.js';
+import { savedRun } from '../support/saved-fleet.js';
 
 const fleet = () =>
   savedRun([

@@ -4,7 +4,7 @@ import { InputError } from '../../src/errors.js';
 import { mergeRuns, type MergeInput } from '../../src/run/merge.js';
 import { buildView } from '../../src/report/index.js';
 import type { AuditRun } from '../../src/run/types.js';
-import { failedHost, recordedHost, recording, runOf } from './runs.js';
+import { failedHost, recordedHost, recording, runOf } from '../support/runs.js';
 
 function input(file: string, run: AuditRun, schemaVersion = 1): MergeInput {
   return { file, saved: { run, schemaVersion, warnings: [] } };

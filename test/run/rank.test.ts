@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { HOST_KEY_OFF_WARNING, rankRun } from '../../src/run/rank.js';
 import { assembleDigest, diffRuns } from '../../src/run/trend.js';
-import { failedHost, recordedHost, recording, runOf, withCounter } from './runs.js';
+import { failedHost, recordedHost, recording, runOf, withCounter } from '../support/runs.js';
 
 const hosts = () => [
   recordedHost('web-1', recording('web-healthy-618')),

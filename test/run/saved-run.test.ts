@@ -9,8 +9,8 @@ import { encodeSavedRunText, VOLATILE_FIELDS } from '../../src/run/saved-run.js'
 import { parseSavedRun, readSavedRun } from '../../src/run/saved-run.js';
 import { assembleDigest } from '../../src/run/trend.js';
 import type { AuditRun } from '../../src/run/types.js';
-import { expectValidReport, reportSchemaErrors } from '../helpers/schema.js';
-import { failedHost, recordedHost, recording, runOf, withSection } from './runs.js';
+import { expectValidReport, reportSchemaErrors } from '../support/schema.js';
+import { failedHost, recordedHost, recording, runOf, withSection } from '../support/runs.js';
 
 const VERSION = '9.9.9-test';
 const RECORDINGS = readdirSync(join(packageRoot(), 'inventory', 'recorded'))

@@ -2,15 +2,15 @@ import { rankRun } from '../../src/run/rank.js';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openFile } from '../helpers/browser.js';
+import { launchChromium, openFile } from '../support/browser.js';
 import { buildView, renderHtml, renderMarkdown } from '../../src/report/index.js';
 import { encodeSavedRunText } from '../../src/run/saved-run.js';
 import { assembleDigest, diffRuns, worseHosts, type HostTrend, type Trend } from '../../src/run/trend.js';
 import { judgeRun } from '../../src/run/judge.js';
 import { renderTrendText } from '../../src/cli/summary.js';
 import { gateOnTrend } from '../../src/run/judge.js';
-import { expectValidReport } from '../helpers/schema.js';
-import { counterOf, failedHost, recordedHost, recording, runOf, withBootId, withCounter, withSection, withUptime } from './runs.js';
+import { expectValidReport } from '../support/schema.js';
+import { counterOf, failedHost, recordedHost, recording, runOf, withBootId, withCounter, withSection, withUptime } from '../support/runs.js';
 
 const WEEK = 7 * 24 * 3600;
 const HOSTILE = '<b onmouseover=x>web|*2*</b>';

@@ -22,5 +22,5 @@ export default function setup(): void {
   }
   if (missing.length > 0)
     throw new Error(`the test suite needs these Debian packages: ${missing.map((m) => m.pkg).join(' ')} (apt-get install -y ${missing.map((m) => m.pkg).join(' ')})`);
-  if (existsSync('test/fleet/setup.sh')) execFileSync('bash', ['test/fleet/setup.sh'], { stdio: 'inherit' });
+  if (existsSync('test/support/setup.sh')) execFileSync('bash', ['test/support/setup.sh'], { stdio: 'inherit' });
 }

@@ -2,7 +2,7 @@
 // host names shown as text, the link back to report.html.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
+import { launchChromium, openFile, type Loaded } from '../support/browser.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { rankRun } from '../../src/run/rank.js';
 import { whatif } from '../../src/commands/whatif.js';
 import { compare } from '../../src/commands/compare.js';
 import { captureIo } from '../support/io.js';
-import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
+import { HOSTILE_NAME, savedRun } from '../support/saved-fleet.js';
 
 let browser: Browser;
 let dir: string;

@@ -3,7 +3,7 @@ import { defaultConfig } from '../../src/evaluate/index.js';
 import { describe, expect, test } from 'vitest';
 import { assembleWhatIf, judgeWhatIf, parseProposalFile, parseSetItems } from '../../src/evaluate/whatif.js';
 import type { Proposal, WhatIfHostInput } from '../../src/evaluate/whatif.js';
-import { GiB, snapshot } from '../builders/snapshot.js';
+import { GiB, snapshot } from '../support/snapshot.js';
 
 function proposal(text: string, groups: Proposal['groups'] = []): Proposal {
   const r = parseProposalFile(text, 'proposal.conf');

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 export const SSHD = '/usr/sbin/sshd';
 export const SSH = '/usr/bin/ssh';
-/** The login user test/fleet/setup.sh creates. */
+/** The login user test/support/setup.sh creates. */
 export const TEST_USER = 'sockaudit-test';
 /** OpenSSH accepts at most this many ListenAddress lines per sshd. */
 export const MAX_ADDRESSES_PER_SSHD = 16;
@@ -33,7 +33,7 @@ export async function testUser(): Promise<TestUser> {
     return { name: TEST_USER };
   } catch {
     const name = userInfo().username;
-    const fallbackReason = `user ${TEST_USER} is missing (run test/fleet/setup.sh as root): sessions run as ${name}, whose shell start-up files may slow them`;
+    const fallbackReason = `user ${TEST_USER} is missing (run test/support/setup.sh as root): sessions run as ${name}, whose shell start-up files may slow them`;
     if (!warned) {
       warned = true;
       console.warn(`sshd harness: ${fallbackReason}`);

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClientKey, startSshAgent, startSshd, testUser, MAX_ADDRESSES_PER_SSHD } from './sshd.js';
-import type { ClientKey, Sshd } from './sshd.js';
-import { runSsh } from './ssh-client.js';
-import { probeLikeScript } from './recording.js';
+import { makeClientKey, startSshAgent, startSshd, testUser, MAX_ADDRESSES_PER_SSHD } from '../support/sshd.js';
+import type { ClientKey, Sshd } from '../support/sshd.js';
+import { runSsh } from '../support/ssh-client.js';
+import { probeLikeScript } from '../support/recording.js';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { parseProbeFrame } from '../../src/procfs/frame.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
 import type { Snapshot } from '../../src/procfs/types.js';
-import { craftRecording, readRecording, type SampleEdit } from './craft.js';
+import { craftRecording, readRecording, type SampleEdit } from '../support/craft.js';
 
 function snapshotOf(recording: string): Snapshot {
   const framed = parseProbeFrame(recording, RECORDED_BOUNDARY);

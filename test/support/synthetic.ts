@@ -2,8 +2,8 @@
 // figure here is made up to sit on one side of a line; none was captured from a real host.
 import { parseSockstat } from '../../src/procfs/net-sockstat.js';
 import type { Reading, Snapshot, Sockstat } from '../../src/procfs/types.js';
-import { snapshot } from '../builders/snapshot.js';
-import type { SnapshotSpec } from '../builders/snapshot.js';
+import { snapshot } from './snapshot.js';
+import type { SnapshotSpec } from './snapshot.js';
 
 /** A snapshot with the network namespaces the probe saw. */
 export function syntheticHost(spec: SnapshotSpec & { netnsCount?: number } = {}): Snapshot {

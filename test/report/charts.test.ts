@@ -6,7 +6,7 @@ import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
 import type { Snapshot } from '../../src/procfs/types.js';
 import { assembleCharts, CHART_LAYOUT, type ChartView } from '../../src/report/charts.js';
-import { craftRecording, readRecording } from './craft.js';
+import { craftRecording, readRecording } from '../support/craft.js';
 
 function snapshotOf(recording: string): Snapshot {
   const framed = parseProbeFrame(recording, RECORDED_BOUNDARY);

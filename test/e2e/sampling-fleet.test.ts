@@ -3,7 +3,7 @@
 // and the HTML charts in headless chromium.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openFile, type Loaded } from '../helpers/browser.js';
+import { launchChromium, openFile, type Loaded } from '../support/browser.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { audit, type AuditResult } from '../../src/commands/audit.js';
 import { captureIo } from '../support/io.js';
 import { serveRecordedTargets, type ServedFleet } from '../../src/demo/hosts.js';
 import { servedFleetAudit } from '../../src/commands/demo.js';
-import { craftRecording, readRecording } from './craft.js';
+import { craftRecording, readRecording } from '../support/craft.js';
 
 const SCREENSHOT_HOST = '/tmp/sockaudit-sampling-host.png';
 const SCREENSHOT_CHART = '/tmp/sockaudit-sampling-chart.png';

@@ -15,7 +15,7 @@ import { serveRecordedTargets, type ServedFleet } from '../../src/demo/hosts.js'
 import { servedFleetAudit } from '../../src/commands/demo.js';
 import type { Target } from '../../src/inventory/types.js';
 import { packageRoot } from '../../src/paths.js';
-import { expectValidReport } from '../helpers/schema.js';
+import { expectValidReport } from '../support/schema.js';
 
 const N = 300;
 const SHARDS = 3;

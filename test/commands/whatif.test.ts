@@ -12,7 +12,7 @@ import { parseCompareArgs } from '../../src/cli/args/compare.js';
 import { compare } from '../../src/commands/compare.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { captureIo } from '../support/io.js';
-import { HOSTILE_NAME, savedRun } from './saved-fleet.js';
+import { HOSTILE_NAME, savedRun } from '../support/saved-fleet.js';
 
 let dir: string;
 let from: string;

@@ -6,8 +6,8 @@ import { TransportFailure, type ExecResult, type Transport, type TransportBounds
 import { parseScriptBoundary } from '../../src/collect/frame-boundary.js';
 import { RECORDED_BOUNDARY } from '../../src/procfs/sections.js';
 import type { Target } from '../../src/inventory/types.js';
-import { makeClientKey, type ClientKey } from '../fleet/sshd.js';
-import { sampleRecording } from '../fleet/recording.js';
+import { makeClientKey, type ClientKey } from '../support/sshd.js';
+import { sampleRecording } from '../support/recording.js';
 import { reframeRecording } from '../support/faults.js';
 
 function target(name: string): Target {
