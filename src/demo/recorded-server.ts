@@ -1,7 +1,7 @@
 // SSH servers in this process, each serving one recorded probe output: the hosts of `sockaudit
 // demo`, and (with the behaviours of test/support/faults.ts plugged in) the tests' and the
 // benchmarks' fleets. Every host listens on loopback. The one module that imports ssh2's server side.
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { createServer, connect, isIPv4 } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import ssh2 from 'ssh2';
@@ -216,6 +216,11 @@ function listen(server: NetServer, address: string, port: number): Promise<numbe
 }
 
 /** A port nobody listens on right now (bound, read, released). */
+/** A loopback address far from the ones servers bind (127.0.0.1, the fleets' 127.x.0.y). */
+function unusedLoopbackAddress(): string {
+  return `127.254.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
 async function freePort(address: string): Promise<number> {
   const probe = createServer();
   const port = await listen(probe, address, 0);
@@ -408,7 +413,9 @@ export async function startRecordedServers<S extends RecordedHostSpec>(opts: Rec
   };
 
   const placement = opts.placement;
-  const addresses = opts.hosts.map((_, i) => placement?.addressOf(i) ?? '127.0.0.1');
+  // A retired host gets an address of its own in 127.0.0.0/8 with nothing bound to it: a free
+  // port on 127.0.0.1 would be free only until another server on this machine took it.
+  const addresses = opts.hosts.map((spec, i) => placement?.addressOf(i) ?? (spec.notListening ? unusedLoopbackAddress() : '127.0.0.1'));
 
   const listenAll = async (sharedPort: number | undefined): Promise<number[]> => {
     // Settle every listen before judging, so that a failure is not followed by a late listen.

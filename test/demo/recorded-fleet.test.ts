@@ -100,10 +100,12 @@ describe('a recorded fleet driven by OpenSSH ssh', () => {
     stranger?.cleanup();
   });
 
-  it('lists every host on 127.0.0.1 with its own port in known_hosts', () => {
+  it('lists every listening host on 127.0.0.1 with its own port in known_hosts; a refusing one on an address nothing binds', () => {
     const ports = fleet.hosts.map((h) => h.port);
     expect(new Set(ports).size).toBe(fleet.hosts.length);
-    expect(fleet.hosts.every((h) => h.address === '127.0.0.1')).toBe(true);
+    const refusing = fleet.hosts.filter((h) => h.fault === 'refuse');
+    expect(refusing.length).toBeGreaterThan(0);
+    for (const h of fleet.hosts) expect(h.address).toMatch(h.fault === 'refuse' ? /^127\.254\.\d+\.\d+$/ : /^127\.0\.0\.1$/);
     const web = host('web-01');
     expect(web.knownHostsLine).toBe(`[127.0.0.1]:${web.port} ssh-ed25519 ${web.hostKey.blob.toString('base64')}`);
     expect(fleet.knownHosts.split('\n').filter(Boolean)).toEqual(fleet.hosts.map((h) => h.knownHostsLine));
