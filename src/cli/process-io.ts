@@ -23,6 +23,8 @@ export interface ProcessIo extends Io {
   interruptedBy(): StopSignal | undefined;
   /** stdout without the terminal guard: a report asked for with `-o -` goes here byte for byte. */
   reportOut: Writable;
+  /** What `-` reads (`-i -`, `--probe-output -`); read by the CLI alone, and only when asked. */
+  stdin: NodeJS.ReadableStream;
 }
 
 /**
@@ -77,6 +79,7 @@ export function processIo(): ProcessIo {
       return columns();
     },
     env: process.env,
+    stdin: process.stdin,
     warn: (m) => stderr.write(`warning: ${visibleText(m)}\n`),
     onInterrupt(h) {
       // Once a run has begun, the listeners stay for the life of the process: a signal while the
