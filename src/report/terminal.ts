@@ -33,7 +33,7 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
   const paint = (level: DisplayLevel, text: string): string => (opts.color ? `${COLORS[level]}${text}${RESET}` : text);
   const lines: string[] = [];
   lines.push(cut(`sockaudit: ${view.verdictLine}`, width));
-  lines.push(cut(`${view.gate}; host keys ${view.hostKeyPolicy}; ${view.sampling}`, width));
+  lines.push(cut(`${view.gate}; host keys: ${view.hostKeyLine}; ${view.sampling}`, width));
   for (const w of view.warnings) {
     const text = cut(`WARNING: ${sanitizeForTerminal(w)}`, width);
     lines.push(opts.color ? `${COLORS.warning}${text}${RESET}` : text);
@@ -47,7 +47,8 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
     for (const h of shown) {
       const head = `${`${h.rank}`.padStart(rankWidth)}  `;
       const label = h.levelLabel.padEnd(11);
-      const rest = `  ${(h.score === null ? '-' : String(h.score)).padStart(5)}  ${cut(sanitizeForTerminal(h.name), nameWidth).padEnd(nameWidth)}  ${sanitizeForTerminal(h.deciding)}`;
+      const keyMark = h.hostKey?.mark ? `[${h.hostKey.mark}] ` : '';
+      const rest = `  ${(h.score === null ? '-' : String(h.score)).padStart(5)}  ${cut(sanitizeForTerminal(h.name), nameWidth).padEnd(nameWidth)}  ${keyMark}${sanitizeForTerminal(h.deciding)}`;
       // Cut the plain line first, so colour codes never count toward the width.
       const plain = cut(head + label + rest, width);
       const labelEnd = head.length + label.length;
