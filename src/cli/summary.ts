@@ -4,6 +4,7 @@ import type { AuditResult } from '../commands/audit.js';
 import type { DiffResult, DiffOptions } from '../commands/diff.js';
 import type { Io } from '../commands/io.js';
 import { buildView, renderSummary } from '../report/index.js';
+import { wrapLine } from '../report/terminal.js';
 import type { HostView } from '../report/view-model.js';
 import { assembleTrendView } from '../report/trend-view.js';
 import type { HostResult, Trend } from '../run/types.js';
@@ -28,7 +29,8 @@ export function printAuditSummary(result: AuditResult, to: SummaryTarget): void 
   const view = buildView(result.ranked);
   // The last column is left empty: some terminals wrap as soon as it is written.
   to.stream.write(renderSummary(view, { color: to.color, width: to.columns - 1 }));
-  for (const line of hostKeyNotes(view.hosts)) to.stream.write(`${cut(line, Math.max(40, to.columns - 1))}\n`);
+  // Wrapped, not cut: the reason is the point of these lines.
+  for (const line of hostKeyNotes(view.hosts)) for (const l of wrapLine(line, Math.max(40, to.columns - 1))) to.stream.write(`${l}\n`);
   for (const line of hostKeyAdvice(result.run.hosts)) to.stream.write(`${cut(line, Math.max(40, to.columns - 1))}\n`);
   for (const f of result.files) to.stream.write(`wrote ${visibleLine(f)}\n`);
   for (const u of result.unwritten) to.stream.write(`could not write ${visibleLine(u.path)}: ${visibleLine(u.reason)}\n`);

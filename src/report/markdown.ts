@@ -122,9 +122,9 @@ function assembleMdTrend(trend: TrendView, max: number): MdTrend {
   };
 }
 
-/** Hosts with something to read: not audited, or a verdict at notice or above. */
+/** Hosts with something to read: not audited, a verdict at notice or above, or a key newly accepted or not verified. */
 function needsAttention(h: HostView): boolean {
-  return h.level !== 'ok';
+  return h.level !== 'ok' || (h.hostKey !== null && h.hostKey.mark !== null);
 }
 
 function assembleMdHost(h: HostView): MdHost {
