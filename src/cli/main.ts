@@ -231,7 +231,8 @@ async function printHosts(opts: AuditOptions, io: MainIo): Promise<number> {
   const table = describeTargetsTable(targets);
   // With --exec the command reaches every host but those the inventory keeps on this machine.
   const rows = exec === undefined ? table.rows : table.rows.map((row, i) => (targets[i]?.connection === 'local' ? row : [...row.slice(0, 5), 'exec (--exec)']));
-  io.stdout.write(renderTable(table.header, rows, (io.columns ?? 80) - 1));
+  // Fitted to a terminal (or COLUMNS); whole rows when the width is unknown, for grep and files.
+  io.stdout.write(renderTable(table.header, rows, io.columns === undefined ? Number.POSITIVE_INFINITY : io.columns - 1));
   io.stdout.write(`${targets.length} ${targets.length === 1 ? 'host' : 'hosts'}\n`);
   return EXIT.ok;
 }

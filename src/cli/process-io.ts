@@ -66,7 +66,8 @@ export function processIo(): ProcessIo {
   };
   let listening = false;
   const listeners = new Map(STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const));
-  const columns = () => process.stderr.columns ?? process.stdout.columns;
+  // A terminal's own width first; else COLUMNS, as a shell exports it for a pipe into a pager.
+  const columns = () => process.stderr.columns ?? process.stdout.columns ?? columnsFromEnv(process.env.COLUMNS);
   return {
     stdout: guardedStream(process.stdout),
     stderr,
@@ -96,4 +97,10 @@ export function processIo(): ProcessIo {
     askPassphrase: terminalPassphrasePrompt(process.stdin, stderr),
     progress: (total, quiet) => createProgress({ stream: stderr, isTTY: stderrIsTTY, quiet, total, columns }),
   };
+}
+
+/** COLUMNS as a width, when it is a sensible one. */
+export function columnsFromEnv(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 20 && n <= 10_000 ? n : undefined;
 }
