@@ -81,6 +81,15 @@ describe('audit --list-hosts', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('2 hosts');
   });
 
+  it('with --exec, says the command reaches each host but those the inventory keeps on this machine', async () => {
+    const file = join(dir.path, 'hosts.ini');
+    const r = await runBinary(['audit', '-i', file, '--no-ssh-config', '--exec', 'ssh %h sh -s', '--list-hosts'], { cwd: dir.path, env: { COLUMNS: '400' } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('web-1 '))).toMatch(/exec \(--exec\)$/);
+    expect(lines.find((l) => l.startsWith('here '))).toMatch(/local \(.*ansible_connection\)\)$/);
+  });
+
   it('exits 2 on an inventory error, naming the file and line', async () => {
     const bad = join(dir.path, 'bad.yml');
     writeFileSync(bad, 'all:\n  hosts:\n    web[9:1]:\n');
