@@ -60,6 +60,7 @@ describe('audit --list-hosts', () => {
 
   it('fits the table to the width (COLUMNS here), cutting the widest cells first; whole rows when no width is known', async () => {
     const file = join(dir.path, 'hosts.ini');
+    writeFileSync(file, inventory);
     const fitted = await runBinary(['audit', '-i', file, '--no-ssh-config', '--list-hosts'], { cwd: dir.path, env: { COLUMNS: '100' } });
     expect(fitted.code).toBe(0);
     for (const line of fitted.stdout.split('\n')) expect([...line].length).toBeLessThan(100);
@@ -83,6 +84,7 @@ describe('audit --list-hosts', () => {
 
   it('with --exec, says the command reaches each host but those the inventory keeps on this machine', async () => {
     const file = join(dir.path, 'hosts.ini');
+    writeFileSync(file, inventory);
     const r = await runBinary(['audit', '-i', file, '--no-ssh-config', '--exec', 'ssh %h sh -s', '--list-hosts'], { cwd: dir.path, env: { COLUMNS: '400' } });
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
