@@ -8,15 +8,31 @@ import { readProbeOutputs } from '../collect/saved-output.js';
 import { localTransport } from '../collect/spawn.js';
 import type { Transport } from '../collect/transport.js';
 import { loadTargets } from '../inventory/index.js';
-import { selectShard } from '../inventory/shard.js';
+import { selectShard, type Shard } from '../inventory/shard.js';
 import type { Target } from '../inventory/types.js';
 import { UsageError } from '../errors.js';
-import type { AuditOptions } from './audit.js';
 
-export type TargetOptions = Pick<
-  AuditOptions,
-  'local' | 'inventories' | 'hosts' | 'limit' | 'sshConfig' | 'user' | 'identityFiles' | 'extraTargets' | 'shard' | 'probeOutputs' | 'exec' | 'stdinText'
->;
+/** What decides the hosts of a run and how they are reached: a part of the audit's options. */
+export interface TargetOptions {
+  local: boolean;
+  inventories: string[];
+  hosts: string[];
+  limit?: string;
+  /** null: --no-ssh-config; undefined: ~/.ssh/config. */
+  sshConfig?: string | null;
+  user?: string;
+  identityFiles: string[];
+  /** Extra targets supplied by the caller (the demo's recorded fleet). */
+  extraTargets?: Target[];
+  /** Audit only this part of the targets (`--shard I/N`). */
+  shard?: Shard;
+  /** `--probe-output`: saved probe outputs (paths, globs, `-`) judged instead of reaching hosts. */
+  probeOutputs?: string[];
+  /** `--exec`: a command template that reaches each inventory host and runs the probe from its stdin. */
+  exec?: string;
+  /** The standard input's text, read by the caller, for an inventory or a probe output given as `-`. */
+  stdinText?: string;
+}
 
 export interface AuditTargets {
   targets: Target[];

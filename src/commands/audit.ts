@@ -12,14 +12,15 @@ import type { AuditRun } from '../run/types.js';
 import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import type { Shard } from '../inventory/shard.js';
-import { resolveAuditTargets } from './audit-targets.js';
+import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
 import { reportRanked, type AuditResult } from './report.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
-export interface AuditOptions {
+/** The hosts and how to reach them (TargetOptions, restated here), then how to audit and report. */
+export interface AuditOptions extends TargetOptions {
   local: boolean;
   inventories: string[];
   hosts: string[];
