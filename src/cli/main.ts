@@ -4,13 +4,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { audit, type AuditResult } from '../commands/audit.js';
+import { audit, type AuditOptions, type AuditResult } from '../commands/audit.js';
 import { reportFrom } from '../commands/report.js';
 import { diff } from '../commands/diff.js';
 import { merge } from '../commands/merge.js';
 import { whatif } from '../commands/whatif.js';
 import { compare } from '../commands/compare.js';
 import { demo } from '../commands/demo.js';
+import { listHosts } from '../commands/list-hosts.js';
+import { probeScript } from '../commands/probe-script.js';
+import { prometheusRulesText } from '../commands/prometheus-rules.js';
+import { describeTargetsTable } from '../inventory/describe.js';
 import type { Io } from '../commands/io.js';
 import { EXIT, InputError, RunError, UsageError } from '../errors.js';
 import { packageVersion } from '../paths.js';
@@ -19,12 +23,15 @@ import { COMPARE } from './args/compare.js';
 import { DEMO } from './args/demo.js';
 import { DIFF } from './args/diff.js';
 import { MERGE } from './args/merge.js';
+import { PROBE_SCRIPT } from './args/probe-script.js';
+import { PROMETHEUS_RULES } from './args/prometheus-rules.js';
 import { REPORT } from './args/report.js';
 import type { CommandArgs } from './args/shared.js';
 import { nearestWord } from './args/suggest.js';
 import { isSystemError, plainMessage } from './messages.js';
 import { signalExitCode, type StopSignal } from './process-io.js';
 import { printAuditSummary, printDiff, summaryTarget, type SummaryTarget } from './summary.js';
+import { renderTable } from './table.js';
 import { visibleLine, visibleText } from './terminal-text.js';
 import { WHATIF } from './args/whatif.js';
 
@@ -34,6 +41,8 @@ export type MainIo = Io & {
   interruptedBy?: () => StopSignal | undefined;
   /** Where `-o -` writes its report, untouched; default stdout. */
   reportOut?: Writable;
+  /** What `-` reads (`-i -`, `--probe-output -`); absent: `-` is an error. */
+  stdin?: NodeJS.ReadableStream;
 };
 
 interface Command<O> {
@@ -46,7 +55,10 @@ function command<O>(args: CommandArgs<O>, run: (opts: O, io: MainIo) => Promise<
 }
 
 const COMMANDS = [
-  command(AUDIT, (opts, io) => runReporting(opts, io, audit)),
+  command(AUDIT, async (opts, io) => {
+    const withStdin = await readStdinFor(opts, io);
+    return withStdin.listHosts ? printHosts(withStdin, io) : runReporting(withStdin, io, audit);
+  }),
   command(DEMO, async (opts, io) => {
     const result = await demo(opts, io);
     printAuditSummary(withInterruption(result, io), summaryTarget(io));
@@ -61,6 +73,15 @@ const COMMANDS = [
   command(MERGE, (opts, io) => runReporting(opts, io, merge)),
   command(WHATIF, async (opts, io) => (await whatif(opts, io)).exitCode),
   command(COMPARE, async (opts, io) => (await compare(opts, io)).exitCode),
+  command(PROBE_SCRIPT, async (opts, io) => {
+    // Byte for byte: the script goes to a file or a pipe, never through the terminal guard.
+    await writeAll(io.reportOut ?? io.stdout, Buffer.from(probeScript(opts)));
+    return EXIT.ok;
+  }),
+  command(PROMETHEUS_RULES, async (opts, io) => {
+    await writeAll(io.reportOut ?? io.stdout, Buffer.from(await prometheusRulesText(opts, io)));
+    return EXIT.ok;
+  }),
 ] as const;
 
 const NAMES = COMMANDS.map((c) => c.args.name);
@@ -68,9 +89,9 @@ const NAMES = COMMANDS.map((c) => c.args.name);
 const USAGE = `usage: sockaudit <command> [options]
 
 commands:
-${COMMANDS.map((c) => `  ${c.args.name.padEnd(9)}  ${c.args.summary}`).join('\n')}
-  help       this text; 'sockaudit help COMMAND' for a command's options
-  version    the version (also --version, -V)
+${COMMANDS.map((c) => `  ${c.args.name.padEnd(16)}  ${c.args.summary}`).join('\n')}
+  ${'help'.padEnd(16)}  this text; 'sockaudit help COMMAND' for a command's options
+  ${'version'.padEnd(16)}  the version (also --version, -V)
 
 run 'sockaudit <command> --help' for a command's options.`;
 
@@ -188,6 +209,32 @@ async function runReporting<O extends ReportingOptions>(opts: O, io: MainIo, run
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `-i -` or `--probe-output -`: the standard input's text, read here (the only room that touches
+ * the process) and handed to the command. Nothing is read otherwise: a run from a terminal never
+ * waits on it.
+ */
+async function readStdinFor(opts: AuditOptions, io: MainIo): Promise<AuditOptions> {
+  const wanted = opts.inventories.includes('-') || (opts.probeOutputs ?? []).includes('-');
+  if (!wanted) return opts;
+  if (!io.stdin) throw new UsageError('- reads standard input, and there is none here');
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return { ...opts, stdinText: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** `audit --list-hosts`: the resolved hosts and where each value came from; nothing is audited. */
+async function printHosts(opts: AuditOptions, io: MainIo): Promise<number> {
+  const { targets, exec } = await listHosts(opts, io);
+  const table = describeTargetsTable(targets);
+  // With --exec the command reaches every host but those the inventory keeps on this machine.
+  const rows = exec === undefined ? table.rows : table.rows.map((row, i) => (targets[i]?.connection === 'local' ? row : [...row.slice(0, 5), 'exec (--exec)']));
+  // Fitted to a terminal (or COLUMNS); whole rows when the width is unknown, for grep and files.
+  io.stdout.write(renderTable(table.header, rows, io.columns === undefined ? Number.POSITIVE_INFINITY : io.columns - 1));
+  io.stdout.write(`${targets.length} ${targets.length === 1 ? 'host' : 'hosts'}\n`);
+  return EXIT.ok;
 }
 
 function writeAll(stream: Writable, data: Buffer): Promise<void> {

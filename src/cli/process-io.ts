@@ -23,6 +23,8 @@ export interface ProcessIo extends Io {
   interruptedBy(): StopSignal | undefined;
   /** stdout without the terminal guard: a report asked for with `-o -` goes here byte for byte. */
   reportOut: Writable;
+  /** What `-` reads (`-i -`, `--probe-output -`); read by the CLI alone, and only when asked. */
+  stdin: NodeJS.ReadableStream;
 }
 
 /**
@@ -64,7 +66,8 @@ export function processIo(): ProcessIo {
   };
   let listening = false;
   const listeners = new Map(STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const));
-  const columns = () => process.stderr.columns ?? process.stdout.columns;
+  // A terminal's own width first; else COLUMNS, as a shell exports it for a pipe into a pager.
+  const columns = () => process.stderr.columns ?? process.stdout.columns ?? columnsFromEnv(process.env.COLUMNS);
   return {
     stdout: guardedStream(process.stdout),
     stderr,
@@ -77,6 +80,7 @@ export function processIo(): ProcessIo {
       return columns();
     },
     env: process.env,
+    stdin: process.stdin,
     warn: (m) => stderr.write(`warning: ${visibleText(m)}\n`),
     onInterrupt(h) {
       // Once a run has begun, the listeners stay for the life of the process: a signal while the
@@ -93,4 +97,10 @@ export function processIo(): ProcessIo {
     askPassphrase: terminalPassphrasePrompt(process.stdin, stderr),
     progress: (total, quiet) => createProgress({ stream: stderr, isTTY: stderrIsTTY, quiet, total, columns }),
   };
+}
+
+/** COLUMNS as a width, when it is a sensible one. */
+export function columnsFromEnv(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 20 && n <= 10_000 ? n : undefined;
 }

@@ -4,6 +4,8 @@ import type { AuditResult } from '../commands/audit.js';
 import type { DiffResult, DiffOptions } from '../commands/diff.js';
 import type { Io } from '../commands/io.js';
 import { buildView, renderSummary } from '../report/index.js';
+import { wrapLine } from '../report/terminal.js';
+import type { HostView } from '../report/view-model.js';
 import { assembleTrendView } from '../report/trend-view.js';
 import type { HostResult, Trend } from '../run/types.js';
 import { cut, visibleLine } from './terminal-text.js';
@@ -27,6 +29,8 @@ export function printAuditSummary(result: AuditResult, to: SummaryTarget): void 
   const view = buildView(result.ranked);
   // The last column is left empty: some terminals wrap as soon as it is written.
   to.stream.write(renderSummary(view, { color: to.color, width: to.columns - 1 }));
+  // Wrapped, not cut: the reason is the point of these lines.
+  for (const line of hostKeyNotes(view.hosts)) for (const l of wrapLine(line, Math.max(40, to.columns - 1))) to.stream.write(`${l}\n`);
   for (const line of hostKeyAdvice(result.run.hosts)) to.stream.write(`${cut(line, Math.max(40, to.columns - 1))}\n`);
   for (const f of result.files) to.stream.write(`wrote ${visibleLine(f)}\n`);
   for (const u of result.unwritten) to.stream.write(`could not write ${visibleLine(u.path)}: ${visibleLine(u.reason)}\n`);
@@ -53,6 +57,20 @@ export function hostKeyAdvice(hosts: readonly HostResult[]): string[] {
   }
   if (unknown.length > KEYSCAN_LINES) lines.push(`  (and ${unknown.length - KEYSCAN_LINES} more)`);
   lines.push('or trust each key on first sight with --host-key-policy accept-new.');
+  return lines;
+}
+
+/** Hosts whose key line is printed; the rest are counted. */
+const KEY_NOTE_LINES = 5;
+
+/**
+ * Hosts whose key was newly accepted or not verified at all, each with the policy it got and
+ * why: the identity of those hosts rests on that reason.
+ */
+export function hostKeyNotes(hosts: readonly HostView[]): string[] {
+  const marked = hosts.filter((h) => h.hostKey?.mark);
+  const lines = marked.slice(0, KEY_NOTE_LINES).map((h) => `${visibleLine(h.name)}: ${h.hostKey?.mark ?? ''} (${visibleLine(h.hostKey?.text ?? '')})`);
+  if (marked.length > KEY_NOTE_LINES) lines.push(`(and ${marked.length - KEY_NOTE_LINES} more hosts whose key was newly accepted or not verified)`);
   return lines;
 }
 

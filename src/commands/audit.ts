@@ -1,7 +1,6 @@
 // `sockaudit audit`: targets -> collect -> evaluate -> report. The one command that touches hosts.
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
-import { loadTargets } from '../inventory/index.js';
 import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
 import { weakestHostKeyPolicy } from '../collect/host-trust.js';
 import type { HostOutcome } from '../collect/types.js';
@@ -12,14 +11,16 @@ import { rankRun } from '../run/rank.js';
 import type { AuditRun } from '../run/types.js';
 import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
-import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
+import type { Shard } from '../inventory/shard.js';
+import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
 import { reportRanked, type AuditResult } from './report.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
-export interface AuditOptions {
+/** The hosts and how to reach them (TargetOptions, restated here), then how to audit and report. */
+export interface AuditOptions extends TargetOptions {
   local: boolean;
   inventories: string[];
   hosts: string[];
@@ -53,14 +54,22 @@ export interface AuditOptions {
   shard?: Shard;
   /** Exit 1 also when a host got worse than in the baseline. */
   failOnWorse?: boolean;
+  /** `--probe-output`: saved probe outputs (paths, globs, `-`) judged instead of reaching hosts. */
+  probeOutputs?: string[];
+  /** `--exec`: a command template that reaches each inventory host and runs the probe from its stdin. */
+  exec?: string;
+  /** The standard input's text, read by the caller, for an inventory or a probe output given as `-`. */
+  stdinText?: string;
+  /** `--list-hosts`: the CLI prints the resolved hosts instead of auditing them. */
+  listHosts?: boolean;
 }
 
 export type { AuditResult };
 
 export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
-  const sources = opts.inventories.length + opts.hosts.length + (opts.extraTargets?.length ?? 0);
-  if (!opts.local && sources === 0) throw new UsageError('nothing to audit: give --local, -i INVENTORY or -H HOSTS');
+  const sources = opts.inventories.length + opts.hosts.length + (opts.extraTargets?.length ?? 0) + (opts.probeOutputs?.length ?? 0);
+  if (!opts.local && sources === 0) throw new UsageError('nothing to audit: give --local, -i INVENTORY, -H HOSTS or --probe-output FILE');
   if (opts.shard && opts.local) throw new UsageError('--shard splits an inventory; --local audits this machine alone');
   if (opts.failOnWorse && opts.baseline === undefined) throw new UsageError('--fail-on-worse needs --baseline');
   // A bad baseline ends the run before any host is touched.
@@ -72,23 +81,19 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   }
   // The flag, when given, wins over StrictHostKeyChecking from ssh config; strict otherwise.
   const hostKeyPolicy = opts.hostKeyPolicy ?? 'strict';
-  // The reports add their own warning when host-key checking is off.
+  // Every report states what went wrong around the hosts (inventory, known_hosts, keys), not only
+  // stderr: kept here in the order said, each once. The reports add their own when checking is off.
   const warnings: string[] = [];
+  const said = new Set<string>();
+  const warn = (message: string): void => {
+    io.warn(message);
+    if (said.has(message)) return;
+    said.add(message);
+    warnings.push(message);
+  };
 
-  let targets: Target[] = [...(opts.extraTargets ?? [])];
-  if (opts.inventories.length > 0 || opts.hosts.length > 0) {
-    const loaded = await loadTargets({
-      inventories: opts.inventories,
-      hosts: opts.hosts,
-      ...(opts.limit === undefined ? {} : { limit: opts.limit }),
-      ...(opts.sshConfig === undefined ? {} : { sshConfigFile: opts.sshConfig }),
-      defaultUser: opts.user ?? safeUserName(),
-    });
-    for (const w of loaded.warnings) io.warn(w);
-    targets = targets.concat(loaded.targets);
-  }
-  if (opts.shard) targets = selectShard(targets, opts.shard);
-  if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
+  const resolved = await resolveAuditTargets(opts, warn);
+  const targets = resolved.targets;
 
   // So does an --out folder that cannot take the reports: better now than after the audit.
   await checkOutputFolder(opts.outDir);
@@ -104,7 +109,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
       const progress = io.progress(collected.length, opts.quiet);
       const environment: CollectEnvironment = {
         env: io.env,
-        warn: io.warn,
+        warn,
         onEvent: (e) => progress.event(e),
         // A key passphrase is asked only where the CLI has someone to ask; else encrypted keys are skipped.
         ...(io.askPassphrase ? { askPassphrase: io.askPassphrase } : {}),
@@ -123,6 +128,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
               ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
               ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
               signal: controller.signal,
+              ...(resolved.transport ? { transport: resolved.transport } : {}),
             },
             environment,
           );
@@ -151,12 +157,4 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   };
   const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
   return reportRanked(ranked, opts.outDir, opts.formats);
-}
-
-function safeUserName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
 }

@@ -50,6 +50,8 @@ interface MdHost {
   name: string;
   verdict: string;
   endpoint: string;
+  /** The host-key policy, why, and how the key was trusted; null when the run does not say. */
+  hostKey: string | null;
   failure: string | null;
   problems: string[];
   findings: MdFinding[];
@@ -84,13 +86,13 @@ function assembleMdView(view: ReportView, limits: MdLimits): MdView {
   return {
     verdictLine: escapeMarkdown(view.verdictLine),
     gate: escapeMarkdown(view.gate),
-    hostKeyPolicy: escapeMarkdown(view.hostKeyPolicy),
+    hostKeyPolicy: escapeMarkdown(view.hostKeyLine),
     sampling: escapeMarkdown(view.sampling),
     provenance: view.provenance === null ? null : escapeMarkdown(view.provenance),
     warnings: view.warnings.map((w) => md(w, TEXT_CHARS)),
     rows: rows.map((h) => ({
       rank: h.rank,
-      name: md(h.name, NAME_CHARS),
+      name: `${md(h.name, NAME_CHARS)}${h.hostKey?.mark ? ` (⚠ ${escapeMarkdown(h.hostKey.mark)})` : ''}`,
       verdict: verdictText(h),
       score: h.score === null ? '—' : String(h.score),
       deciding: md(h.deciding, TEXT_CHARS),
@@ -120,9 +122,9 @@ function assembleMdTrend(trend: TrendView, max: number): MdTrend {
   };
 }
 
-/** Hosts with something to read: not audited, or a verdict at notice or above. */
+/** Hosts with something to read: not audited, a verdict at notice or above, or a key newly accepted or not verified. */
 function needsAttention(h: HostView): boolean {
-  return h.level !== 'ok';
+  return h.level !== 'ok' || (h.hostKey !== null && h.hostKey.mark !== null);
 }
 
 function assembleMdHost(h: HostView): MdHost {
@@ -131,6 +133,7 @@ function assembleMdHost(h: HostView): MdHost {
     name: md(h.name, NAME_CHARS),
     verdict: verdictText(h),
     endpoint: md(h.endpoint, NAME_CHARS),
+    hostKey: h.hostKey ? md(`${h.hostKey.text}${h.hostKey.mark ? ` (${h.hostKey.mark})` : ''}`, TEXT_CHARS) : null,
     failure: h.failure ? md(`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, TEXT_CHARS) : null,
     problems: h.problems.map((p) => md(p, TEXT_CHARS)),
     findings: h.findings.filter((f) => f.level !== 'ok').map(assembleMdFinding),

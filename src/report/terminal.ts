@@ -33,10 +33,11 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
   const paint = (level: DisplayLevel, text: string): string => (opts.color ? `${COLORS[level]}${text}${RESET}` : text);
   const lines: string[] = [];
   lines.push(cut(`sockaudit: ${view.verdictLine}`, width));
-  lines.push(cut(`${view.gate}; host keys ${view.hostKeyPolicy}; ${view.sampling}`, width));
+  lines.push(cut(`${view.gate}; ${view.sampling}`, width));
+  lines.push(cut(`host keys: ${view.hostKeyLine}`, width));
+  // Wrapped, not cut: a warning's file name and line are what the reader acts on.
   for (const w of view.warnings) {
-    const text = cut(`WARNING: ${sanitizeForTerminal(w)}`, width);
-    lines.push(opts.color ? `${COLORS.warning}${text}${RESET}` : text);
+    for (const text of wrapLine(`WARNING: ${sanitizeForTerminal(w)}`, width)) lines.push(opts.color ? `${COLORS.warning}${text}${RESET}` : text);
   }
   const shown = view.hosts.slice(0, top);
   if (shown.length > 0) {
@@ -47,7 +48,8 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
     for (const h of shown) {
       const head = `${`${h.rank}`.padStart(rankWidth)}  `;
       const label = h.levelLabel.padEnd(11);
-      const rest = `  ${(h.score === null ? '-' : String(h.score)).padStart(5)}  ${cut(sanitizeForTerminal(h.name), nameWidth).padEnd(nameWidth)}  ${sanitizeForTerminal(h.deciding)}`;
+      const keyMark = h.hostKey?.mark ? `[${h.hostKey.mark}] ` : '';
+      const rest = `  ${(h.score === null ? '-' : String(h.score)).padStart(5)}  ${cut(sanitizeForTerminal(h.name), nameWidth).padEnd(nameWidth)}  ${keyMark}${sanitizeForTerminal(h.deciding)}`;
       // Cut the plain line first, so colour codes never count toward the width.
       const plain = cut(head + label + rest, width);
       const labelEnd = head.length + label.length;
@@ -56,4 +58,18 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
     if (view.hosts.length > shown.length) lines.push(`${view.hosts.length - shown.length} more hosts in the report`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `text` in lines of at most `width` columns, broken at spaces, continuation lines indented; a longer word is cut. */
+export function wrapLine(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && [...line].length + 1 + [...word].length > width) {
+      lines.push(line);
+      line = `   ${word}`;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => cut(l, width));
 }

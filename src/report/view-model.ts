@@ -11,6 +11,7 @@ import { sanitizeForTerminal as clean } from '../text.js';
 import { assembleCharts, type ChartView } from './charts.js';
 import { formatNumber, formatPercent } from './format.js';
 import { assembleTrendView, type TrendView } from './trend-view.js';
+import { assembleHostKey, assembleHostKeyLine, type HostKeyView } from './host-key-view.js';
 
 export { formatNumber, HOST_KEY_OFF_WARNING };
 
@@ -25,6 +26,8 @@ export interface ReportView {
   /** The gate in words, e.g. "--fail-on warning: hosts at warning or above fail the run". */
   gate: string;
   hostKeyPolicy: AuditRun['hostKeyPolicy'];
+  /** The policies the hosts got, e.g. "strict for 40 hosts (default), accept-new for 2 (ssh config), by the command for 3". */
+  hostKeyLine: string;
   hostKeyOff: boolean;
   /** "3 samples, 5 s apart" or "1 sample". */
   sampling: string;
@@ -65,6 +68,8 @@ export interface HostView {
   via: string[];
   /** "user@address:port" as far as known. */
   endpoint: string;
+  /** The host-key policy the host got, why, and how its key was trusted; null when the run does not say. */
+  hostKey: HostKeyView | null;
   status: 'ok' | 'partial' | 'failed';
   level: DisplayLevel;
   levelLabel: string;
@@ -184,6 +189,7 @@ export function buildView(ranked: RankedRun): ReportView {
         ? '--fail-on never: no findings fail the run'
         : `--fail-on ${run.failOn}: hosts at ${run.failOn} or above fail the run`,
     hostKeyPolicy: run.hostKeyPolicy,
+    hostKeyLine: assembleHostKeyLine(hosts.map((h) => h.hostKey), run.hostKeyPolicy),
     hostKeyOff,
     sampling:
       run.samples <= 1 ? '1 sample' : `${run.samples} samples, ${formatNumber(run.intervalSeconds)} s apart`,
@@ -249,6 +255,7 @@ function assembleHost({ result, rank }: RankedHost): HostView {
     groups: t.groups.map(clean),
     via: (t.via ?? []).map(clean),
     endpoint,
+    hostKey: assembleHostKey(t),
     status: outcome.status,
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,

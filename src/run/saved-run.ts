@@ -16,7 +16,7 @@
 // by the current evaluator; hosts that were not audited stay as they were. What the file says
 // about verdicts and findings is derived data and is not trusted or kept.
 import { readFile } from 'node:fs/promises';
-import type { FailureStage, HostOutcome, TargetRef } from '../collect/types.js';
+import type { FailureStage, HostKeyPolicyUsed, HostKeyVerified, HostOutcome, TargetRef } from '../collect/types.js';
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
 import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
 import { InputError } from '../errors.js';
@@ -53,6 +53,8 @@ const STAGES: readonly FailureStage[] = ['resolve', 'connect', 'host-key', 'auth
 // A saved run may be gated at any level, `ok` included (the CLI does not offer it, but it is a valid gate).
 const FAIL_ON = GATES;
 const POLICIES: readonly AuditRun['hostKeyPolicy'][] = ['strict', 'accept-new', 'off'];
+const HOST_KEY_POLICIES_USED: readonly HostKeyPolicyUsed[] = ['strict', 'accept-new', 'off', 'by-command', 'none'];
+const HOST_KEY_VERIFIED: readonly HostKeyVerified[] = ['known', 'accepted-new', 'unverified'];
 const VERDICTS = VERDICT_ORDER;
 
 export async function readSavedRun(path: string, opts: LoadOptions = {}): Promise<SavedRun> {
@@ -142,6 +144,12 @@ function parseHost(r: JsonReader, value: unknown, path: string, savedVersion: st
   if (h.user !== null && h.user !== undefined) target.user = r.string(h.user, `${path}.user`);
   const via = h.via === undefined || h.via === null ? [] : r.array(h.via, `${path}.via`).map((v, i) => r.string(v, `${path}.via[${i}]`));
   if (via.length > 0) target.via = via;
+  // Runs saved before hosts carried their host-key policy have neither key.
+  if (h.hostKey !== undefined && h.hostKey !== null) {
+    const k = r.object(h.hostKey, `${path}.hostKey`);
+    target.hostKey = { policy: r.oneOf(k.policy, `${path}.hostKey.policy`, HOST_KEY_POLICIES_USED), reason: r.string(k.reason, `${path}.hostKey.reason`) };
+  }
+  if (h.hostKeyVerified !== undefined && h.hostKeyVerified !== null) target.hostKeyVerified = r.oneOf(h.hostKeyVerified, `${path}.hostKeyVerified`, HOST_KEY_VERIFIED);
   const startedAt = r.string(h.startedAt, `${path}.startedAt`);
   const durationMs = r.number(h.durationMs, `${path}.durationMs`);
   // Version 1 did not say which sockaudit collected a host: the one that wrote the file did.
@@ -360,6 +368,8 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     user: t.user ?? null,
     groups: t.groups,
     via: t.via ?? [],
+    hostKey: t.hostKey ? { policy: t.hostKey.policy, reason: t.hostKey.reason } : null,
+    hostKeyVerified: t.hostKeyVerified ?? null,
     status: outcome.status,
     ...(failed ? { stage: outcome.stage, message: outcome.message, ...(outcome.detail ? { detail: { ...outcome.detail } } : {}) } : {}),
     verdict: verdict?.verdict ?? null,

@@ -5,6 +5,8 @@ import { COMPARE } from '../../src/cli/args/compare.js';
 import { DEMO } from '../../src/cli/args/demo.js';
 import { DIFF } from '../../src/cli/args/diff.js';
 import { MERGE } from '../../src/cli/args/merge.js';
+import { PROBE_SCRIPT } from '../../src/cli/args/probe-script.js';
+import { PROMETHEUS_RULES } from '../../src/cli/args/prometheus-rules.js';
 import { REPORT } from '../../src/cli/args/report.js';
 import type { CommandArgs } from '../../src/cli/args/shared.js';
 import { editDistance, suggestFlag } from '../../src/cli/args/suggest.js';
@@ -108,6 +110,48 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
       { argv: ['--local', '-o'], error: /argument missing/ },
       { argv: ['-h'], expected: 'help' },
       { argv: ['--local', '--help'], expected: 'help' },
+      // Saved probe outputs: repeatable, globs and - kept as given.
+      { argv: ['--probe-output', 'a.out', '--probe-output', 'runs/*.out', '--probe-output', '-'], expected: { ...AUDIT_DEFAULTS, probeOutputs: ['a.out', 'runs/*.out', '-'] } },
+      { argv: ['--probe-output', '-', '--probe-output', '-'], error: /standard input can be read once/ },
+      { argv: ['--probe-output', '-', '--format', 'json', '-o', '-'], expected: { ...AUDIT_DEFAULTS, probeOutputs: ['-'], formats: ['json'], outDir: '-' } },
+      { argv: ['--probe-output', 'a.out', '--local'], error: /--probe-output judges saved outputs alone/ },
+      { argv: ['--probe-output', 'a.out', '-i', 'hosts'], error: /--probe-output judges saved outputs alone/ },
+      { argv: ['--probe-output', 'a.out', '--samples', '3'], error: /--samples has no effect on saved probe outputs/ },
+      { argv: ['--probe-output', 'a.out', '--host-key-policy', 'off'], error: /--host-key-policy has no effect on saved probe outputs/ },
+      // A command per host.
+      { argv: ['-i', 'hosts', '--exec', 'ssh %h sh -s'], expected: { ...AUDIT_DEFAULTS, inventories: ['hosts'], exec: 'ssh %h sh -s' } },
+      { argv: ['-H', 'a,b', '--exec=kubectl debug node/%h -q -i --image=busybox -- chroot /host sh -s'], expected: { ...AUDIT_DEFAULTS, hosts: ['a', 'b'], exec: 'kubectl debug node/%h -q -i --image=busybox -- chroot /host sh -s' } },
+      { argv: ['--exec', 'ssh %h sh -s'], error: /--exec needs hosts: give -i INVENTORY or -H HOSTS/ },
+      { argv: ['-H', 'a', '--exec', 'ssh %h sh -s', '--local'], error: /--exec reaches inventory hosts through a command/ },
+      { argv: ['-H', 'a', '--exec', 'ssh %h sh -s', '--known-hosts', 'kh'], error: /--known-hosts is for sockaudit's own ssh client: with --exec the command decides it/ },
+      { argv: ['-H', 'a', '--exec', 'ssh %h sh -s', '--identity', 'k'], error: /--identity is for sockaudit's own ssh client/ },
+      // Inventory faces.
+      { argv: ['-i', '-', '--list-hosts'], expected: { ...AUDIT_DEFAULTS, inventories: ['-'], listHosts: true } },
+      { argv: ['-i', 'a', '-H', 'b', '-l', 'web', '--list-hosts', '--shard', '1/2'], expected: { ...AUDIT_DEFAULTS, inventories: ['a'], hosts: ['b'], limit: 'web', listHosts: true, shard: { index: 1, count: 2 } } },
+      { argv: ['--local', '--list-hosts'], error: /--list-hosts lists inventory hosts/ },
+      { argv: ['-i', '-', '-i', '-'], error: /standard input can be read once/ },
+      { argv: ['--local', '--format', 'prom', '-o', '-'], expected: { ...AUDIT_DEFAULTS, local: true, formats: ['prom'], outDir: '-' } },
+    ],
+  ],
+  [
+    PROBE_SCRIPT as CommandArgs<unknown>,
+    [
+      { argv: [], expected: { samples: 1, intervalSeconds: 5 } },
+      { argv: ['--samples', '6', '--interval', '10'], expected: { samples: 6, intervalSeconds: 10 } },
+      { argv: ['--samples', '0'], error: /--samples must be a whole number from 1 to 100/ },
+      { argv: ['--interval', '1.5'], error: /--interval must be a whole number from 0 to 3600/ },
+      { argv: ['--sample', '2'], error: /did you mean --samples\?/ },
+      { argv: ['extra'], error: /unexpected argument "extra"/ },
+      { argv: ['-h'], expected: 'help' },
+    ],
+  ],
+  [
+    PROMETHEUS_RULES as CommandArgs<unknown>,
+    [
+      { argv: [], expected: {} },
+      { argv: ['--config', 'c.yml'], expected: { configFile: 'c.yml' } },
+      { argv: ['--conifg', 'c.yml'], error: /did you mean --config\?/ },
+      { argv: ['--help'], expected: 'help' },
     ],
   ],
   [

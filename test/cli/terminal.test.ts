@@ -143,7 +143,7 @@ describe('help and usage', () => {
     expect(await main(['audit', '--forks', '20', '-H', 'a'], io)).toBe(2);
     expect(io.err()).toBe(
       "sockaudit audit: unknown option --forks: did you mean -c/--concurrency? (ansible's --forks)\n" +
-        'usage: sockaudit audit [--local] [-i INVENTORY]... [-H HOST,...] [options]\n' +
+        'usage: sockaudit audit [--local] [-i INVENTORY]... [-H HOST,...] [--exec COMMAND] [--probe-output FILE]... [options]\n' +
         "run 'sockaudit audit --help' for every option.\n",
     );
     expect(io.out()).toBe('');

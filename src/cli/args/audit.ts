@@ -5,19 +5,30 @@ import { parseShard, type Shard } from '../../inventory/shard.js';
 import { UsageError } from '../../errors.js';
 import { checkStdoutOut, DEFAULT_FORMATS, FORMAT_LIST, parseFlags, parseFormats, parseGate, parseInteger, parseSeconds, type CommandArgs, type OptionTable } from './shared.js';
 
-const USAGE = 'usage: sockaudit audit [--local] [-i INVENTORY]... [-H HOST,...] [options]';
+const USAGE = 'usage: sockaudit audit [--local] [-i INVENTORY]... [-H HOST,...] [--exec COMMAND] [--probe-output FILE]... [options]';
 
 const HELP = `${USAGE}
 
 what to audit:
   --local                  this machine, without SSH
-  -i, --inventory FILE     an inventory (Ansible YAML/INI/JSON, sockaudit YAML, host list); repeatable
+  -i, --inventory FILE     an inventory (Ansible YAML/INI/JSON, script, folder, sockaudit YAML, host
+                           list); repeatable; - reads it from standard input
   -H, --hosts LIST         hosts as [user@]host[:port], comma separated; repeatable
   -l, --limit PATTERN      Ansible-style host pattern (web:&prod:!web03, 'db*', web[0:2], ~regex)
   -u, --user USER          default login user (else the inventory's, ssh config's, or yours)
   --identity FILE          a private key to offer (repeatable; also IdentityFile, ansible_ssh_private_key_file)
   -F, --ssh-config FILE    OpenSSH client config (default ~/.ssh/config, then /etc/ssh/ssh_config)
   --no-ssh-config          do not read any ssh client config
+  --list-hosts             print the hosts with address, port, user, jump hosts, connection and where
+                           each value came from, and audit nothing
+
+other ways to reach hosts:
+  --exec COMMAND           reach each inventory host with COMMAND, the probe on its stdin: %h name,
+                           %H address, %p port, %u user (each shell-quoted), %% a percent sign;
+                           e.g. 'ssh %h sh -s' (the command checks host keys, not sockaudit)
+  --probe-output FILE      judge a saved probe output (sockaudit probe-script | sh > FILE) as if the
+                           host had just answered; repeatable, globs, - for stdin; the host is
+                           named after the file
 
 host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by default):
   --known-hosts FILE       another known_hosts file (repeatable)
@@ -82,8 +93,16 @@ const OPTIONS = {
   baseline: { type: 'string' },
   'fail-on-worse': { type: 'boolean' },
   shard: { type: 'string' },
+  'list-hosts': { type: 'boolean' },
+  exec: { type: 'string' },
+  'probe-output': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionTable;
+
+/** Flags of sockaudit's own SSH client: a command given with --exec decides these itself. */
+const SSH_CLIENT_FLAGS = ['identity', 'known-hosts', 'host-key-policy', 'accept-new-file', 'connect-timeout'] as const;
+/** Flags about reaching hosts: saved outputs reach none. */
+const REACHING_FLAGS = [...SSH_CLIENT_FLAGS, 'limit', 'user', 'ssh-config', 'no-ssh-config', 'samples', 'interval'] as const;
 
 const POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off'];
 
@@ -102,6 +121,21 @@ export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
   if (v['ssh-config'] !== undefined && v['no-ssh-config']) throw new UsageError('--ssh-config and --no-ssh-config exclude each other');
   const formats = parseFormats(v.format ?? DEFAULT_FORMATS);
   checkStdoutOut(v.out, formats);
+  const probeOutputs = v['probe-output'] ?? [];
+  if (v.exec !== undefined) {
+    const ignored = SSH_CLIENT_FLAGS.filter((f) => v[f] !== undefined);
+    if (ignored.length > 0) throw new UsageError(`--${ignored[0]} is for sockaudit's own ssh client: with --exec the command decides it (e.g. ssh -i KEY -o StrictHostKeyChecking=yes)`);
+    if (v.local) throw new UsageError('--exec reaches inventory hosts through a command; --local audits this machine without one: run them apart');
+    if (!v.inventory && !v.hosts) throw new UsageError('--exec needs hosts: give -i INVENTORY or -H HOSTS');
+  }
+  if (probeOutputs.length > 0) {
+    if (v.local || v.inventory || v.hosts || v.exec !== undefined) throw new UsageError('--probe-output judges saved outputs alone: leave out --local, -i, -H and --exec');
+    const ignored = REACHING_FLAGS.filter((f) => v[f] !== undefined);
+    if (ignored.length > 0) throw new UsageError(`--${ignored[0]} has no effect on saved probe outputs (the probe ran with its own --samples and --interval)`);
+  }
+  if (v['list-hosts'] && !v.inventory && !v.hosts) throw new UsageError('--list-hosts lists inventory hosts: give -i INVENTORY or -H HOSTS');
+  const fromStdin = (v.inventory ?? []).filter((i) => i === '-').length + probeOutputs.filter((p) => p === '-').length;
+  if (fromStdin > 1) throw new UsageError('standard input can be read once: give - to one -i or one --probe-output');
   return {
     local: v.local ?? false,
     inventories: v.inventory ?? [],
@@ -128,12 +162,15 @@ export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
     ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
     ...(v.shard === undefined ? {} : { shard: parseShardFlag(v.shard) }),
     ...(v['fail-on-worse'] ? { failOnWorse: true } : {}),
+    ...(probeOutputs.length > 0 ? { probeOutputs } : {}),
+    ...(v.exec === undefined ? {} : { exec: v.exec }),
+    ...(v['list-hosts'] ? { listHosts: true } : {}),
   };
 }
 
 export const AUDIT: CommandArgs<AuditOptions> = {
   name: 'audit',
-  summary: 'audit hosts (--local, -i INVENTORY, -H HOSTS) and write reports',
+  summary: 'audit hosts (--local, -i INVENTORY, -H HOSTS, --probe-output FILE) and write reports',
   usage: USAGE,
   help: HELP,
   options: OPTIONS,
