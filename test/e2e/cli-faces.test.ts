@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROMTOOL, describeWith, run } from '../report/prom-tools.js';
+import { PROMTOOL, describeWith, run } from '../support/prom-tools.js';
 import { repoRoot, runBinary, tempDir, type Captured } from './helpers.js';
 
 const BIN = join(repoRoot, 'dist', 'src', 'bin.js');

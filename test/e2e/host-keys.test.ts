@@ -7,9 +7,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openFile } from '../helpers/browser.js';
-import { expectValidReport } from '../helpers/schema.js';
-import { SSH, makeClientKey, startSshd, type ClientKey, type Sshd } from '../fleet/sshd.js';
+import { launchChromium, openFile } from '../support/browser.js';
+import { expectValidReport } from '../support/schema.js';
+import { SSH, makeClientKey, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
 import { runBinary, tempDir } from './helpers.js';
 
 interface JsonHost {

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectValidReport } from '../helpers/schema.js';
+import { expectValidReport } from '../support/schema.js';
 import { repoRoot, runBinary, tempDir, type Captured } from './helpers.js';
 
 const BIN = join(repoRoot, 'dist', 'src', 'bin.js');
