@@ -1,4 +1,4 @@
-// `sockaudit compare --from report.json [--by group|kernel]`: the hosts of a saved run side by side,
+// `sockaudit compare --from report.json [--by fleet|group|kernel]`: the hosts of a saved run side by side,
 // drift marked, without touching a host.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,7 +15,8 @@ import type { Io } from './io.js';
 
 export interface CompareOptions {
   from: string;
-  by: CompareBy;
+  /** Unset: by group when the run's inventory has groups, else the fleet (run/compare.ts#defaultCompareBy). */
+  by?: CompareBy;
   configFile?: string;
   outDir: string;
   formats: PageFormat[];
