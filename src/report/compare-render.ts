@@ -7,6 +7,7 @@ import { LIMITS } from '../run/compare.js';
 import type { CompareBy, CompareModel } from '../run/compare.js';
 import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
 import { formatNumber } from './format.js';
+import { mdCode } from './markdown-text.js';
 
 export const COMPARE_SCHEMA_VERSION = 1;
 
@@ -164,14 +165,14 @@ export function renderCompareMarkdown(view: CompareView): string {
     else {
       out.push('| key | most common | hosts that differ |', '|---|---|---|');
       for (const r of differing) {
-        out.push(`| ${md(r.key)} | ${md(r.common)} | ${r.drift.map((d) => `${md(d.host)} (${md(d.value)})`).join(', ') || 'no majority: see compare.html'} |`);
+        out.push(`| ${md(r.key)} | ${md(r.common)} | ${r.drift.map((d) => `${mdCode(d.host, { table: true })} (${md(d.value)})`).join(', ') || 'no majority: see compare.html'} |`);
       }
       out.push('');
     }
     const absent = g.rows.filter((r) => r.absent.length > 0);
     if (absent.length > 0) {
       out.push('Keys some hosts do not have (not counted as a value):', '');
-      for (const r of absent) out.push(`- ${md(r.key)}: ${r.absent.map((a) => `${md(a.host)} (${md(a.value)})`).join(', ')}`);
+      for (const r of absent) out.push(`- ${md(r.key)}: ${r.absent.map((a) => `${mdCode(a.host)} (${md(a.value)})`).join(', ')}`);
       out.push('');
     }
   }
