@@ -46,8 +46,18 @@ export interface CompareGroupView {
   anchor: string;
   /** "6 hosts, 1 drifting on 1 key". */
   line: string;
-  rows: { key: string; common: string; split: boolean; drift: { host: string; value: string }[]; absent: { host: string; value: string }[] }[];
+  rows: {
+    key: string;
+    common: string;
+    split: boolean;
+    drift: { host: string; value: string }[];
+    absent: { host: string; value: string }[];
+    /** Some hosts have a value and some have none: worth saying (a key no host has is not). */
+    partial: boolean;
+  }[];
   differingRows: number;
+  /** Rows where some hosts have no value while others do. */
+  absentRows: number;
   columns: { key: string; short: string }[];
   limitColumns: { label: string; title: string }[];
   hosts: CompareHostRow[];
@@ -105,8 +115,10 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
           split: k.common === null && k.distinct > 1,
           drift: k.drift.map((d) => ({ host: clean(d.host), value: clean(d.value) })),
           absent: k.absent.map((d) => ({ host: clean(d.host), value: clean(d.value) })),
+          partial: k.absent.length > 0 && k.distinct > 0,
         })),
         differingRows: g.differing,
+        absentRows: g.keys.filter((k) => k.absent.length > 0 && k.distinct > 0).length,
         columns: model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) })),
         limitColumns: LIMITS.map((l) => ({ label: l.label, title: l.judgedBy })),
         hosts: g.hosts.map((h) => {
@@ -169,7 +181,7 @@ export function renderCompareMarkdown(view: CompareView): string {
       }
       out.push('');
     }
-    const absent = g.rows.filter((r) => r.absent.length > 0);
+    const absent = g.rows.filter((r) => r.partial);
     if (absent.length > 0) {
       out.push('Keys some hosts do not have (not counted as a value):', '');
       for (const r of absent) out.push(`- ${md(r.key)}: ${r.absent.map((a) => `${mdCode(a.host)} (${md(a.value)})`).join(', ')}`);
