@@ -35,7 +35,7 @@ export async function compare(opts: CompareOptions, io: Io): Promise<CompareResu
   const config = await loadEvalConfig(opts.configFile, io);
   const saved = await readSavedRun(opts.from, { config });
   for (const w of saved.warnings) io.warn(w);
-  const model = assembleCompare(saved.run, opts.by);
+  const model = assembleCompare(saved.run, opts.by, config);
   const meta = {
     tool: saved.run.tool,
     from: opts.from,

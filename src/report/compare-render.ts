@@ -3,7 +3,6 @@
 import { bytes, plural } from '../evaluate/format.js';
 import { renderTemplate } from './handlebars.js';
 import { sanitizeForTerminal as clean } from '../text.js';
-import { LIMITS } from '../run/compare.js';
 import type { CompareBy, CompareModel } from '../run/compare.js';
 import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
 import { formatNumber } from './format.js';
@@ -120,7 +119,7 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
         differingRows: g.differing,
         absentRows: g.keys.filter((k) => k.absent.length > 0 && k.distinct > 0).length,
         columns: model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) })),
-        limitColumns: LIMITS.map((l) => ({ label: l.label, title: l.judgedBy })),
+        limitColumns: model.limitColumns.map((l) => ({ label: l.label, title: l.judgedBy })),
         hosts: g.hosts.map((h) => {
           const drifts = driftBy.get(h.name) ?? new Set<string>();
           return {
@@ -145,7 +144,7 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
                 title: row?.common === null || row === undefined ? 'no common value' : `common: ${clean(row.common)}`,
               };
             }),
-            limits: LIMITS.map((l) => {
+            limits: model.limitColumns.map((l) => {
               const v = h.limits[l.id];
               return {
                 value: v.value === null ? '—' : `${formatNumber(v.value)}${l.unit === '%' ? ' %' : ' x'}`,

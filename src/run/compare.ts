@@ -3,7 +3,7 @@
 // raw here; the renderers clean and escape them.
 import { parseKernelRelease } from '../evaluate/units.js';
 import { levelAbove } from '../evaluate/comparators.js';
-import { ruleById } from '../evaluate/rules/index.js';
+import { defaultConfig, thresholdsFor, type EvalConfig } from '../evaluate/config.js';
 import type { Level, Thresholds } from '../evaluate/index.js';
 import { gaugePeak, memTotalBytes } from '../evaluate/inputs.js';
 import { ORPHAN_DOC_BYTES } from '../evaluate/kernel-facts.js';
@@ -46,18 +46,30 @@ export interface RelativeLimit {
   basis: string | null;
 }
 
-const RAM_LINES = ruleById('limits-vs-ram').thresholds;
-const ORPHAN_LINES = ruleById('orphans').thresholds;
-const orphanLines = (['notice', 'warning', 'critical'] as const).flatMap((l) => (ORPHAN_LINES[l] === undefined ? [] : [`${l} above ${ORPHAN_LINES[l]} %`])).join(', ');
+export interface LimitColumn {
+  id: LimitId;
+  label: string;
+  unit: '%' | 'x';
+  /** The check whose lines colour the column, and those lines. */
+  judgedBy: string;
+}
 
-/** The relative limits, each with the check whose lines colour it (the rules' own lines). */
-export const LIMITS: readonly { id: LimitId; label: string; unit: '%' | 'x'; judgedBy: string }[] = [
-  { id: 'tcpMemHighOfRam', label: 'tcp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${RAM_LINES.warning} % of RAM` },
-  { id: 'udpMemHighOfRam', label: 'udp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${RAM_LINES.warning} % of RAM` },
-  { id: 'orphansOfLimit', label: 'peak orphans, % of tcp_max_orphans', unit: '%', judgedBy: `orphans: ${orphanLines}` },
-  { id: 'maxOrphansOfPeak', label: 'tcp_max_orphans, times the peak orphans', unit: 'x', judgedBy: `orphans, the same lines turned round: ${orphanLines} of the limit` },
-  { id: 'orphanMemoryOfRam', label: 'tcp_max_orphans x 64 KiB, % of RAM', unit: '%', judgedBy: `limits-vs-ram: notice above ${RAM_LINES.notice} % of RAM` },
-];
+/** The relative limits, each with the check whose lines colour it (the config's lines, else the rules'). */
+export function limitColumns(config: EvalConfig = defaultConfig): LimitColumn[] {
+  const ram = thresholdsFor('limits-vs-ram', config);
+  const orphans = thresholdsFor('orphans', config);
+  const orphanLines = (['notice', 'warning', 'critical'] as const).flatMap((l) => (orphans[l] === undefined ? [] : [`${l} above ${orphans[l]} %`])).join(', ');
+  return [
+    { id: 'tcpMemHighOfRam', label: 'tcp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${ram.warning} % of RAM` },
+    { id: 'udpMemHighOfRam', label: 'udp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${ram.warning} % of RAM` },
+    { id: 'orphansOfLimit', label: 'peak orphans, % of tcp_max_orphans', unit: '%', judgedBy: `orphans: ${orphanLines}` },
+    { id: 'maxOrphansOfPeak', label: 'tcp_max_orphans, times the peak orphans', unit: 'x', judgedBy: `orphans, the same lines turned round: ${orphanLines} of the limit` },
+    { id: 'orphanMemoryOfRam', label: 'tcp_max_orphans x 64 KiB, % of RAM', unit: '%', judgedBy: `limits-vs-ram: notice above ${ram.notice} % of RAM` },
+  ];
+}
+
+/** The columns with the rules' own lines. */
+export const LIMITS: readonly LimitColumn[] = limitColumns();
 
 export interface KeyRow {
   key: string;
@@ -87,6 +99,8 @@ export interface CompareGroup {
 
 export interface CompareModel {
   by: CompareBy;
+  /** The relative limits shown, with the lines that colour them. */
+  limitColumns: LimitColumn[];
   keys: string[];
   groups: CompareGroup[];
   /** Hosts that drift on at least one key, over every group. */
@@ -103,10 +117,12 @@ export function defaultCompareBy(run: AuditRun): CompareBy {
   return run.hosts.some((h) => h.outcome.target.groups.length > 0) ? 'group' : 'fleet';
 }
 
-export function assembleCompare(run: AuditRun, by: CompareBy = defaultCompareBy(run)): CompareModel {
+/** `config`: the evaluator's thresholds, which colour the relative limits as the checks judge them. */
+export function assembleCompare(run: AuditRun, by: CompareBy = defaultCompareBy(run), config: EvalConfig = defaultConfig): CompareModel {
+  const lines = { ram: thresholdsFor('limits-vs-ram', config), orphans: thresholdsFor('orphans', config) };
   const hosts = run.hosts.map((h) => ({
     group: groupOf(h.outcome.target.groups, h.outcome.status === 'failed' ? undefined : h.outcome.snapshot, by),
-    host: h.outcome.status === 'failed' ? notAudited(h.outcome.target.name, `${h.outcome.stage}: ${h.outcome.message}`) : audited(h.outcome.target.name, h.outcome.snapshot),
+    host: h.outcome.status === 'failed' ? notAudited(h.outcome.target.name, `${h.outcome.stage}: ${h.outcome.message}`) : audited(h.outcome.target.name, h.outcome.snapshot, lines),
   }));
   const keys = compareKeys(run);
   const names = [...new Set(hosts.map((h) => h.group))].sort(groupOrder);
@@ -121,6 +137,7 @@ export function assembleCompare(run: AuditRun, by: CompareBy = defaultCompareBy(
   const drifting = new Set(groups.flatMap((g) => g.keys.flatMap((k) => k.drift.map((d) => `${g.name}\u0000${d.host}`))));
   return {
     by,
+    limitColumns: limitColumns(config),
     keys,
     groups,
     driftingHosts: drifting.size,
@@ -187,7 +204,12 @@ function notAudited(name: string, reason: string): CompareHost {
   return { name, audited: false, reason, kernel: null, pageSize: null, memTotalBytes: null, initNetns: null, values: {}, limits };
 }
 
-function audited(name: string, s: Snapshot): CompareHost {
+interface Lines {
+  ram: Thresholds;
+  orphans: Thresholds;
+}
+
+function audited(name: string, s: Snapshot, lines: Lines): CompareHost {
   const values: Record<string, string> = {};
   for (const [key, r] of Object.entries(s.sysctl)) values[key] = show(r);
   const total = memTotalBytes(s);
@@ -200,7 +222,7 @@ function audited(name: string, s: Snapshot): CompareHost {
     memTotalBytes: total.ok ? total.value : null,
     initNetns: s.initNetns ?? null,
     values,
-    limits: assembleLimits(s, total.ok ? total.value : undefined),
+    limits: assembleLimits(s, total.ok ? total.value : undefined, lines),
   };
 }
 
@@ -214,14 +236,14 @@ function show(r: Reading<SysctlValue>): string {
  * (warning, notice), the peak orphans against tcp_max_orphans by orphans, and the limit as a multiple
  * of the peak by the same lines turned round (4 x the peak is the quarter rule).
  */
-function assembleLimits(s: Snapshot, ram: number | undefined): Record<LimitId, RelativeLimit> {
+function assembleLimits(s: Snapshot, ram: number | undefined, lines: Lines): Record<LimitId, RelativeLimit> {
   const values = (key: string): number[] | undefined => {
     const r = s.sysctl[key];
     return r?.state === 'ok' ? r.value.map(Number) : undefined;
   };
   const none: RelativeLimit = { value: null, level: null, basis: null };
-  const ramRule = RAM_LINES;
-  const orphanRule = ORPHAN_LINES;
+  const ramRule = lines.ram;
+  const orphanRule = lines.orphans;
   const page = s.pageSize !== undefined && s.pageSize > 0 ? s.pageSize : undefined;
   const ofRam = (key: string): RelativeLimit => {
     const high = values(key)?.[2];

@@ -60,6 +60,13 @@ describe('compare model', () => {
     expect(db?.limits.maxOrphansOfPeak.level).toBe('critical');
   });
 
+  test('a config moves the lines that colour them, as it moves the checks', () => {
+    const model = assembleCompare(fleetRun(), 'fleet', { thresholds: { 'limits-vs-ram': { notice: 100, warning: 200 } }, skip: [] });
+    const small = model.groups.flatMap((g) => g.hosts).find((h) => h.name === 'web-old-3');
+    expect(small?.limits.tcpMemHighOfRam.level).toBe('ok');
+    expect(model.limitColumns[0]?.judgedBy).toBe('limits-vs-ram: warning above 200 % of RAM');
+  });
+
   test('--by defaults to group when the inventory has groups, else to the fleet', () => {
     expect(defaultCompareBy(fleetRun())).toBe('group');
     expect(assembleCompare(fleetRun()).by).toBe('group');
