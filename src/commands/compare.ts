@@ -1,4 +1,4 @@
-// `sockaudit compare --from report.json [--by group|kernel]`: the hosts of a saved run side by side,
+// `sockaudit compare --from report.json [--by fleet|group|kernel]`: the hosts of a saved run side by side,
 // drift marked, without touching a host.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,7 +15,8 @@ import type { Io } from './io.js';
 
 export interface CompareOptions {
   from: string;
-  by: CompareBy;
+  /** Unset: by group when the run's inventory has groups, else the fleet (run/compare.ts#defaultCompareBy). */
+  by?: CompareBy;
   configFile?: string;
   outDir: string;
   formats: PageFormat[];
@@ -34,7 +35,7 @@ export async function compare(opts: CompareOptions, io: Io): Promise<CompareResu
   const config = await loadEvalConfig(opts.configFile, io);
   const saved = await readSavedRun(opts.from, { config });
   for (const w of saved.warnings) io.warn(w);
-  const model = assembleCompare(saved.run, opts.by);
+  const model = assembleCompare(saved.run, opts.by, config);
   const meta = {
     tool: saved.run.tool,
     from: opts.from,

@@ -65,7 +65,7 @@ export async function writeReports(ranked: RankedRun, outDir: string, formats: r
   if (formats.includes('html')) {
     // compare.html beside report.html on every run: the hosts side by side, drift marked.
     const meta = { tool: ranked.run.tool, from: null, auditedAt: ranked.run.startedAt, reportHref: 'report.html', warnings: [] };
-    entries.push({ name: 'compare.html', content: () => renderCompareHtml(buildCompareView(assembleCompare(ranked.run, 'fleet'), meta, VOLATILE_KEYS)) });
+    entries.push({ name: 'compare.html', content: () => renderCompareHtml(buildCompareView(assembleCompare(ranked.run), meta, VOLATILE_KEYS)) });
   }
   return writeFiles(outDir, entries);
 }

@@ -3,10 +3,10 @@
 import { bytes, plural } from '../evaluate/format.js';
 import { renderTemplate } from './handlebars.js';
 import { sanitizeForTerminal as clean } from '../text.js';
-import { LIMITS } from '../run/compare.js';
 import type { CompareBy, CompareModel } from '../run/compare.js';
 import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
 import { formatNumber } from './format.js';
+import { mdCode } from './markdown-text.js';
 
 export const COMPARE_SCHEMA_VERSION = 1;
 
@@ -23,6 +23,8 @@ export interface CompareMeta {
 export interface CompareCell {
   value: string;
   drift: boolean;
+  /** No value on this host (missing, unreadable, not read): shown muted, never drift. */
+  absent: boolean;
   /** Shown in a tooltip: the group's common value. */
   title: string;
 }
@@ -33,7 +35,8 @@ export interface CompareHostRow {
   reason: string;
   facts: string;
   cells: CompareCell[];
-  limits: { value: string; title: string }[];
+  /** Relative limits, with the level their check gives them (null: no value). */
+  limits: { value: string; title: string; level: string | null }[];
   driftCount: number;
 }
 
@@ -42,10 +45,20 @@ export interface CompareGroupView {
   anchor: string;
   /** "6 hosts, 1 drifting on 1 key". */
   line: string;
-  rows: { key: string; common: string; split: boolean; drift: { host: string; value: string }[] }[];
+  rows: {
+    key: string;
+    common: string;
+    split: boolean;
+    drift: { host: string; value: string }[];
+    absent: { host: string; value: string }[];
+    /** Some hosts have a value and some have none: worth saying (a key no host has is not). */
+    partial: boolean;
+  }[];
   differingRows: number;
+  /** Rows where some hosts have no value while others do. */
+  absentRows: number;
   columns: { key: string; short: string }[];
-  limitColumns: { label: string }[];
+  limitColumns: { label: string; title: string }[];
   hosts: CompareHostRow[];
 }
 
@@ -100,10 +113,13 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
           common: k.common === null ? (k.distinct > 1 ? 'no majority' : '—') : clean(k.common),
           split: k.common === null && k.distinct > 1,
           drift: k.drift.map((d) => ({ host: clean(d.host), value: clean(d.value) })),
+          absent: k.absent.map((d) => ({ host: clean(d.host), value: clean(d.value) })),
+          partial: k.absent.length > 0 && k.distinct > 0,
         })),
         differingRows: g.differing,
+        absentRows: g.keys.filter((k) => k.absent.length > 0 && k.distinct > 0).length,
         columns: model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) })),
-        limitColumns: LIMITS.map((l) => ({ label: l.label })),
+        limitColumns: model.limitColumns.map((l) => ({ label: l.label, title: l.judgedBy })),
         hosts: g.hosts.map((h) => {
           const drifts = driftBy.get(h.name) ?? new Set<string>();
           return {
@@ -120,11 +136,21 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
               .join(', '),
             cells: model.keys.map((k) => {
               const row = g.keys.find((r) => r.key === k);
-              return { value: clean(h.values[k] ?? 'not read'), drift: drifts.has(k), title: row?.common === null || row === undefined ? 'no common value' : `common: ${clean(row.common)}` };
+              const value = h.values[k] ?? 'not read';
+              return {
+                value: clean(value),
+                drift: drifts.has(k),
+                absent: row?.absent.some((a) => a.host === h.name) === true,
+                title: row?.common === null || row === undefined ? 'no common value' : `common: ${clean(row.common)}`,
+              };
             }),
-            limits: LIMITS.map((l) => {
+            limits: model.limitColumns.map((l) => {
               const v = h.limits[l.id];
-              return { value: v.value === null ? '—' : `${formatNumber(v.value)}${l.unit === '%' ? ' %' : ' x'}`, title: clean(v.basis ?? 'an input is missing') };
+              return {
+                value: v.value === null ? '—' : `${formatNumber(v.value)}${l.unit === '%' ? ' %' : ' x'}`,
+                title: clean(v.basis === null ? 'an input is missing' : `${v.basis}; ${v.level ?? 'not judged'} by ${l.judgedBy}`),
+                level: v.level,
+              };
             }),
             driftCount: drifts.size,
           };
@@ -146,15 +172,20 @@ export function renderCompareMarkdown(view: CompareView): string {
   for (const g of view.groups) {
     out.push(`## ${md(g.name)}: ${md(g.line)}`, '');
     const differing = g.rows.filter((r) => r.drift.length > 0 || r.split);
-    if (differing.length === 0) {
-      out.push('Every key agrees.', '');
-      continue;
+    if (differing.length === 0) out.push('Every key agrees.', '');
+    else {
+      out.push('| key | most common | hosts that differ |', '|---|---|---|');
+      for (const r of differing) {
+        out.push(`| ${md(r.key)} | ${md(r.common)} | ${r.drift.map((d) => `${mdCode(d.host, { table: true })} (${md(d.value)})`).join(', ') || 'no majority: see compare.html'} |`);
+      }
+      out.push('');
     }
-    out.push('| key | most common | hosts that differ |', '|---|---|---|');
-    for (const r of differing) {
-      out.push(`| ${md(r.key)} | ${md(r.common)} | ${r.drift.map((d) => `${md(d.host)} (${md(d.value)})`).join(', ') || 'no majority: see compare.html'} |`);
+    const absent = g.rows.filter((r) => r.partial);
+    if (absent.length > 0) {
+      out.push('Keys some hosts do not have (not counted as a value):', '');
+      for (const r of absent) out.push(`- ${md(r.key)}: ${r.absent.map((a) => `${mdCode(a.host)} (${md(a.value)})`).join(', ')}`);
+      out.push('');
     }
-    out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

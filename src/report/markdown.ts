@@ -1,9 +1,14 @@
-// The Markdown report, for a CI job summary: verdict on line 1, a ranked table, then the
-// findings of the hosts that need attention. Bounded in size whatever the fleet.
+// The Markdown report, for a CI job summary: verdict on line 1, a ranked table, what to do once
+// per finding type with the hosts it applies to, then the findings of the hosts that need
+// attention, and the footer last. Bounded in size whatever the fleet. Host names and addresses
+// are code spans, so GitHub never turns `user@host` into a mail link (markdown-text.ts).
 import type { RankedRun } from '../run/rank.js';
 import { renderTemplate } from './handlebars.js';
 import type { ReportFormat } from './report-format.js';
 import { cut, escapeMarkdown } from './escape.js';
+import { mdCode, mdText } from './markdown-text.js';
+import { LEVEL_LABELS, LEVEL_SYMBOLS } from './levels.js';
+import type { Verdict } from '../evaluate/types.js';
 import type { TrendView } from './trend-view.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
@@ -14,6 +19,8 @@ const DETAIL_HOSTS = 100;
 const TREND_ROWS = 200;
 const NAME_CHARS = 120;
 const TEXT_CHARS = 400;
+/** Hosts named under one remediation; the rest are counted. */
+const REMEDY_HOSTS = 20;
 
 interface MdLimits {
   rows: number;
@@ -30,6 +37,8 @@ interface MdView {
   provenance: string | null;
   warnings: string[];
   rows: { rank: number; name: string; verdict: string; score: string; deciding: string }[];
+  /** What to do, once per finding type and remediation, with the hosts it applies to. */
+  remedies: MdRemedy[];
   details: MdHost[];
   detailsMore: number;
   more: number;
@@ -61,6 +70,13 @@ interface MdFinding {
   verdict: string;
   key: string;
   summary: string;
+}
+
+interface MdRemedy {
+  verdict: string;
+  key: string;
+  /** "3 hosts: `a`, `b`, `c`" (named up to REMEDY_HOSTS, worst first). */
+  hosts: string;
   remediation: string;
 }
 
@@ -92,11 +108,12 @@ function assembleMdView(view: ReportView, limits: MdLimits): MdView {
     warnings: view.warnings.map((w) => md(w, TEXT_CHARS)),
     rows: rows.map((h) => ({
       rank: h.rank,
-      name: `${md(h.name, NAME_CHARS)}${h.hostKey?.mark ? ` (⚠ ${escapeMarkdown(h.hostKey.mark)})` : ''}`,
+      name: `${mdCode(cut(h.name, NAME_CHARS), { table: true })}${h.hostKey?.mark ? ` (⚠ ${mdText(h.hostKey.mark)})` : ''}`,
       verdict: verdictText(h),
       score: h.score === null ? '—' : String(h.score),
-      deciding: md(h.deciding, TEXT_CHARS),
+      deciding: mdText(cut(h.deciding, TEXT_CHARS), { table: true }),
     })),
+    remedies: assembleRemedies(needing),
     details: details.map(assembleMdHost),
     detailsMore: needing.length - details.length,
     more: view.hosts.length - rows.length,
@@ -111,12 +128,12 @@ function assembleMdTrend(trend: TrendView, max: number): MdTrend {
     since: escapeMarkdown(trend.since),
     line: escapeMarkdown(trend.line),
     rows: trend.hosts.slice(0, max).map((t) => ({
-      name: md(t.name, NAME_CHARS),
+      name: mdCode(cut(t.name, NAME_CHARS), { table: true }),
       change: `${t.changeSymbol} ${t.changeLabel}`,
       before: escapeMarkdown(t.before),
       after: escapeMarkdown(t.after),
       scoreDelta: t.scoreDelta,
-      notes: md(t.notes.join('; '), TEXT_CHARS * 2),
+      notes: mdText(cut(t.notes.join('; '), TEXT_CHARS * 2), { table: true }),
     })),
     more: Math.max(0, trend.hosts.length - max),
   };
@@ -130,10 +147,10 @@ function needsAttention(h: HostView): boolean {
 function assembleMdHost(h: HostView): MdHost {
   return {
     rank: h.rank,
-    name: md(h.name, NAME_CHARS),
+    name: mdCode(cut(h.name, NAME_CHARS)),
     verdict: verdictText(h),
-    endpoint: md(h.endpoint, NAME_CHARS),
-    hostKey: h.hostKey ? md(`${h.hostKey.text}${h.hostKey.mark ? ` (${h.hostKey.mark})` : ''}`, TEXT_CHARS) : null,
+    endpoint: mdCode(cut(h.endpoint, NAME_CHARS)),
+    hostKey: h.hostKey ? mdText(cut(`${h.hostKey.text}${h.hostKey.mark ? ` (${h.hostKey.mark})` : ''}`, TEXT_CHARS)) : null,
     failure: h.failure ? md(`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, TEXT_CHARS) : null,
     problems: h.problems.map((p) => md(p, TEXT_CHARS)),
     findings: h.findings.filter((f) => f.level !== 'ok').map(assembleMdFinding),
@@ -143,18 +160,52 @@ function assembleMdHost(h: HostView): MdHost {
 function assembleMdFinding(f: FindingView): MdFinding {
   return {
     verdict: `${f.levelSymbol} **${f.levelLabel}**`,
-    key: md(f.key, NAME_CHARS),
+    key: mdCode(cut(f.key, NAME_CHARS)),
     summary: `${md(f.summary, TEXT_CHARS)}${f.uncertain ? ' (uncertain: see report.html for the assumptions)' : ''}`,
-    remediation: md(f.remediation, TEXT_CHARS * 2),
   };
+}
+
+const SEVERITY: readonly Verdict[] = ['critical', 'warning', 'unknown', 'notice', 'ok'];
+
+/**
+ * One entry per finding type and remediation text (a host-specific note makes its own entry), with
+ * the hosts it applies to in ranking order: worst level first, then the most hosts.
+ */
+function assembleRemedies(hosts: readonly HostView[]): MdRemedy[] {
+  const groups = new Map<string, { key: string; remediation: string; worst: Verdict; hosts: string[]; levels: Map<Verdict, number> }>();
+  for (const h of hosts) {
+    for (const f of h.findings) {
+      if (f.level === 'ok' || f.remediation === '') continue;
+      const id = `${f.key}\u0000${f.remediation}`;
+      const g = groups.get(id) ?? groups.set(id, { key: f.key, remediation: f.remediation, worst: f.level, hosts: [], levels: new Map() }).get(id);
+      if (g === undefined || g.hosts.includes(h.name)) continue;
+      if (SEVERITY.indexOf(f.level) < SEVERITY.indexOf(g.worst)) g.worst = f.level;
+      g.hosts.push(h.name);
+      g.levels.set(f.level, (g.levels.get(f.level) ?? 0) + 1);
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => SEVERITY.indexOf(a.worst) - SEVERITY.indexOf(b.worst) || b.hosts.length - a.hosts.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((g) => {
+      const named = g.hosts.slice(0, REMEDY_HOSTS).map((n) => mdCode(cut(n, NAME_CHARS)));
+      const more = g.hosts.length - named.length;
+      const levels = SEVERITY.filter((l) => g.levels.has(l)).map((l) => `${g.levels.get(l)} ${LEVEL_LABELS[l]}`);
+      return {
+        verdict: LEVEL_SYMBOLS[g.worst],
+        key: mdCode(cut(g.key, NAME_CHARS)),
+        hosts: `${g.hosts.length} ${g.hosts.length === 1 ? 'host' : 'hosts'} (${levels.join(', ')}): ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+        remediation: md(g.remediation, TEXT_CHARS * 2),
+      };
+    });
 }
 
 function verdictText(h: HostView): string {
   return `${h.levelSymbol} ${h.levelLabel}`;
 }
 
+/** Text from hosts or the evaluator, cut, escaped, with link-shaped words as code spans. */
 function md(s: string, max: number): string {
-  return escapeMarkdown(cut(s, max));
+  return mdText(cut(s, max));
 }
 
 export { escapeMarkdown };

@@ -12,6 +12,7 @@ import { assembleCharts, type ChartView } from './charts.js';
 import { formatNumber, formatPercent } from './format.js';
 import { assembleTrendView, type TrendView } from './trend-view.js';
 import { assembleHostKey, assembleHostKeyLine, type HostKeyView } from './host-key-view.js';
+import { displayKey, figureViews, thresholdViews, type FigureView, type ThresholdView } from './finding-details.js';
 
 export { formatNumber, HOST_KEY_OFF_WARNING };
 
@@ -109,7 +110,7 @@ export interface LabelledValue {
 export interface FindingView {
   id: string;
   item: string | null;
-  /** `id` or `id.item`. */
+  /** `id`, with `.item` only when the id does not already end with it. */
   key: string;
   level: Verdict;
   levelLabel: string;
@@ -117,8 +118,10 @@ export interface FindingView {
   summary: string;
   /** A stated assumption could change the level. */
   uncertain: boolean;
-  figures: LabelledValue[];
-  thresholds: LabelledValue[];
+  /** Named in words, with units; the raw key kept for a tooltip. */
+  figures: FigureView[];
+  /** Each level's line with its direction and unit. */
+  thresholds: ThresholdView[];
   rationale: string;
   remediation: string;
   assumptions: string[];
@@ -318,16 +321,14 @@ function assembleFinding(f: Finding): FindingView {
   return {
     id: f.id,
     item: f.item ?? null,
-    key: findingKey(f),
+    key: displayKey(f),
     level: f.level,
     levelLabel: LEVEL_LABELS[f.level],
     levelSymbol: LEVEL_SYMBOLS[f.level],
     summary: clean(f.summary),
     uncertain: f.uncertain === true,
-    figures: Object.entries(f.figures).map(([label, value]) => ({ label: clean(label), value: clean(formatFigure(value)) })),
-    thresholds: (['notice', 'warning', 'critical', 'ok'] as const)
-      .filter((l) => f.thresholds[l] !== undefined)
-      .map((l) => ({ label: l, value: formatNumber(f.thresholds[l] as number) })),
+    figures: figureViews(f),
+    thresholds: thresholdViews(f),
     rationale: f.rationale,
     remediation: f.remediation,
     assumptions: f.assumptions.map(clean),
@@ -409,9 +410,4 @@ function figureNumber(f: Finding, name: string): number | undefined {
 
 function pct(part: number, whole: number): number {
   return Math.round((Math.min(Math.max(part / whole, 0), 1) * 100) * 100) / 100;
-}
-
-function formatFigure(v: number | string | null): string {
-  if (v === null) return 'n/a';
-  return typeof v === 'number' ? formatNumber(v) : v;
 }

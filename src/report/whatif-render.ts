@@ -2,8 +2,9 @@
 import type { ProposedSetting, WhatIfOutcome } from '../evaluate/whatif.js';
 import { renderTemplate } from './handlebars.js';
 import { sanitizeForTerminal } from '../text.js';
-import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
-import type { WhatIfMeta, WhatIfView } from './whatif-view.js';
+import { cut, escapeInvisible } from './escape.js';
+import { verdictChange, type WhatIfMeta, type WhatIfView } from './whatif-view.js';
+import { mdCode, mdText } from './markdown-text.js';
 
 export const WHATIF_SCHEMA_VERSION = 1;
 
@@ -18,12 +19,14 @@ const MD_HOSTS = 200;
 export function renderWhatIfMarkdown(view: WhatIfView): string {
   const out: string[] = [];
   out.push(`# sockaudit what-if: ${md(view.headline)}`, '');
+  out.push('Better or worse: the host\'s verdict changed. Score moved: same verdict, another score.', '');
   out.push(`Saved run ${md(view.from)} (audited ${md(view.auditedAt)}); proposal: ${md(view.sources.join(', '))}. ${md(view.gate)}.`, '');
   for (const w of view.warnings) out.push(`> **Warning:** ${md(w)}`, '');
   out.push('## The proposal', '');
   const settingsTable = (settings: WhatIfView['settings']): void => {
     out.push('| key | proposed | scope | written at |', '|---|---|---|---|');
-    for (const s of settings) out.push(`| ${md(s.key)} | ${md(s.text)} | ${md(s.scope)} | ${md(s.origin)} |`);
+    const cell = (t: string): string => mdText(t, { table: true });
+    for (const s of settings) out.push(`| ${cell(s.key)} | ${cell(s.text)} | ${cell(s.scope)} | ${cell(s.origin)} |`);
     out.push('');
   };
   if (view.settings.length > 0) {
@@ -43,28 +46,29 @@ export function renderWhatIfMarkdown(view: WhatIfView): string {
     out.push('| host | before | after | change | flags |', '|---|---|---|---|---:|');
     for (const h of view.hosts.slice(0, MD_HOSTS)) {
       out.push(
-        `| ${md(h.name)} | ${h.before.symbol} ${h.before.label} ${h.before.score} | ${h.after.symbol} ${h.after.label} ${h.after.score} | ${h.changeSymbol} ${h.changeLabel} | ${h.flags.length} |`,
+        `| ${mdCode(h.name, { table: true })} | ${h.before.symbol} ${h.before.label} ${h.before.score} | ${h.after.symbol} ${h.after.label} ${h.after.score} | ${h.changeLabel} | ${h.flags.length} |`,
       );
     }
     if (view.hosts.length > MD_HOSTS) out.push('', `${view.hosts.length - MD_HOSTS} more hosts in whatif.html`);
     out.push('');
   }
   for (const h of view.hosts.slice(0, MD_HOSTS).filter((x) => x.change !== 'same' || x.flags.length > 0)) {
-    out.push(`### ${md(h.name)}: ${h.before.label} → ${h.after.label}`, '');
+    out.push(`### ${mdCode(h.name)}: ${h.before.label} → ${h.after.label}`, '');
     for (const f of h.flags) out.push(`- ${f.symbol} **${f.level}** ${md(f.message)} (${md(f.origin)})`);
     for (const f of h.findings) out.push(`- ${md(f.finding)}: ${md(f.before)} → ${md(f.after)}: ${md(f.afterSummary)}`);
     out.push('');
   }
   if (view.notAudited.length > 0) {
     out.push('## Not audited', '');
-    for (const n of view.notAudited) out.push(`- ${md(n.name)}: ${md(n.reason)}`);
+    for (const n of view.notAudited) out.push(`- ${mdCode(n.name)}: ${md(n.reason)}`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/** Text escaped for Markdown; link-shaped words (user@host, URLs) as code spans, never links. */
 function md(s: string): string {
-  return escapeMarkdown(s);
+  return mdText(s);
 }
 
 /** The JSON document: raw values (host strings unchanged), keys in a fixed order. */
@@ -90,7 +94,8 @@ export function renderWhatIfJson(
       groups: h.groups,
       before: { verdict: h.before.verdict, score: h.before.score, decidedBy: h.before.decidedBy ?? null },
       after: { verdict: h.after.verdict, score: h.after.score, decidedBy: h.after.decidedBy ?? null },
-      change: h.change,
+      // By verdict, as the summary counts it; the score's move is in before and after.
+      change: verdictChange(h),
       settings: h.settings,
       flags: h.flags,
       findings: h.findings,
@@ -113,7 +118,7 @@ export function renderWhatIfSummary(view: WhatIfView, opts: { color: boolean; wi
   const shown = view.hosts.filter((h) => h.change !== 'same' || h.flags.length > 0).slice(0, top);
   if (shown.length > 0) lines.push('');
   for (const h of shown) {
-    const head = cut(`${h.changeSymbol} ${sanitizeForTerminal(h.name)}: ${h.before.label} ${h.before.score} -> ${h.after.label} ${h.after.score}`, width);
+    const head = cut(`${h.changeLabel}: ${sanitizeForTerminal(h.name)}: ${h.before.label} ${h.before.score} -> ${h.after.label} ${h.after.score}`, width);
     lines.push(h.change === 'worse' ? paint('1;31', head) : h.change === 'better' ? paint('32', head) : head);
     for (const f of h.flags) lines.push(cut(`    ${f.level}: ${sanitizeForTerminal(f.message)}`, width));
   }

@@ -56,9 +56,12 @@ export interface WhatIfHostView {
   groups: string[];
   before: LevelView;
   after: LevelView;
-  change: 'better' | 'worse' | 'same';
+  /** By verdict only: a score moving within the same verdict is `moved`, not better or worse. */
+  change: VerdictChange;
+  /** In words: "worse", "better", "score moved", "unchanged". */
   changeLabel: string;
-  changeSymbol: string;
+  /** "critical → warning", or "ok, score 12 → 18". */
+  changeDetail: string;
   flagged: boolean;
   settings: { key: string; was: string; text: string; from: string; origin: string; applied: boolean }[];
   flags: FlagView[];
@@ -66,38 +69,78 @@ export interface WhatIfHostView {
   moved: { finding: string; figure: string; before: string; after: string }[];
 }
 
+export type VerdictChange = 'better' | 'worse' | 'moved' | 'same';
+
 export interface WhatIfView extends Pick<WhatIfMeta, 'tool' | 'from' | 'auditedAt' | 'sources' | 'reportHref' | 'warnings' | 'notAudited'> {
-  /** "1 host worse, 2 better, 3 unchanged; 2 warning flags". */
+  /** "1 host worse, 2 better, 1 moved within its verdict, 3 unchanged of 7 hosts; 2 findings resolved, 1 introduced; 2 warning flags". */
   headline: string;
   harmful: boolean;
   /** Why the command exits 1 or 0. */
   gate: string;
-  counts: { better: number; worse: number; same: number; flagged: number; notAudited: number };
+  counts: {
+    better: number;
+    worse: number;
+    /** Same verdict, another score. */
+    moved: number;
+    same: number;
+    flagged: number;
+    notAudited: number;
+    /** Findings above ok before and ok (or gone) after, over every host. */
+    findingsResolved: number;
+    /** Findings ok (or absent) before and above ok after. */
+    findingsIntroduced: number;
+  };
   settings: SettingView[];
   groups: { group: string; settings: SettingView[] }[];
   /** Proposal-level flags. */
   flags: FlagView[];
-  /** Harm first: worse, then flagged, then better, then unchanged. */
+  /** Harm first: worse, then flagged, then better, then moved, then unchanged. */
   hosts: WhatIfHostView[];
 }
 
-const CHANGE: Record<WhatIfHostView['change'], { label: string; symbol: string }> = {
-  worse: { label: 'worse', symbol: '↑' },
-  better: { label: 'better', symbol: '↓' },
-  same: { label: 'unchanged', symbol: '=' },
+const CHANGE_LABEL: Record<VerdictChange, string> = {
+  worse: 'worse',
+  better: 'better',
+  moved: 'score moved',
+  same: 'unchanged',
 };
+
+/** Better or worse only when the verdict changes; a score nudged within one verdict has moved. */
+export function verdictChange(h: Pick<WhatIfHost, 'before' | 'after'>): VerdictChange {
+  const a = severity(h.before.verdict);
+  const b = severity(h.after.verdict);
+  if (a !== b) return b < a ? 'better' : 'worse';
+  return h.after.score === h.before.score ? 'same' : 'moved';
+}
+
+const isRaised = (v: Verdict | null): boolean => v !== null && v !== 'ok';
+
+/** Resolved: above ok before, ok or gone after; introduced: the other way round. */
+export function findingTurns(h: Pick<WhatIfHost, 'findings'>): { resolved: number; introduced: number } {
+  let resolved = 0;
+  let introduced = 0;
+  for (const f of h.findings) {
+    if (isRaised(f.before) && !isRaised(f.after)) resolved++;
+    if (!isRaised(f.before) && isRaised(f.after)) introduced++;
+  }
+  return { resolved, introduced };
+}
 
 export function buildWhatIfView(outcome: WhatIfOutcome, settings: readonly ProposedSetting[], groups: readonly { group: string; settings: readonly ProposedSetting[] }[], meta: WhatIfMeta): WhatIfView {
   const hosts = outcome.hosts
     .map((h) => ({ h, flagged: h.flags.some((f) => f.level === 'warning') }))
     .sort((a, b) => orderOf(a) - orderOf(b) || severity(b.h.after.verdict) - severity(a.h.after.verdict) || b.h.after.score - a.h.after.score || cmp(a.h.name, b.h.name))
     .map(({ h, flagged }, i) => assembleHost(h, flagged, i + 1));
+  const turns = outcome.hosts.map(findingTurns);
   const counts = {
     better: hosts.filter((h) => h.change === 'better').length,
     worse: hosts.filter((h) => h.change === 'worse').length,
+    moved: hosts.filter((h) => h.change === 'moved').length,
     same: hosts.filter((h) => h.change === 'same').length,
     flagged: hosts.filter((h) => h.flagged).length,
     notAudited: meta.notAudited.length,
+    findingsResolved: turns.reduce((n, t) => n + t.resolved, 0),
+    findingsIntroduced: turns.reduce((n, t) => n + t.introduced, 0),
   };
   const warningFlags = outcome.flags.filter((f) => f.level === 'warning').length + outcome.hosts.reduce((n, h) => n + h.flags.filter((f) => f.level === 'warning').length, 0);
   const judged = judgeWhatIf(outcome);
@@ -125,15 +168,22 @@ function assembleHeadline(c: WhatIfView['counts'], warningFlags: number, total: 
   const parts: string[] = [];
   if (c.worse > 0) parts.push(`${c.worse} worse`);
   if (c.better > 0) parts.push(`${c.better} better`);
+  if (c.moved > 0) parts.push(`${c.moved} moved within ${c.moved === 1 ? 'its verdict' : 'their verdicts'}`);
   if (c.same > 0) parts.push(`${c.same} unchanged`);
-  const flags = warningFlags === 0 ? 'no warning flag' : `${warningFlags} warning flag${warningFlags === 1 ? '' : 's'}`;
-  return `${parts.join(', ')} of ${total} host${total === 1 ? '' : 's'}; ${flags}`;
+  const findings = `${plural(c.findingsResolved, 'finding')} resolved, ${c.findingsIntroduced} introduced`;
+  const flags = warningFlags === 0 ? 'no warning flag' : plural(warningFlags, 'warning flag');
+  return `${parts.join(', ')} of ${plural(total, 'host')}; ${findings}; ${flags}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function orderOf({ h, flagged }: { h: WhatIfHost; flagged: boolean }): number {
-  if (h.change === 'worse') return 0;
+  const change = verdictChange(h);
+  if (change === 'worse') return 0;
   if (flagged) return 1;
-  return h.change === 'better' ? 2 : 3;
+  return change === 'better' ? 2 : change === 'moved' ? 3 : 4;
 }
 
 function severity(v: Verdict): number {
@@ -148,9 +198,12 @@ function assembleHost(h: WhatIfHost, flagged: boolean, n: number): WhatIfHostVie
     groups: h.groups.map(clean),
     before: level(h.before.verdict, h.before.score),
     after: level(h.after.verdict, h.after.score),
-    change: h.change,
-    changeLabel: CHANGE[h.change].label,
-    changeSymbol: CHANGE[h.change].symbol,
+    change: verdictChange(h),
+    changeLabel: CHANGE_LABEL[verdictChange(h)],
+    changeDetail:
+      h.before.verdict === h.after.verdict
+        ? `${LEVEL_LABELS[h.after.verdict]}, score ${h.before.score} → ${h.after.score}`
+        : `${LEVEL_LABELS[h.before.verdict]} → ${LEVEL_LABELS[h.after.verdict]}`,
     flagged,
     settings: h.settings.map((s) => ({ key: clean(s.key), was: clean(s.was), text: clean(s.text), from: clean(s.from), origin: clean(s.origin), applied: s.applied })),
     flags: h.flags.map(assembleFlag),

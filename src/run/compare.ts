@@ -2,6 +2,9 @@
 // host that differs from its group's most common value). Pure: the run in, the model out. Values are
 // raw here; the renderers clean and escape them.
 import { parseKernelRelease } from '../evaluate/units.js';
+import { levelAbove } from '../evaluate/comparators.js';
+import { defaultConfig, thresholdsFor, type EvalConfig } from '../evaluate/config.js';
+import type { Level, Thresholds } from '../evaluate/index.js';
 import { gaugePeak, memTotalBytes } from '../evaluate/inputs.js';
 import { ORPHAN_DOC_BYTES } from '../evaluate/kernel-facts.js';
 import { SYSCTLS } from '../procfs/sections.js';
@@ -37,17 +40,36 @@ export type LimitId = 'tcpMemHighOfRam' | 'udpMemHighOfRam' | 'orphansOfLimit' |
 export interface RelativeLimit {
   /** The figure, null when an input is missing. */
   value: number | null;
+  /** The level the check behind this figure gives it (limits-vs-ram, orphans); null without a value. */
+  level: Level | null;
   /** What it is made of, e.g. "371,130 pages x 4096 of 16 GiB". */
   basis: string | null;
 }
 
-export const LIMITS: readonly { id: LimitId; label: string; unit: '%' | 'x' }[] = [
-  { id: 'tcpMemHighOfRam', label: 'tcp_mem high, % of RAM', unit: '%' },
-  { id: 'udpMemHighOfRam', label: 'udp_mem high, % of RAM', unit: '%' },
-  { id: 'orphansOfLimit', label: 'peak orphans, % of tcp_max_orphans', unit: '%' },
-  { id: 'maxOrphansOfPeak', label: 'tcp_max_orphans, times the peak orphans', unit: 'x' },
-  { id: 'orphanMemoryOfRam', label: 'tcp_max_orphans x 64 KiB, % of RAM', unit: '%' },
-];
+export interface LimitColumn {
+  id: LimitId;
+  label: string;
+  unit: '%' | 'x';
+  /** The check whose lines colour the column, and those lines. */
+  judgedBy: string;
+}
+
+/** The relative limits, each with the check whose lines colour it (the config's lines, else the rules'). */
+export function limitColumns(config: EvalConfig = defaultConfig): LimitColumn[] {
+  const ram = thresholdsFor('limits-vs-ram', config);
+  const orphans = thresholdsFor('orphans', config);
+  const orphanLines = (['notice', 'warning', 'critical'] as const).flatMap((l) => (orphans[l] === undefined ? [] : [`${l} above ${orphans[l]} %`])).join(', ');
+  return [
+    { id: 'tcpMemHighOfRam', label: 'tcp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${ram.warning} % of RAM` },
+    { id: 'udpMemHighOfRam', label: 'udp_mem high, % of RAM', unit: '%', judgedBy: `limits-vs-ram: warning above ${ram.warning} % of RAM` },
+    { id: 'orphansOfLimit', label: 'peak orphans, % of tcp_max_orphans', unit: '%', judgedBy: `orphans: ${orphanLines}` },
+    { id: 'maxOrphansOfPeak', label: 'tcp_max_orphans, times the peak orphans', unit: 'x', judgedBy: `orphans, the same lines turned round: ${orphanLines} of the limit` },
+    { id: 'orphanMemoryOfRam', label: 'tcp_max_orphans x 64 KiB, % of RAM', unit: '%', judgedBy: `limits-vs-ram: notice above ${ram.notice} % of RAM` },
+  ];
+}
+
+/** The columns with the rules' own lines. */
+export const LIMITS: readonly LimitColumn[] = limitColumns();
 
 export interface KeyRow {
   key: string;
@@ -57,7 +79,12 @@ export interface KeyRow {
   commonCount: number;
   /** Hosts that differ from the common value, with theirs. */
   drift: { host: string; value: string }[];
-  /** Distinct values seen, most common first. */
+  /**
+   * Hosts with no value for the key (`missing` on an older kernel or without the module,
+   * `unreadable`, `invalid`, `not read`): not a value, so neither counted for the majority nor drift.
+   */
+  absent: { host: string; value: string }[];
+  /** Distinct values seen, not counting the absent. */
   distinct: number;
 }
 
@@ -72,6 +99,8 @@ export interface CompareGroup {
 
 export interface CompareModel {
   by: CompareBy;
+  /** The relative limits shown, with the lines that colour them. */
+  limitColumns: LimitColumn[];
   keys: string[];
   groups: CompareGroup[];
   /** Hosts that drift on at least one key, over every group. */
@@ -80,10 +109,20 @@ export interface CompareModel {
   notAudited: number;
 }
 
-export function assembleCompare(run: AuditRun, by: CompareBy): CompareModel {
+/**
+ * `--by` when none is given: each host's inventory group when the inventory has groups (hosts of one
+ * role are compared with each other, not with the whole fleet), else the fleet as one group.
+ */
+export function defaultCompareBy(run: AuditRun): CompareBy {
+  return run.hosts.some((h) => h.outcome.target.groups.length > 0) ? 'group' : 'fleet';
+}
+
+/** `config`: the evaluator's thresholds, which colour the relative limits as the checks judge them. */
+export function assembleCompare(run: AuditRun, by: CompareBy = defaultCompareBy(run), config: EvalConfig = defaultConfig): CompareModel {
+  const lines = { ram: thresholdsFor('limits-vs-ram', config), orphans: thresholdsFor('orphans', config) };
   const hosts = run.hosts.map((h) => ({
     group: groupOf(h.outcome.target.groups, h.outcome.status === 'failed' ? undefined : h.outcome.snapshot, by),
-    host: h.outcome.status === 'failed' ? notAudited(h.outcome.target.name, `${h.outcome.stage}: ${h.outcome.message}`) : audited(h.outcome.target.name, h.outcome.snapshot),
+    host: h.outcome.status === 'failed' ? notAudited(h.outcome.target.name, `${h.outcome.stage}: ${h.outcome.message}`) : audited(h.outcome.target.name, h.outcome.snapshot, lines),
   }));
   const keys = compareKeys(run);
   const names = [...new Set(hosts.map((h) => h.group))].sort(groupOrder);
@@ -98,6 +137,7 @@ export function assembleCompare(run: AuditRun, by: CompareBy): CompareModel {
   const drifting = new Set(groups.flatMap((g) => g.keys.flatMap((k) => k.drift.map((d) => `${g.name}\u0000${d.host}`))));
   return {
     by,
+    limitColumns: limitColumns(config),
     keys,
     groups,
     driftingHosts: drifting.size,
@@ -134,26 +174,42 @@ function groupOrder(a: string, b: string): number {
   return catchAll(a) - catchAll(b) || cmp(a, b);
 }
 
+/** Readings that are not values: the key is absent, or could not be read. */
+const NOT_VALUES: ReadonlySet<string> = new Set(['missing', 'unreadable', 'invalid', 'not read']);
+
 function assembleRow(key: string, members: CompareHost[]): KeyRow {
   const counts = new Map<string, number>();
+  const absent: { host: string; value: string }[] = [];
   for (const m of members) {
     const v = m.values[key] ?? 'not read';
-    counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (NOT_VALUES.has(v)) absent.push({ host: m.name, value: v });
+    else counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
   const [top, second] = ranked;
   // A tie has no majority: no host is singled out, the row is marked as split.
   const common = top !== undefined && (second === undefined || top[1] > second[1]) ? top[0] : null;
-  const drift = common === null ? [] : members.filter((m) => (m.values[key] ?? 'not read') !== common).map((m) => ({ host: m.name, value: m.values[key] ?? 'not read' }));
-  return { key, common, commonCount: common === null ? 0 : (top?.[1] ?? 0), drift, distinct: ranked.length };
+  const drift =
+    common === null
+      ? []
+      : members.flatMap((m) => {
+          const v = m.values[key] ?? 'not read';
+          return NOT_VALUES.has(v) || v === common ? [] : [{ host: m.name, value: v }];
+        });
+  return { key, common, commonCount: common === null ? 0 : (top?.[1] ?? 0), drift, absent, distinct: ranked.length };
 }
 
 function notAudited(name: string, reason: string): CompareHost {
-  const limits = Object.fromEntries(LIMITS.map((l) => [l.id, { value: null, basis: null }])) as Record<LimitId, RelativeLimit>;
+  const limits = Object.fromEntries(LIMITS.map((l) => [l.id, { value: null, level: null, basis: null }])) as Record<LimitId, RelativeLimit>;
   return { name, audited: false, reason, kernel: null, pageSize: null, memTotalBytes: null, initNetns: null, values: {}, limits };
 }
 
-function audited(name: string, s: Snapshot): CompareHost {
+interface Lines {
+  ram: Thresholds;
+  orphans: Thresholds;
+}
+
+function audited(name: string, s: Snapshot, lines: Lines): CompareHost {
   const values: Record<string, string> = {};
   for (const [key, r] of Object.entries(s.sysctl)) values[key] = show(r);
   const total = memTotalBytes(s);
@@ -166,7 +222,7 @@ function audited(name: string, s: Snapshot): CompareHost {
     memTotalBytes: total.ok ? total.value : null,
     initNetns: s.initNetns ?? null,
     values,
-    limits: assembleLimits(s, total.ok ? total.value : undefined),
+    limits: assembleLimits(s, total.ok ? total.value : undefined, lines),
   };
 }
 
@@ -174,32 +230,61 @@ function show(r: Reading<SysctlValue>): string {
   return r.state === 'ok' ? r.value.map(String).join(' ') : r.state;
 }
 
-/** Limits relative to the host, so hosts of different sizes compare fairly. */
-function assembleLimits(s: Snapshot, ram: number | undefined): Record<LimitId, RelativeLimit> {
+/**
+ * Limits relative to the host, so hosts of different sizes compare fairly, each with the level its
+ * check gives it: tcp_mem and udp_mem high and tcp_max_orphans x 64 KiB against RAM by limits-vs-ram
+ * (warning, notice), the peak orphans against tcp_max_orphans by orphans, and the limit as a multiple
+ * of the peak by the same lines turned round (4 x the peak is the quarter rule).
+ */
+function assembleLimits(s: Snapshot, ram: number | undefined, lines: Lines): Record<LimitId, RelativeLimit> {
   const values = (key: string): number[] | undefined => {
     const r = s.sysctl[key];
     return r?.state === 'ok' ? r.value.map(Number) : undefined;
   };
-  const none: RelativeLimit = { value: null, basis: null };
+  const none: RelativeLimit = { value: null, level: null, basis: null };
+  const ramRule = lines.ram;
+  const orphanRule = lines.orphans;
   const page = s.pageSize !== undefined && s.pageSize > 0 ? s.pageSize : undefined;
   const ofRam = (key: string): RelativeLimit => {
     const high = values(key)?.[2];
     if (high === undefined || ram === undefined || page === undefined) return none;
-    return { value: round((100 * high * page) / ram), basis: `${high} pages x ${page} bytes of MemTotal ${ram} bytes` };
+    const value = round((100 * high * page) / ram);
+    return { value, level: judged(value, pick(ramRule, 'warning')), basis: `${high} pages x ${page} bytes of MemTotal ${ram} bytes` };
   };
   const limit = values('net.ipv4.tcp_max_orphans')?.[0];
   const peak = gaugePeak(s, 'orphan');
   const peakValue = peak.ok ? peak.value.peak : undefined;
+  const orphans = (share: number): Level => levelAbove(share, orphanRule);
   return {
     tcpMemHighOfRam: ofRam('net.ipv4.tcp_mem'),
     udpMemHighOfRam: ofRam('net.ipv4.udp_mem'),
     orphansOfLimit:
-      limit !== undefined && peakValue !== undefined && limit > 0 ? { value: round((100 * peakValue) / limit), basis: `${peakValue} of ${limit}` } : none,
+      limit !== undefined && peakValue !== undefined && limit > 0
+        ? { value: round((100 * peakValue) / limit), level: orphans((100 * peakValue) / limit), basis: `${peakValue} of ${limit}` }
+        : none,
     maxOrphansOfPeak:
-      limit !== undefined && peakValue !== undefined && peakValue > 0 ? { value: round(limit / peakValue), basis: `${limit} / ${peakValue} orphans at peak` } : none,
+      limit !== undefined && peakValue !== undefined && peakValue > 0
+        ? { value: round(limit / peakValue), level: limit > 0 ? orphans((100 * peakValue) / limit) : 'critical', basis: `${limit} / ${peakValue} orphans at peak` }
+        : none,
     orphanMemoryOfRam:
-      limit !== undefined && ram !== undefined ? { value: round((100 * limit * ORPHAN_DOC_BYTES) / ram), basis: `${limit} x 64 KiB of MemTotal ${ram} bytes` } : none,
+      limit !== undefined && ram !== undefined
+        ? {
+            value: round((100 * limit * ORPHAN_DOC_BYTES) / ram),
+            level: judged((100 * limit * ORPHAN_DOC_BYTES) / ram, pick(ramRule, 'notice')),
+            basis: `${limit} x 64 KiB of MemTotal ${ram} bytes`,
+          }
+        : none,
   };
+}
+
+/** One level's line of a rule: limits-vs-ram judges each figure by its own level. */
+function pick(t: Thresholds, level: Level): Thresholds {
+  const line = t[level];
+  return line === undefined ? {} : { [level]: line };
+}
+
+function judged(value: number, thresholds: Thresholds): Level {
+  return levelAbove(value, thresholds);
 }
 
 function round(n: number): number {

@@ -228,7 +228,7 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
   [
     COMPARE as CommandArgs<unknown>,
     [
-      { argv: ['--from', 'x/report.json'], expected: { from: 'x/report.json', by: 'fleet', outDir: 'x', formats: ['html', 'md', 'json'], quiet: false } },
+      { argv: ['--from', 'x/report.json'], expected: { from: 'x/report.json', outDir: 'x', formats: ['html', 'md', 'json'], quiet: false } },
       { argv: ['--from', 'r.json', '--by', 'kernel', '--config', 'c', '-o', 'o', '--format', 'json', '-q'], expected: { from: 'r.json', by: 'kernel', configFile: 'c', outDir: 'o', formats: ['json'], quiet: true } },
       { argv: ['--from', 'r.json', '--by', 'rack'], error: /--by must be one of fleet, group, kernel/ },
       { argv: [], error: /compare: --from report.json is required/ },

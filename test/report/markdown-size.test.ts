@@ -3,6 +3,7 @@ import { expect, test } from 'vitest';
 import { buildView, MARKDOWN_MAX_BYTES, renderMarkdown } from '../../src/report/index.js';
 import { assembleDigest, type RunDigest } from '../../src/run/trend.js';
 import { auditRun, manyHosts } from '../support/fleet.js';
+import { mdCode } from '../../src/report/markdown-text.js';
 
 test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and changes first, stable', () => {
   const run = auditRun({ hosts: manyHosts(5000) });
@@ -22,7 +23,7 @@ test('5,000 hosts with a trend: under 1 MiB, verdict first, the worst hosts and 
   expect(md.split('\n')[0]).toBe(`# sockaudit: ${view.verdictLine}`);
   const rows = md.split('\n').filter((l) => /^\| \d+ \| /.test(l));
   expect(rows.length).toBeGreaterThan(10);
-  expect(rows.slice(0, 10).map((r) => r.split(' | ')[1])).toEqual(view.hosts.slice(0, 10).map((h) => h.name.replace(/[\\`*_[\]|~#]/g, '\\$&')));
+  expect(rows.slice(0, 10).map((r) => r.split(' | ')[1])).toEqual(view.hosts.slice(0, 10).map((h) => mdCode(h.name, { table: true })));
   const trend = md.slice(md.indexOf('## Since the baseline'));
   const trendRows = trend.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Host'));
   expect(trendRows.length).toBeGreaterThan(0);

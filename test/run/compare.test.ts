@@ -20,7 +20,7 @@ describe('assembleCompare', () => {
     expect(model.groups.map((g) => g.name)).toEqual(['db', 'web']);
     const web = model.groups.find((g) => g.name === 'web');
     const row = web?.keys.find((k) => k.key === 'net.ipv4.tcp_max_orphans');
-    expect(row).toEqual({ key: 'net.ipv4.tcp_max_orphans', common: '65536', commonCount: 3, drift: [{ host: 'web-3', value: '16384' }], distinct: 2 });
+    expect(row).toEqual({ key: 'net.ipv4.tcp_max_orphans', common: '65536', commonCount: 3, drift: [{ host: 'web-3', value: '16384' }], absent: [], distinct: 2 });
     // db's hosts agree with each other, though not with web.
     expect(model.groups.find((g) => g.name === 'db')?.keys.every((k) => k.drift.length === 0)).toBe(true);
     expect(model.driftingHosts).toBe(1);
@@ -77,6 +77,8 @@ describe('assembleCompare', () => {
       ['6.1', ['new-1', 'new-2', 'pod']],
     ]);
     const tcpMem = model.groups[1]?.keys.find((k) => k.key === 'net.ipv4.tcp_mem');
-    expect(tcpMem?.drift).toEqual([{ host: 'pod', value: 'missing' }]);
+    // Missing is not a value: listed apart, not drift.
+    expect(tcpMem?.drift).toEqual([]);
+    expect(tcpMem?.absent).toEqual([{ host: 'pod', value: 'missing' }]);
   });
 });

@@ -184,11 +184,12 @@ describe('the trend in the reports', () => {
     const md = renderMarkdown(view);
     expect(md.split('\n')[0]).toBe(`# sockaudit: ${view.verdictLine}`);
     const part = md.slice(md.indexOf('## Since the baseline'));
-    expect(part).toContain('| web-1 | ↑ worse | ok');
+    expect(part).toContain('| `web-1` | ↑ worse | ok');
     const rows = part.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Host'));
     expect(rows).toHaveLength(trendOf().hosts.length);
     for (const r of rows) expect(r).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
-    expect(part).toContain('&lt;b onmouseover=x&gt;web\\|\\*2\\*&lt;/b&gt;');
+    // Names are code spans: literal text, the pipe escaped for the table.
+    expect(part).toContain('`<b onmouseover=x>web\\|*2*</b>`');
   });
 });
 

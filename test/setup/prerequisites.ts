@@ -1,4 +1,5 @@
 // The suite uses real parts: OpenSSH's sshd and ssh-keygen, Debian's chromium, busybox.
+// cmark-gfm: the Markdown reports are rendered as GitHub renders them.
 // On a fresh Debian machine run as root, install them; elsewhere say exactly what is missing.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ const NEEDED: { path: string; pkg: string }[] = [
   { path: '/usr/bin/chromium', pkg: 'chromium' },
   { path: '/bin/busybox', pkg: 'busybox' },
   { path: '/usr/bin/xmllint', pkg: 'libxml2-utils' },
+  { path: '/usr/bin/cmark-gfm', pkg: 'cmark-gfm' },
 ];
 
 export default function setup(): void {

@@ -14,8 +14,9 @@ that differ from their group's most common value (drift). Hostname, boot id and 
 (fs.file-nr, nf_conntrack_count) are left out; limits are also shown relative to each host.
 
   --from FILE          a report.json written by sockaudit audit (required)
-  --by WHAT            fleet (default: all hosts one group) | group (a host's first inventory
-                       group) | kernel (kernel major.minor)
+  --by WHAT            group (a host's first inventory group; the default when the inventory
+                       has groups) | fleet (all hosts one group; the default otherwise) |
+                       kernel (kernel major.minor)
   --config FILE        evaluator thresholds and skips, for evaluating the saved run again
   -o, --out DIR        where to write compare.html/md/json (default: the folder of --from)
   --format LIST        html,md,json (default all three)
@@ -29,11 +30,12 @@ export function parseCompareArgs(args: string[]): CompareOptions | 'help' {
   const { values: v } = parseFlags(args, OPTIONS);
   if (v.help) return 'help';
   if (v.from === undefined) throw new UsageError('compare: --from report.json is required');
-  const by = v.by ?? 'fleet';
-  if (!(COMPARE_BY as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${COMPARE_BY.join(', ')} (got "${by}")`);
+  const by = v.by;
+  if (by !== undefined && !(COMPARE_BY as readonly string[]).includes(by)) throw new UsageError(`--by must be one of ${COMPARE_BY.join(', ')} (got "${by}")`);
   return {
     from: v.from,
-    by: by as CompareBy,
+    // Without --by the saved run decides: by group when its inventory had groups.
+    ...(by === undefined ? {} : { by: by as CompareBy }),
     ...(v.config === undefined ? {} : { configFile: v.config }),
     outDir: v.out ?? dirname(v.from),
     formats: parsePageFormats(v.format ?? 'html,md,json'),
