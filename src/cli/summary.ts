@@ -6,6 +6,7 @@ import type { Io } from '../commands/io.js';
 import { buildView, renderSummary } from '../report/index.js';
 import { assembleTrendView } from '../report/trend-view.js';
 import type { HostResult, Trend } from '../run/types.js';
+import { describeShardLine } from '../inventory/shard.js';
 import { cut, visibleLine } from './terminal-text.js';
 
 const DEFAULT_COLUMNS = 80;
@@ -27,6 +28,7 @@ export function printAuditSummary(result: AuditResult, to: SummaryTarget): void 
   const view = buildView(result.ranked);
   // The last column is left empty: some terminals wrap as soon as it is written.
   to.stream.write(renderSummary(view, { color: to.color, width: to.columns - 1 }));
+  if (result.run.shard) to.stream.write(`${visibleLine(describeShardLine(result.run.shard))}\n`);
   for (const line of hostKeyAdvice(result.run.hosts)) to.stream.write(`${cut(line, Math.max(40, to.columns - 1))}\n`);
   for (const f of result.files) to.stream.write(`wrote ${visibleLine(f)}\n`);
   for (const u of result.unwritten) to.stream.write(`could not write ${visibleLine(u.path)}: ${visibleLine(u.reason)}\n`);

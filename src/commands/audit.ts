@@ -12,7 +12,7 @@ import { rankRun } from '../run/rank.js';
 import type { AuditRun } from '../run/types.js';
 import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
-import { parseShard, selectShard, type Shard } from '../inventory/shard.js';
+import { inventoryCoverage, selectShard, type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { checkOutputFolder, type Format } from './outputs.js';
 import { reportRanked, type AuditResult } from './report.js';
 import { packageVersion } from '../paths.js';
@@ -49,8 +49,10 @@ export interface AuditOptions {
   extraTargets?: Target[];
   /** A saved report.json to compare with; read before any host is touched. */
   baseline?: string;
-  /** Audit only this part of the targets (`--shard I/N`). */
-  shard?: Shard;
+  /** Audit only this part of the targets (`--shard I/N` or `--shard auto`). */
+  shard?: Shard & { from?: ShardSource };
+  /** The run the shard belongs to; null when none was given or found. */
+  runId?: RunId | null;
   /** Exit 1 also when a host got worse than in the baseline. */
   failOnWorse?: boolean;
 }
@@ -87,7 +89,13 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     for (const w of loaded.warnings) io.warn(w);
     targets = targets.concat(loaded.targets);
   }
-  if (opts.shard) targets = selectShard(targets, opts.shard);
+  // A shard records the whole inventory it was cut from, so that merge can prove coverage.
+  let shard: AuditRun['shard'];
+  if (opts.shard) {
+    shard = { index: opts.shard.index, count: opts.shard.count, from: opts.shard.from ?? 'flag', runId: opts.runId ?? null, inventory: inventoryCoverage(targets) };
+    if (shard.runId === null) warnings.push('this shard has no run id (no --run-id and no CI pipeline id found): merge cannot tell it from a shard of another run');
+    targets = selectShard(targets, opts.shard);
+  }
   if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
 
   // So does an --out folder that cannot take the reports: better now than after the audit.
@@ -146,7 +154,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     intervalSeconds: opts.intervalSeconds,
     warnings,
     hosts: assembleHostResults(outcomes, config),
-    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(shard ? { shard } : {}),
     ...(baseline ? { baseline } : {}),
   };
   const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
