@@ -154,3 +154,16 @@ describe('inventory coverage', () => {
     expect(inventoryCoverage([t('a\n["b","b",22,null]')]).digest).not.toBe(inventoryCoverage([t('a'), t('b')]).digest);
   });
 });
+
+describe('audit flags', () => {
+  test('--shard auto reads the environment it is given; --run-id wins over the pipeline id', async () => {
+    const { parseAuditArgs } = await import('../../src/cli/args/audit.js');
+    const env = { CI_NODE_INDEX: '2', CI_NODE_TOTAL: '3', CI_PIPELINE_ID: '812' };
+    expect(parseAuditArgs(['-H', 'a,b', '--shard', 'auto'], env)).toMatchObject({ shard: { index: 2, count: 3, from: 'gitlab' }, runId: { value: 'gitlab:812', from: 'CI_PIPELINE_ID' } });
+    expect(parseAuditArgs(['-H', 'a', '--shard', '1/2', '--run-id', 'weekly-49'], env)).toMatchObject({ shard: { index: 1, count: 2, from: 'flag' }, runId: { value: 'weekly-49', from: '--run-id' } });
+    expect(parseAuditArgs(['-H', 'a', '--shard', '1/2'], {})).toMatchObject({ runId: null });
+    expect(() => parseAuditArgs(['-H', 'a', '--shard', 'auto'], {})).toThrow(/no engine's shard index is set \(looked for CI_NODE_INDEX/);
+    expect(() => parseAuditArgs(['-H', 'a', '--shard', 'auto'], { JOB_COMPLETION_INDEX: '1' })).toThrow(/JOB_COMPLETION_INDEX is set .* but SOCKAUDIT_SHARD_TOTAL is not/);
+    expect(() => parseAuditArgs(['-H', 'a', '--run-id', 'x'], env)).toThrow(/--run-id names the run a shard belongs to: give --shard too/);
+  });
+});

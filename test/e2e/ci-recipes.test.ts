@@ -9,7 +9,8 @@ import { validateWorkflow } from '@action-validator/core';
 import { describe, expect, test } from 'vitest';
 import { parseDocument } from 'yaml';
 import { resolveShard } from '../../src/inventory/shard.js';
-import { repoRoot } from './helpers.js';
+import { repoRoot, runBinary, tempDir } from './helpers.js';
+import { SHARD_ENGINES } from '../../src/inventory/shard.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 const section = /\n## In CI[^\n]*\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
@@ -188,5 +189,30 @@ describe("README's CI recipes", () => {
       const got = Array.from({ length: n }, (_, i) => resolveShard('auto', { JOB_COMPLETION_INDEX: String(i), SOCKAUDIT_SHARD_TOTAL: String(total?.value) }));
       expect(got.map((g) => ('value' in g ? g.value.index : 0))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     });
+  });
+
+  describe('--shard auto in the built binary', () => {
+    // Whatever engine runs this suite, its variables are blanked: only what each test sets counts.
+    const blank = Object.fromEntries([...SHARD_ENGINES.flatMap((e) => [e.index, e.total]), 'GITHUB_RUN_ID', 'CI_PIPELINE_ID', 'CIRCLE_WORKFLOW_ID', 'BUILDKITE_BUILD_ID', 'JOB_NAME', 'AWS_BATCH_JOB_ID', 'NOMAD_JOB_ID'].map((k) => [k, '']));
+
+    test('no engine: exit 2, listing what was looked for', async () => {
+      const r = await runBinary(['audit', '-H', '127.0.0.1:9', '--shard', 'auto'], { env: blank });
+      expect(r.code).toBe(2);
+      for (const e of SHARD_ENGINES) expect(r.stderr).toContain(e.index);
+    });
+
+    test("a Kubernetes Indexed Job's pod: the summary and report.json say which shard, which run and which inventory", async () => {
+      const out = tempDir('shard-auto');
+      try {
+        const env = { ...blank, JOB_COMPLETION_INDEX: '0', SOCKAUDIT_SHARD_TOTAL: '1', HOSTNAME: 'sockaudit-weekly-x7k2p-0' };
+        const r = await runBinary(['audit', '-H', '127.0.0.1:9,127.0.0.2:9', '--shard', 'auto', '--connect-timeout', '2', '--allow-unaudited', '--no-ssh-config', '-q', '--format', 'json', '-o', out.path], { env });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^shard 1\/1 from Kubernetes Indexed Job \(JOB_COMPLETION_INDEX, 0-based, SOCKAUDIT_SHARD_TOTAL\); run kubernetes:sockaudit-weekly-x7k2p \(HOSTNAME \(without -JOB_COMPLETION_INDEX\)\); of 2 hosts, inventory sha256:[0-9a-f]{12}$/m);
+        const doc = JSON.parse(readFileSync(join(out.path, 'report.json'), 'utf8')) as { run: { shard: Record<string, unknown> } };
+        expect(doc.run.shard).toMatchObject({ index: 1, count: 1, from: 'kubernetes', runId: { value: 'kubernetes:sockaudit-weekly-x7k2p' }, inventory: { hosts: 2, names: ['127.0.0.1:9', '127.0.0.2:9'] } });
+      } finally {
+        out.cleanup();
+      }
+    }, 60_000);
   });
 });
