@@ -8,6 +8,7 @@ import { wrapLine } from '../report/terminal.js';
 import type { HostView } from '../report/view-model.js';
 import { assembleTrendView } from '../report/trend-view.js';
 import type { HostResult, Trend } from '../run/types.js';
+import { describeShardLine } from '../inventory/shard.js';
 import { cut, visibleLine } from './terminal-text.js';
 
 const DEFAULT_COLUMNS = 80;
@@ -29,6 +30,7 @@ export function printAuditSummary(result: AuditResult, to: SummaryTarget): void 
   const view = buildView(result.ranked);
   // The last column is left empty: some terminals wrap as soon as it is written.
   to.stream.write(renderSummary(view, { color: to.color, width: to.columns - 1 }));
+  if (result.run.shard) to.stream.write(`${visibleLine(describeShardLine(result.run.shard))}\n`);
   // Wrapped, not cut: the reason is the point of these lines.
   for (const line of hostKeyNotes(view.hosts)) for (const l of wrapLine(line, Math.max(40, to.columns - 1))) to.stream.write(`${l}\n`);
   for (const line of hostKeyAdvice(result.run.hosts)) to.stream.write(`${cut(line, Math.max(40, to.columns - 1))}\n`);

@@ -8,7 +8,7 @@ import { readProbeOutputs } from '../collect/saved-output.js';
 import { localTransport } from '../collect/spawn.js';
 import type { Transport } from '../collect/transport.js';
 import { loadTargets } from '../inventory/index.js';
-import { selectShard, type Shard } from '../inventory/shard.js';
+import { inventoryCoverage, selectShard, type InventoryCoverage, type Shard } from '../inventory/shard.js';
 import type { Target } from '../inventory/types.js';
 import { UsageError } from '../errors.js';
 
@@ -38,6 +38,8 @@ export interface AuditTargets {
   targets: Target[];
   /** One transport for every target; absent: ssh2, or this machine for `connection: local`. */
   transport?: Transport;
+  /** With a shard: the whole inventory it was cut from (names and digest), taken before the split. */
+  coverage?: InventoryCoverage;
 }
 
 /**
@@ -49,8 +51,8 @@ export async function resolveAuditTargets(opts: TargetOptions, warn: (message: s
   const probeOutputs = opts.probeOutputs ?? [];
   if (probeOutputs.length > 0) {
     const saved = await readProbeOutputs(probeOutputs, opts.stdinText === undefined ? {} : { stdin: Readable.from([opts.stdinText]) });
-    const targets = opts.shard ? selectShard(saved.targets, opts.shard) : saved.targets;
-    return { targets, transport: saved.transport };
+    if (!opts.shard) return { targets: saved.targets, transport: saved.transport };
+    return { targets: selectShard(saved.targets, opts.shard), transport: saved.transport, coverage: inventoryCoverage(saved.targets) };
   }
 
   let targets: Target[] = [...(opts.extraTargets ?? [])];
@@ -66,10 +68,10 @@ export async function resolveAuditTargets(opts: TargetOptions, warn: (message: s
     for (const w of loaded.warnings) warn(w);
     targets = targets.concat(loaded.targets);
   }
+  const coverage = opts.shard ? inventoryCoverage(targets) : undefined;
   if (opts.shard) targets = selectShard(targets, opts.shard);
   if (opts.identityFiles.length > 0) targets = targets.map((t) => ({ ...t, identityFiles: [...opts.identityFiles, ...t.identityFiles] }));
-  if (opts.exec === undefined) return { targets };
-  return { targets, transport: execOrLocal(opts.exec) };
+  return { targets, ...(opts.exec === undefined ? {} : { transport: execOrLocal(opts.exec) }), ...(coverage ? { coverage } : {}) };
 }
 
 /** What the flags cannot mean together, for callers that skip the CLI's parser. */

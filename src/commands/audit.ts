@@ -11,7 +11,7 @@ import { rankRun } from '../run/rank.js';
 import type { AuditRun } from '../run/types.js';
 import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
-import type { Shard } from '../inventory/shard.js';
+import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
 import { reportRanked, type AuditResult } from './report.js';
@@ -50,8 +50,10 @@ export interface AuditOptions extends TargetOptions {
   extraTargets?: Target[];
   /** A saved report.json to compare with; read before any host is touched. */
   baseline?: string;
-  /** Audit only this part of the targets (`--shard I/N`). */
-  shard?: Shard;
+  /** Audit only this part of the targets (`--shard I/N` or `--shard auto`). */
+  shard?: Shard & { from?: ShardSource };
+  /** The run the shard belongs to; null when none was given or found. */
+  runId?: RunId | null;
   /** Exit 1 also when a host got worse than in the baseline. */
   failOnWorse?: boolean;
   /** `--probe-output`: saved probe outputs (paths, globs, `-`) judged instead of reaching hosts. */
@@ -94,6 +96,12 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
 
   const resolved = await resolveAuditTargets(opts, warn);
   const targets = resolved.targets;
+  // A shard records the whole inventory it was cut from, so that merge can prove coverage.
+  let shard: AuditRun['shard'];
+  if (opts.shard && resolved.coverage) {
+    shard = { index: opts.shard.index, count: opts.shard.count, from: opts.shard.from ?? 'flag', runId: opts.runId ?? null, inventory: resolved.coverage };
+    if (shard.runId === null) warnings.push('this shard has no run id (no --run-id and no CI pipeline id found): merge cannot tell it from a shard of another run');
+  }
 
   // So does an --out folder that cannot take the reports: better now than after the audit.
   await checkOutputFolder(opts.outDir);
@@ -152,7 +160,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
     intervalSeconds: opts.intervalSeconds,
     warnings,
     hosts: assembleHostResults(outcomes, config),
-    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(shard ? { shard } : {}),
     ...(baseline ? { baseline } : {}),
   };
   const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });

@@ -20,14 +20,14 @@ import type { FailureStage, HostKeyPolicyUsed, HostKeyVerified, HostOutcome, Tar
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
 import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
 import { InputError } from '../errors.js';
-import type { Shard } from '../inventory/shard.js';
+import type { InventoryCoverage, ShardSource } from '../inventory/shard.js';
 import { packageVersion } from '../paths.js';
 import { escapeInvisible } from '../text.js';
 import type { ProbeRecord, RawSection } from '../procfs/sections.js';
 import { assembleSnapshot } from '../procfs/snapshot.js';
 import type { Int } from '../procfs/types.js';
 import type { RankedHost, RankedRun } from './rank.js';
-import { TREND_COUNTERS, type AuditRun, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
+import { TREND_COUNTERS, type AuditRun, type RunShard, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -102,16 +102,7 @@ export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {
 
   const runDoc = r.object(root.run, '$.run');
   const shardDoc = runDoc.shard;
-  const shard: Shard | undefined =
-    shardDoc === null || shardDoc === undefined
-      ? undefined
-      : (() => {
-          const o = r.object(shardDoc, '$.run.shard');
-          const index = r.integer(o.index, '$.run.shard.index', 1);
-          const count = r.integer(o.count, '$.run.shard.count', 1);
-          if (index > count) fail('$.run.shard.index', `${index} is above the shard count ${count}`);
-          return { index, count };
-        })();
+  const shard = shardDoc === null || shardDoc === undefined ? undefined : parseShardDoc(r, shardDoc, '$.run.shard');
 
   const warnings: string[] = [];
   const hostsDoc = r.array(root.hosts, '$.hosts');
@@ -131,6 +122,34 @@ export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {
   };
   if (root.baseline !== undefined && root.baseline !== null) run.baseline = parseDigest(r, root.baseline, '$.baseline');
   return { run, schemaVersion: version, warnings };
+}
+
+const SHARD_SOURCES: readonly ShardSource[] = ['flag', 'gitlab', 'kubernetes', 'circleci', 'buildkite', 'nomad', 'aws-batch'];
+
+/** A shard with, when recorded, where it came from, its run id and its inventory's coverage. */
+function parseShardDoc(r: JsonReader, value: unknown, path: string): RunShard {
+  const o = r.object(value, path);
+  const index = r.integer(o.index, `${path}.index`, 1);
+  const count = r.integer(o.count, `${path}.count`, 1);
+  if (index > count) r.fail(`${path}.index`, `${index} is above the shard count ${count}`);
+  const shard: RunShard = { index, count };
+  if (o.from !== undefined && o.from !== null) shard.from = r.oneOf(o.from, `${path}.from`, SHARD_SOURCES);
+  if (o.runId === null) shard.runId = null;
+  else if (o.runId !== undefined) {
+    const id = r.object(o.runId, `${path}.runId`);
+    shard.runId = { value: r.string(id.value, `${path}.runId.value`), from: r.string(id.from, `${path}.runId.from`) };
+  }
+  if (o.inventory !== undefined && o.inventory !== null) {
+    const inv = r.object(o.inventory, `${path}.inventory`);
+    const digest = r.string(inv.digest, `${path}.inventory.digest`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) r.fail(`${path}.inventory.digest`, 'expected sha256: and 64 hex digits');
+    const names = r.array(inv.names, `${path}.inventory.names`).map((n, i) => r.string(n, `${path}.inventory.names[${i}]`));
+    const hosts = r.integer(inv.hosts, `${path}.inventory.hosts`, 0);
+    if (hosts !== names.length) r.fail(`${path}.inventory.hosts`, `${hosts}, but names lists ${names.length}`);
+    const coverage: InventoryCoverage = { digest, hosts, names };
+    shard.inventory = coverage;
+  }
+  return shard;
 }
 
 function parseHost(r: JsonReader, value: unknown, path: string, savedVersion: string, config: EvalConfig, warnings: string[]): HostResult {
@@ -320,7 +339,7 @@ export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, unde
       hostKeyPolicy: run.hostKeyPolicy,
       samples: run.samples,
       intervalSeconds: run.intervalSeconds,
-      shard: run.shard ? { index: run.shard.index, count: run.shard.count } : null,
+      shard: run.shard ? assembleShardDoc(run.shard) : null,
       warnings: ranked.warnings,
     },
     summary: { hosts: ranked.hosts.length, byVerdict, notAudited },
@@ -383,6 +402,17 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     record: failed ? null : canonical(outcome.record),
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
+  };
+}
+
+/** A shard, keys in a fixed order; what a run saved before they were recorded lacks stays absent. */
+function assembleShardDoc(shard: RunShard): Record<string, unknown> {
+  return {
+    index: shard.index,
+    count: shard.count,
+    ...(shard.from === undefined ? {} : { from: shard.from }),
+    ...(shard.runId === undefined ? {} : { runId: shard.runId === null ? null : { value: shard.runId.value, from: shard.runId.from } }),
+    ...(shard.inventory === undefined ? {} : { inventory: { digest: shard.inventory.digest, hosts: shard.inventory.hosts, names: shard.inventory.names } }),
   };
 }
 

@@ -2,7 +2,7 @@
 // baseline it is compared with. Every later step (rank, judge, diff, merge, save, render) starts here.
 import type { FailureStage, HostOutcome } from '../collect/types.js';
 import type { Gate, HostVerdict, Verdict } from '../evaluate/types.js';
-import type { Shard } from '../inventory/shard.js';
+import type { InventoryCoverage, RunId, Shard, ShardSource } from '../inventory/shard.js';
 import type { Int } from '../procfs/types.js';
 
 /** A host's level as a run states it: a verdict, or not audited at all. */
@@ -30,9 +30,20 @@ export interface AuditRun {
   warnings: string[];
   hosts: HostResult[];
   /** The part of the inventory this run audited (`--shard I/N`); absent for a whole or merged run. */
-  shard?: Shard;
+  shard?: RunShard;
   /** The run compared against (`--baseline`), kept as much as a trend needs. */
   baseline?: RunDigest;
+}
+
+/**
+ * A shard as its run records it: which part, where that came from, the run it belongs to and the
+ * inventory it was cut from. The last three are absent in runs saved before they were recorded.
+ */
+export interface RunShard extends Shard {
+  from?: ShardSource;
+  /** Null: no run id was given or found. */
+  runId?: RunId | null;
+  inventory?: InventoryCoverage;
 }
 
 /** TcpExt counters whose growth since the baseline is reported (RISK-MODEL.md section 4). */

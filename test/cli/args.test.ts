@@ -52,7 +52,7 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
           '--host-key-policy', 'accept-new', '--accept-new-file', 'new_hosts', '-c', '64', '--deadline', '120',
           '--connect-timeout', '2.5', '--host-timeout', '45', '--samples', '3', '--interval', '0', '--config', 'rules.yml',
           '-q', '-o', 'out', '--format', 'json,junit,markdown', '--fail-on', 'warning', '--allow-unaudited',
-          '--baseline', 'last.json', '--fail-on-worse', '--shard', '2/4',
+          '--baseline', 'last.json', '--fail-on-worse', '--shard', '2/4', '--run-id', 'r1',
         ],
         expected: {
           local: false,
@@ -78,7 +78,8 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
           allowUnaudited: true,
           quiet: true,
           baseline: 'last.json',
-          shard: { index: 2, count: 4 },
+          shard: { index: 2, count: 4, from: 'flag' },
+          runId: { value: 'r1', from: '--run-id' },
           failOnWorse: true,
         },
       },

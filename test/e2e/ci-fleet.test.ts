@@ -86,11 +86,11 @@ describe('a 300-host fleet over SSH', () => {
     let total = 0;
     for (let index = 1; index <= SHARDS; index++) {
       const out = join(tmp, `shard-${index}`);
-      const part = await audit(options(out, { shard: { index, count: SHARDS } }), captureIo());
+      const part = await audit(options(out, { shard: { index, count: SHARDS }, runId: { value: 'fleet-test-1', from: '--run-id' } }), captureIo());
       total += part.run.hosts.length;
       expect(part.run.hosts.length).toBeGreaterThan(N / SHARDS / 2);
       const doc = await readReport(join(out, 'report.json'));
-      expect(doc.run.shard).toEqual({ index, count: SHARDS });
+      expect(doc.run.shard).toMatchObject({ index, count: SHARDS, from: 'flag', runId: { value: 'fleet-test-1', from: '--run-id' }, inventory: { hosts: N } });
       shardFiles.push(join(out, 'report.json'));
     }
     expect(total).toBe(N);

@@ -1,7 +1,7 @@
 // `sockaudit audit`: its flags, its help, argv -> AuditOptions.
 import type { AuditOptions } from '../../commands/audit.js';
 import type { HostKeyPolicy } from '../../inventory/types.js';
-import { parseShard, type Shard } from '../../inventory/shard.js';
+import { resolveRunId, resolveShard, type Environment, type ResolvedShard, type RunId } from '../../inventory/shard.js';
 import { UsageError } from '../../errors.js';
 import { checkStdoutOut, DEFAULT_FORMATS, FORMAT_LIST, parseFlags, parseFormats, parseGate, parseInteger, parseSeconds, type CommandArgs, type OptionTable } from './shared.js';
 
@@ -58,6 +58,11 @@ CI:
   --fail-on-worse          exit 1 also when a host got worse than the baseline or its
                            TCPAbortOnMemory grew (needs --baseline)
   --shard I/N              audit only part I of N of the inventory (stable hash of host names)
+  --shard auto             I/N from the engine running the job: GitLab parallel, Kubernetes
+                           Indexed Job, CircleCI, Buildkite, Nomad, AWS Batch array (the last three
+                           and Kubernetes with SOCKAUDIT_SHARD_TOTAL)
+  --run-id ID              the id every shard of one run shares, checked by merge (default: the
+                           engine's pipeline id, e.g. GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT)
 
 Ctrl-C (SIGINT), SIGTERM and SIGHUP stop new connections and still write the report, the hosts
 not reached marked cancelled; a second signal quits at once.
@@ -96,6 +101,7 @@ const OPTIONS = {
   'list-hosts': { type: 'boolean' },
   exec: { type: 'string' },
   'probe-output': { type: 'string', multiple: true },
+  'run-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionTable;
 
@@ -106,19 +112,27 @@ const REACHING_FLAGS = [...SSH_CLIENT_FLAGS, 'limit', 'user', 'ssh-config', 'no-
 
 const POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off'];
 
-/** `--shard I/N` as typed by the user. */
-export function parseShardFlag(text: string): Shard {
-  const parsed = parseShard(text);
+/** `--shard I/N` or `--shard auto` (read from `env`). */
+export function parseShardFlag(text: string, env: Environment = process.env): ResolvedShard {
+  const parsed = resolveShard(text, env);
   if ('error' in parsed) throw new UsageError(parsed.error);
   return parsed.value;
 }
 
-export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
+/** `--run-id`, else the engine's pipeline id from `env`; null when neither is there. */
+export function parseRunIdFlag(text: string | undefined, env: Environment = process.env): RunId | null {
+  const parsed = resolveRunId(text, env);
+  if ('error' in parsed) throw new UsageError(parsed.error);
+  return parsed.value;
+}
+
+export function parseAuditArgs(args: string[], env: Environment = process.env): AuditOptions | 'help' {
   const { values: v } = parseFlags(args, OPTIONS);
   if (v.help) return 'help';
   const policy = v['host-key-policy'];
   if (policy !== undefined && !(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--host-key-policy must be strict, accept-new or off (got "${policy}")`);
   if (v['ssh-config'] !== undefined && v['no-ssh-config']) throw new UsageError('--ssh-config and --no-ssh-config exclude each other');
+  if (v['run-id'] !== undefined && v.shard === undefined) throw new UsageError('--run-id names the run a shard belongs to: give --shard too');
   const formats = parseFormats(v.format ?? DEFAULT_FORMATS);
   checkStdoutOut(v.out, formats);
   const probeOutputs = v['probe-output'] ?? [];
@@ -160,7 +174,7 @@ export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
     allowUnaudited: v['allow-unaudited'] ?? false,
     quiet: v.quiet ?? false,
     ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
-    ...(v.shard === undefined ? {} : { shard: parseShardFlag(v.shard) }),
+    ...(v.shard === undefined ? {} : { shard: parseShardFlag(v.shard, env), runId: parseRunIdFlag(v['run-id'], env) }),
     ...(v['fail-on-worse'] ? { failOnWorse: true } : {}),
     ...(probeOutputs.length > 0 ? { probeOutputs } : {}),
     ...(v.exec === undefined ? {} : { exec: v.exec }),

@@ -7,8 +7,10 @@ const USAGE = 'usage: sockaudit merge A.json B.json ... [-o DIR] [options]';
 
 const HELP = `${USAGE}
 
-Makes one report from the report.json of each shard (audit --shard I/N). Runs written with
-different JSON schema versions are refused, and so is a host that appears in two of them.
+Makes one report from the report.json of each shard (audit --shard I/N or auto). Refused:
+runs written with different JSON schema versions, shards of different runs (run ids) or of
+different inventories (digests), and a host that appears in two of them. Missing shards are
+named, with the hosts they held.
 
 ${REPORT_OUTPUT_HELP}
   --baseline FILE          last week's report.json: add a section on what changed since it
@@ -18,7 +20,7 @@ ${REPORT_OUTPUT_HELP}
   --allow-unaudited        do not exit 3 when a host could not be audited
 
 exit codes: as audit's: 0 nothing at or above the gate; 1 a host at or above it; 2 usage error,
-unreadable or mixed runs, a host in two runs; 3 a host could not be audited.`;
+unreadable or mixed runs, shards of another run or inventory, a host in two runs; 3 a host could not be audited.`;
 
 export function parseMergeArgs(args: string[]): MergeOptions | 'help' {
   const { values: v, positionals } = parseFlags(args, REPORT_OUTPUT_ARGS, true);
