@@ -32,6 +32,10 @@ how:
   --host-timeout S         per host hard deadline, connect to last byte (default 30)
   --samples N              snapshots per host in one session (default 1)
   --interval SECONDS       between samples (default 5)
+  --holders WHEN           who holds the sockets, read from /proc/net/tcp on the host: auto (default:
+                           hosts at notice or worse on orphans, TCP memory or TIME_WAIT) | always | never
+  --holders-peers FORM     remote peers in the holders table: full (default) | prefix (/24, /64,
+                           masked on the host) | none
   --config FILE            evaluator thresholds and skips (YAML or JSON)
   -q, --quiet              no progress on stderr
 
@@ -73,6 +77,8 @@ const OPTIONS = {
   'host-timeout': { type: 'string' },
   samples: { type: 'string' },
   interval: { type: 'string' },
+  holders: { type: 'string' },
+  'holders-peers': { type: 'string' },
   config: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   out: { type: 'string', short: 'o' },
@@ -86,6 +92,13 @@ const OPTIONS = {
 } as const satisfies OptionTable;
 
 const POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off'];
+const HOLDERS_WHEN = ['auto', 'always', 'never'] as const;
+const HOLDERS_PEERS = ['full', 'prefix', 'none'] as const;
+
+function oneOf<T extends string>(text: string, flag: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)} (got "${text}")`);
+  return text as T;
+}
 
 /** `--shard I/N` as typed by the user. */
 export function parseShardFlag(text: string): Shard {
@@ -119,6 +132,8 @@ export function parseAuditArgs(args: string[]): AuditOptions | 'help' {
     hostTimeoutSeconds: parseSeconds(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
     samples: parseInteger(v.samples, '--samples', 1, 1, 100),
     intervalSeconds: parseInteger(v.interval, '--interval', 5, 0, 3600),
+    holders: oneOf(v.holders ?? 'auto', '--holders', HOLDERS_WHEN),
+    holdersPeers: oneOf(v['holders-peers'] ?? 'full', '--holders-peers', HOLDERS_PEERS),
     ...(v.config === undefined ? {} : { configFile: v.config }),
     outDir: v.out ?? 'sockaudit-report',
     formats,
