@@ -5,6 +5,7 @@ import { renderTemplate } from './handlebars.js';
 import type { ReportFormat } from './report-format.js';
 import { cut, escapeMarkdown } from './escape.js';
 import type { TrendView } from './trend-view.js';
+import { assembleMdHolders, type MdHolders } from './holders-md.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
 /** Job summaries are refused above 1 MiB; stay clearly below. */
@@ -53,6 +54,7 @@ interface MdHost {
   failure: string | null;
   problems: string[];
   findings: MdFinding[];
+  holders: MdHolders | null;
 }
 
 interface MdFinding {
@@ -134,6 +136,7 @@ function assembleMdHost(h: HostView): MdHost {
     failure: h.failure ? md(`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, TEXT_CHARS) : null,
     problems: h.problems.map((p) => md(p, TEXT_CHARS)),
     findings: h.findings.filter((f) => f.level !== 'ok').map(assembleMdFinding),
+    holders: assembleMdHolders(h.holders),
   };
 }
 

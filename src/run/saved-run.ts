@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import type { FailureStage, HostOutcome, TargetRef } from '../collect/types.js';
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
 import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
+import { assessHostHolders } from '../evaluate/holders.js';
 import { InputError } from '../errors.js';
 import type { Shard } from '../inventory/shard.js';
 import { packageVersion } from '../paths.js';
@@ -368,12 +369,21 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     findings: (verdict?.findings ?? []).map(assembleFinding),
     notes: verdict?.notes ?? [],
     problems: failed ? [] : outcome.problems,
+    // Derived like the findings, and only where the probe looked, so older runs encode as before.
+    ...holdersMember(result),
     collectedBy: result.collectedBy ?? run.tool.version,
     snapshot: failed ? null : canonical(outcome.snapshot),
     record: failed ? null : canonical(outcome.record),
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
   };
+}
+
+function holdersMember({ outcome, verdict }: HostResult): { holders?: Record<string, unknown> } {
+  if (outcome.status === 'failed') return {};
+  const h = assessHostHolders(outcome.snapshot, verdict?.findings ?? []);
+  if (h === undefined) return {};
+  return { holders: { sentence: h.sentence, available: h.available, partial: h.partial ?? null, gateReasons: h.gateReasons ?? null, remediation: h.remediation } };
 }
 
 function assembleFinding(f: Finding): Record<string, unknown> {
