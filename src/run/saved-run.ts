@@ -217,6 +217,14 @@ function parseDigest(r: JsonReader, value: unknown, path: string): RunDigest {
         counters,
         uptimeSeconds: h.uptimeSeconds === null ? null : r.number(h.uptimeSeconds, `${p}.uptimeSeconds`),
         bootId: h.bootId === null ? null : r.string(h.bootId, `${p}.bootId`),
+        ...(h.holders === undefined || h.holders === null
+          ? {}
+          : {
+              holders: r.array(h.holders, `${p}.holders`).map((x, j) => {
+                const o = r.object(x, `${p}.holders[${j}]`);
+                return { key: r.string(o.key, `${p}.holders[${j}].key`), count: r.integer(o.count, `${p}.holders[${j}].count`, 0) };
+              }),
+            }),
       };
     }),
   };
@@ -416,6 +424,7 @@ function assembleDigestDoc(d: RunDigest): Record<string, unknown> {
       counters: Object.fromEntries(TREND_COUNTERS.filter((c) => h.counters[c] !== undefined).map((c) => [c, h.counters[c]])),
       uptimeSeconds: h.uptimeSeconds,
       bootId: h.bootId,
+      ...(h.holders ? { holders: h.holders.map((x) => ({ key: x.key, count: x.count })) } : {}),
     })),
   };
 }
