@@ -52,16 +52,16 @@ function countProcesses(shell: Shell, script: string, dir: string): number {
   return pids.size;
 }
 
-function measure(shell: Shell, samples: number, interval: number, repeats: number, dir: string): Cost {
+function measure(shell: Shell, samples: number, interval: number, repeats: number, dir: string, holders?: 'auto' | 'always'): Cost {
   const boundary = newBoundary();
-  const script = buildProbeScript({ boundary, samples, intervalSeconds: interval });
+  const script = buildProbeScript({ boundary, samples, intervalSeconds: interval, ...(holders ? { holders: { mode: holders } } : {}) });
   const framed = parseProbeFrame(run(shell, script), boundary);
   if (!framed.ok) throw new Error(`${shell.label}: ${framed.error}`);
   const processes = countProcesses(shell, script, dir);
   const before = childCpuTicks();
   for (let i = 0; i < repeats; i++) run(shell, script);
   const ticks = childCpuTicks() - before;
-  return { shell: shell.label, samples, processes, cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND / repeats };
+  return { shell: holders ? `${shell.label}, holders ${holders}` : shell.label, samples, processes, cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND / repeats };
 }
 
 /** A folder of symlinks to busybox, one per applet: a host whose only userland is busybox. */
@@ -94,12 +94,16 @@ function main(): void {
         // Sampled runs sleep between samples; fewer repeats keep the whole bench under a few minutes.
         rows.push(measure(shell, samples, interval, samples === 1 ? repeats : Math.max(3, Math.ceil(repeats / 4)), dir));
       }
+      // The holders gate on this (healthy) machine: decided inside the probe's awk, so it should
+      // add no process; `always` shows what reading the table adds.
+      rows.push(measure(shell, 1, interval, repeats, dir, 'auto'));
+      rows.push(measure(shell, 1, interval, repeats, dir, 'always'));
     }
     console.log(`processes and CPU of one probe run (interval ${interval} s; CPU averaged over repeated runs)`);
-    console.log(['shell'.padEnd(44), 'samples', 'processes', 'per sample', 'CPU ms', 'CPU ms per sample'].join('  '));
+    console.log(['shell'.padEnd(58), 'samples', 'processes', 'per sample', 'CPU ms', 'CPU ms per sample'].join('  '));
     for (const r of rows) {
       console.log(
-        [r.shell.padEnd(44), String(r.samples).padStart(7), String(r.processes).padStart(9), (r.processes / r.samples).toFixed(1).padStart(10), r.cpuMs.toFixed(1).padStart(6), (r.cpuMs / r.samples).toFixed(1).padStart(17)].join('  '),
+        [r.shell.padEnd(58), String(r.samples).padStart(7), String(r.processes).padStart(9), (r.processes / r.samples).toFixed(1).padStart(10), r.cpuMs.toFixed(1).padStart(6), (r.cpuMs / r.samples).toFixed(1).padStart(17)].join('  '),
       );
     }
   } finally {

@@ -2,7 +2,7 @@
 // What collect/ may see of the process is the narrow CollectEnvironment: no terminal, no stdin.
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import type { HostOutcome, TargetRef } from './types.js';
-import { buildProbeScript, newBoundary, probeOutputLimit } from './probe.js';
+import { buildProbeScript, newBoundary, probeOutputLimit, type ProbeOptions } from './probe.js';
 import { runFleet, type FleetEvent } from './fanout.js';
 import { assembleOutcome } from './outcome.js';
 import { TransportFailure, type Transport } from './transport.js';
@@ -24,6 +24,8 @@ export interface CollectEnvironment {
 export interface ProbeOptionsForHost {
   samples: number;
   intervalSeconds: number;
+  /** Who holds the sockets: mode `auto` or `always` and the peers' form; absent: the table is never read. */
+  holders?: ProbeOptions['holders'];
   /** The host's own budget, sampling aside: the probe's sleeps between samples are added to it. */
   hostTimeoutMs: number;
 }
@@ -75,7 +77,7 @@ export function hostDeadlineMs(opts: ProbeOptionsForHost): number {
 export async function probeHost(target: Target, transport: Transport, opts: ProbeOptionsForHost & { signal?: AbortSignal }): Promise<HostOutcome> {
   const ref: TargetRef = { ...targetRef(target), hostKey: transport.hostKey(target) };
   const boundary = newBoundary();
-  const script = buildProbeScript({ boundary, samples: opts.samples, intervalSeconds: opts.intervalSeconds });
+  const script = buildProbeScript({ boundary, samples: opts.samples, intervalSeconds: opts.intervalSeconds, ...(opts.holders ? { holders: opts.holders } : {}) });
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   try {

@@ -87,7 +87,7 @@ export interface HoldersOptions {
 }
 
 /** Machines (uname -m) whose kernels print address words big-endian. */
-const BIG_ENDIAN_MACHINES = /^(s390x?|ppc|ppc64|sparc|sparc64|mips|mips64|m68k|parisc|parisc64|armeb|aarch64_be|sh4eb|or1k|hppa|microblaze)$/;
+export const BIG_ENDIAN_MACHINES = /^(s390x?|ppc|ppc64|sparc|sparc64|mips|mips64|m68k|parisc|parisc64|armeb|aarch64_be|sh4eb|or1k|hppa|microblaze)$/;
 
 /** The byte order of a machine from `uname -m`; little when unknown (nearly every server). */
 export function byteOrderOfMachine(machine: string | undefined): ByteOrder {
@@ -361,7 +361,8 @@ export function holdersShellFunction(options: HoldersOptions = {}): string {
   const o = resolveHoldersOptions(options);
   const vars = [
     `-v MODE=${o.mode}`,
-    `-v ORDER=${o.byteOrder}`,
+    // The probe learns the machine only as it runs, so it may set the order in the environment.
+    `-v "ORDER=\${SOCKAUDIT_HOLDERS_ORDER:-${o.byteOrder}}"`,
     `-v PEERS=${o.peers}`,
     `-v TOPN=${o.topGroups}`,
     `-v TOPM=${o.topPeers}`,

@@ -15,6 +15,7 @@ import {
   SYSCTLS,
   sysctlPath,
 } from '../procfs/sections.js';
+import { BIG_ENDIAN_MACHINES, DEFAULT_HOLDERS_GATE, HOLDERS_FORMAT_VERSION, HOLDERS_SECTION, holdersShellFunction, resolveHoldersOptions, type HoldersOptions } from './holders.js';
 
 export interface ProbeOptions {
   /** Frame boundary; use newBoundary() for a run against a real host. */
@@ -31,6 +32,13 @@ export interface ProbeOptions {
    * from the /proc of, or commands on, the machine executing the script.
    */
   root?: string;
+  /**
+   * Who holds the sockets (section `holders`, src/collect/holders.ts): absent, the table is never
+   * read; mode `auto` (default) reads it only when the first sample's sockstat and the limits read
+   * beside it put orphans, TCP memory or TIME_WAIT at notice or beyond, `always` on every host.
+   * The root is the probe's; the byte order is the host's, learnt as the probe runs.
+   */
+  holders?: Omit<HoldersOptions, 'root' | 'byteOrder'>;
 }
 
 const DEFAULT_INTERVAL_SECONDS = 5;
@@ -112,6 +120,7 @@ export function buildProbeScript(opts: ProbeOptions): string {
   const interval = checkInt('intervalSeconds', opts.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS, 0, MAX_INTERVAL_SECONDS);
   const max = checkInt('maxSectionBytes', opts.maxSectionBytes ?? PROBE_SECTION_MAX_BYTES, 1, MAX_SECTION_BYTES_LIMIT);
   const root = normalizeRoot(opts.root);
+  const holders = holdersSettings(opts.holders);
 
   // name=path words, read under $R; names and paths are checked to hold no space, quote or `=`.
   const entry = (name: string, path: string) => `${word(name)}=${word(path)}`;
@@ -135,6 +144,10 @@ ONCE='${once.join(' ')}'
 SAMPLED='${sampled.join(' ')}'
 LC_ALL=C
 PATH=\${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+HM=${holders.mode}
+HP=${holders.peers}
+HG='${holders.gate}'
+HF=${shellQuote(holders.fn)}
 export LC_ALL PATH B R MAX
 
 # flags NAME=PATH...: F gets one letter per file, for awk, which cannot tell why a read failed:
@@ -193,7 +206,7 @@ main() {
   command -v awk >/dev/null 2>&1 || { echo 'sockaudit probe: awk: command not found' >&2; exit 127; }
   printf '%s sockaudit-probe ${PROBE_VERSION}\\n' "$B"
   flags $ONCE $SAMPLED
-  facts | O=$ONCE L=$SAMPLED F=$F K=0 S=$$ awk "$AWK"
+  facts | O=$ONCE L=$SAMPLED F=$F K=0 S=$$ HM=$HM HP=$HP HG=$HG HF=$HF awk "$AWK"
   k=1
   while [ "$k" -lt "$N" ]; do
     [ "$I" -eq 0 ] || sleep "$I"
@@ -246,11 +259,11 @@ function file(w, k,   n, p, f, t) {
   if (f == "m") put(n, k, 2, "")
   else if (f == "d") put(n, k, 1, p ": Is a directory\n")
   else if (f == "u") put(n, k, 1, p ": Permission denied\n")
-  else { t = slurp(p); if (err == "") put(n, k, 0, t); else put(n, k, 1, err "\n") }
+  else { t = slurp(p); if (err == "") { put(n, k, 0, t); if (n in gv) gv[n] = t } else put(n, k, 1, err "\n") }
 }
 function fact(n, p,   t) {
   if (n in st) put(n, "", st[n], out[n])
-  else { t = slurp(p); if (err == "") put(n, "", 0, t); else put(n, "", 1, err "\n") }
+  else { t = slurp(p); if (err == "") { put(n, "", 0, t); fv[n] = t } else put(n, "", 1, err "\n") }
 }
 function ncpu(   t, a, b, i, c, x) {
   if ("ncpu" in st) { put("ncpu", "", st["ncpu"], out["ncpu"]); return }
@@ -308,9 +321,41 @@ function kernellog(   s, t, i, j) {
   else j = "journalctl: " (st["journalctl"] != 0 && out["journalctl"] != "" ? out["journalctl"] : "no kernel messages readable")
   put("kernel-log", "", 1, t "\n" j "\n")
 }
+function holders(   x, a, g, n, i, l, orph, mem, tw, tm, why, ord, s) {
+  x = ("uname-m" in st) ? (st["uname-m"] == 0 ? out["uname-m"] : "") : fv["uname-m"]
+  sub(/[ \t\n]+$/, "", x)
+  ord = x ~ /${BIG_ENDIAN_MACHINES.source}/ ? "big" : "little"
+  if (HM == "auto") {
+    split(HG, g, " ")
+    n = split(gv["proc/net/sockstat"], a, "\n")
+    for (i = 1; i <= n; i++) if (substr(a[i], 1, 4) == "TCP:") { l = a[i]; break }
+    if (l == "") why = "no-sockstat"
+    else {
+      n = split(l, a, " ")
+      for (i = 2; i < n; i += 2) { if (a[i] == "orphan") orph = a[i + 1]; if (a[i] == "mem") mem = a[i + 1]; if (a[i] == "tw") tw = a[i + 1] }
+      split(gv["sysctl/net.ipv4.tcp_mem"], tm, " ")
+      x = gv["sysctl/net.ipv4.tcp_max_orphans"] + 0
+      if (x > 0 && orph + 0 > x * g[1]) why = why ",orphans"
+      if (tm[2] + 0 > 0 && mem + 0 > (tm[2] + 0) * g[2]) why = why ",tcp-memory"
+      x = gv["sysctl/net.ipv4.tcp_max_tw_buckets"] + 0
+      if (x > 0 && tw + 0 > x * g[3]) why = why ",time-wait"
+      if (why == "") why = "healthy"
+    }
+    if (substr(why, 1, 1) != ",") {
+      put("${HOLDERS_SECTION}", "", 0, "holders ${HOLDERS_FORMAT_VERSION} order=" ord " peers=" HP "\ngate run=0 reason=" why "\nend\n")
+      return
+    }
+  }
+  begin("${HOLDERS_SECTION}", "")
+  fflush()
+  s = system("SOCKAUDIT_HOLDERS_ORDER=" ord "; eval \"$HF\" && holders 2>&1")
+  printf "\n%s end ${HOLDERS_SECTION} status=%s\n", B, s
+}
 BEGIN {
   B = ENVIRON["B"]; R = ENVIRON["R"]; MAX = ENVIRON["MAX"] + 0
   F = ENVIRON["F"]; K = ENVIRON["K"] + 0; S = ENVIRON["S"]; M = B " "
+  HM = ENVIRON["HM"]; HP = ENVIRON["HP"]; HG = ENVIRON["HG"]
+  gv["proc/net/sockstat"] = gv["sysctl/net.ipv4.tcp_mem"] = gv["sysctl/net.ipv4.tcp_max_orphans"] = gv["sysctl/net.ipv4.tcp_max_tw_buckets"] = ""
   x = split(ENVIRON["O"], w, " "); for (i = 1; i <= x; i++) file(w[i], "")
   x = split(ENVIRON["L"], w, " "); for (i = 1; i <= x; i++) file(w[i], K)
 }
@@ -331,10 +376,27 @@ END {
   ncpu()
   netns()
   kernellog()
+  if (HM != "") holders()
 }
 `;
   if (program.includes("'") || KERNEL_LOG_PATTERN.includes('/') || KERNEL_LOG_PATTERN !== KERNEL_LOG_PATTERN.toLowerCase()) throw new Error('the awk program must hold no single quote, its regex no slash nor capital');
   return program.trim();
+}
+
+interface HoldersSettings {
+  mode: '' | 'auto' | 'always';
+  peers: string;
+  gate: string;
+  fn: string;
+}
+
+/** The holders options as the script's variables: all empty when the table is never read. */
+function holdersSettings(opts: ProbeOptions['holders']): HoldersSettings {
+  if (opts === undefined) return { mode: '', peers: '', gate: '', fn: '' };
+  // Resolving checks every value; the function embeds only checked integers, ratios and words.
+  const o = resolveHoldersOptions(opts);
+  const gate = o.gate ?? DEFAULT_HOLDERS_GATE;
+  return { mode: o.mode, peers: o.peers, gate: `${gate.orphans} ${gate.tcpMemOfPressure} ${gate.timeWait}`, fn: holdersShellFunction(opts) };
 }
 
 function checkInt(name: string, value: number, min: number, max: number): number {

@@ -4,6 +4,8 @@ import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
 import { weakestHostKeyPolicy } from '../collect/host-trust.js';
 import type { HostOutcome } from '../collect/types.js';
+import type { PeersMode } from '../collect/holders.js';
+import type { ProbeOptions } from '../collect/probe.js';
 import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
 import { assembleHostResults } from '../run/assemble.js';
@@ -40,6 +42,13 @@ export interface AuditOptions extends TargetOptions {
   hostTimeoutSeconds: number;
   samples: number;
   intervalSeconds: number;
+  /**
+   * Who holds the sockets (/proc/net/tcp read on the host): `auto` (default) on hosts whose
+   * orphans, TCP memory or TIME_WAIT are at notice or worse, `always`, or `never`.
+   */
+  holders?: HoldersFlag;
+  /** Remote peers in the holders table: `full` addresses (default), network `prefix`es, or `none`. */
+  holdersPeers?: PeersMode;
   configFile?: string;
   outDir: string;
   formats: Format[];
@@ -132,6 +141,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
               hostTimeoutMs: opts.hostTimeoutSeconds * 1000,
               samples: opts.samples,
               intervalSeconds: opts.intervalSeconds,
+              ...holdersProbeOptions(opts),
               knownHostsFiles: opts.knownHosts,
               ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
               ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
@@ -166,3 +176,13 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
   return reportRanked(ranked, opts.outDir, opts.formats);
 }
+
+export type HoldersFlag = 'always' | 'auto' | 'never';
+
+/** The probe's holders options for --holders and --holders-peers; none for `never`. */
+export function holdersProbeOptions(opts: Pick<AuditOptions, 'holders' | 'holdersPeers'>): { holders?: ProbeOptions['holders'] } {
+  const mode = opts.holders ?? 'auto';
+  if (mode === 'never') return {};
+  return { holders: { mode, peers: opts.holdersPeers ?? 'full' } };
+}
+

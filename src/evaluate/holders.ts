@@ -1,6 +1,8 @@
 // Who holds the sockets, in words: the one-line sentence a report puts on a host's card, and
 // the remediation that follows from the state the holders are in (RISK-MODEL.md section 5).
 import type { HolderGroup, Holders } from '../procfs/net-tcp-holders.js';
+import type { Snapshot } from '../procfs/types.js';
+import type { Finding } from './types.js';
 
 export interface HoldersSummary {
   /** One line, e.g. "21,600 of 24,000 orphans (90 %) are FIN_WAIT1 on 10.20.0.5:443, 337 MiB queued; top peer 198.51.100.7 with 9,000". */
@@ -111,4 +113,54 @@ export function holdersUnavailableReason(h: Holders): string | undefined {
   if (tcp.status === 'ok' || tcp6.status === 'ok') return undefined;
   const why = (name: string, f: typeof tcp) => `/proc/net/${name} ${f.status === 'unreadable' ? 'not readable' : f.status === 'bad-header' ? 'not in the kernel layout' : 'missing'}`;
   return `${why('tcp', tcp)}, ${why('tcp6', tcp6)}`;
+}
+
+/** What a report says of one host's holders: the one line, and what to do. */
+export interface HostHolders {
+  /** The summariseHolders sentence, or "holders unavailable: why". */
+  sentence: string;
+  available: boolean;
+  remediation: string[];
+  partial?: string;
+  /** Why the host's gate read the table (`orphans`, `tcp-memory`, `time-wait`); absent with `always`. */
+  gateReasons?: string[];
+}
+
+const AT_NOTICE = new Set(['notice', 'warning', 'critical']);
+
+/**
+ * The holders of one audited host, or undefined when the probe did not look (holders `never`, an
+ * older probe, or a host its gate found healthy). TIME_WAIT by port is spoken of when the
+ * time-wait finding is at notice or worse; a partial read is measured against the table's length
+ * as the same probe's sockstat estimates it.
+ */
+export function assessHostHolders(s: Snapshot, findings: readonly Finding[]): HostHolders | undefined {
+  const reading = s.holders;
+  if (reading === undefined) return undefined;
+  if (reading.state !== 'ok') {
+    const why = reading.state === 'missing' ? 'not in the probe output' : reading.detail;
+    return { sentence: `holders unavailable: ${why}`, available: false, remediation: [] };
+  }
+  const h = reading.value;
+  const unavailable = holdersUnavailableReason(h);
+  if (unavailable !== undefined) return { sentence: `holders unavailable: ${unavailable}`, available: false, remediation: [] };
+  const timeWait = findings.some((f) => f.id === 'time-wait' && AT_NOTICE.has(f.level));
+  const estimated = estimatedTableLines(s);
+  const summary = summariseHolders(h, { timeWait, ...(estimated === undefined ? {} : { estimatedLines: estimated }) });
+  return {
+    sentence: summary.sentence,
+    available: true,
+    remediation: summary.remediation,
+    ...(summary.partial ? { partial: summary.partial } : {}),
+    ...(h.gateReasons ? { gateReasons: h.gateReasons } : {}),
+  };
+}
+
+/** TCP inuse + tw + TCP6 inuse from sockstat: about the number of lines of /proc/net/tcp and tcp6. */
+function estimatedTableLines(s: Snapshot): number | undefined {
+  if (s.sockstat.state !== 'ok') return undefined;
+  const tcp = s.sockstat.value.tcp;
+  if (tcp?.inuse === undefined) return undefined;
+  const six = s.sockstat6.state === 'ok' ? s.sockstat6.value.protocols.TCP6?.inuse : undefined;
+  return tcp.inuse + (tcp.tw ?? 0) + (six === undefined ? 0 : Number(six));
 }

@@ -55,8 +55,11 @@ export const COMMAND_SECTIONS = ['uname-r', 'uname-m', 'hostname', 'pagesize', '
  * - `netns-count`: one line, the number of distinct network namespaces the probe could see (the
  *   targets of the /proc/<pid>/ns/net links it may read, at most NETNS_MAX_PIDS of them, and the
  *   entries of /run/netns); status 2 when it could see none (kernels before 3.8 have no such links).
+ * - `holders`: who holds the sockets, the output of src/collect/holders.ts (parsed by
+ *   net-tcp-holders.ts), or, when the probe's gate found the host healthy, that output's short
+ *   form `gate run=0`; absent when the audit asked for no holders.
  */
-export const OPTIONAL_SECTIONS = ['netns-count'] as const;
+export const OPTIONAL_SECTIONS = ['netns-count', 'holders'] as const;
 
 /** The most /proc/<pid>/ns/net links the probe reads, so a host with a huge process table costs a bounded argument list. */
 export const NETNS_MAX_PIDS = 16_384;

@@ -5,6 +5,7 @@ import { parseKernelLog } from './kernel-log.js';
 import { parseLoadavg } from './loadavg.js';
 import { parseMeminfo } from './meminfo.js';
 import { parseCounterTable } from './net-netstat.js';
+import { parseHolders } from './net-tcp-holders.js';
 import { parseSockstat, parseSockstat6 } from './net-sockstat.js';
 import { hostText, nameTable, type ParseResult } from './parse-result.js';
 import {
@@ -146,6 +147,15 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
   if (netnsCountSection) {
     const counted = read('netns-count', netnsCountSection, (t) => parsePositiveInteger(t, 'netns-count'));
     if (counted.state === 'ok') snapshot.netnsCount = counted.value;
+  }
+
+  // Not a problem of the host's audit when unreadable: the report says "holders unavailable: why".
+  const holdersSection = once.get('holders');
+  if (holdersSection && !duplicated.has(holdersSection)) {
+    const reading = toReading(holdersSection, (t) => parseHolders(t));
+    if (reading.state !== 'ok') snapshot.holders = reading;
+    else if (reading.value.state === 'skipped') snapshot.holdersSkipped = reading.value.reason;
+    else snapshot.holders = { state: 'ok', value: reading.value.holders };
   }
 
   let count = 1;

@@ -1,5 +1,6 @@
 // Typed values of the kernel files sockaudit reads. Parsers in this folder take text and
 // return these; nothing here does I/O.
+import type { Holders } from './net-tcp-holders.js';
 
 /** An integer as the kernel printed it: a number when exact, a bigint beyond 2^53. */
 export type Int = number | bigint;
@@ -112,6 +113,14 @@ export interface Snapshot {
   /** Keyed by dotted sysctl name: `net.ipv4.tcp_mem`, `fs.file-nr`, `net.netfilter.nf_conntrack_max`. */
   sysctl: Record<string, Reading<SysctlValue>>;
   kernelLog: Reading<KernelLog>;
+  /**
+   * Who holds the orphans, the queued bytes and TIME_WAIT (/proc/net/tcp{,6} aggregated on the
+   * host); absent when the probe did not look (holders `never`, an older probe, or a healthy host:
+   * then holdersSkipped says why). A host whose table could not be read has a state other than ok.
+   */
+  holders?: Reading<Holders>;
+  /** The probe's gate did not read the table, and why (`healthy`, `no-sockstat`). */
+  holdersSkipped?: string;
   /** All samples in order, the first being the same reading as the top-level fields; one when not sampling. */
   samples: Sample[];
 }

@@ -79,6 +79,7 @@ const BY_LABEL: Record<CompareBy, string> = {
   fleet: 'the whole fleet as one group',
   group: "each host's first inventory group",
   kernel: 'kernel major.minor',
+  holder: 'the biggest orphan holder (STATE address:port)',
 };
 
 export function buildCompareView(model: CompareModel, meta: CompareMeta, volatileKeys: readonly string[]): CompareView {

@@ -10,6 +10,7 @@ import { mdCode, mdText } from './markdown-text.js';
 import { LEVEL_LABELS, LEVEL_SYMBOLS } from './levels.js';
 import type { Verdict } from '../evaluate/types.js';
 import type { TrendView } from './trend-view.js';
+import { assembleMdHolders, type MdHolders } from './holders-md.js';
 import type { FindingView, HostView, ReportView } from './view-model.js';
 
 /** Job summaries are refused above 1 MiB; stay clearly below. */
@@ -64,6 +65,7 @@ interface MdHost {
   failure: string | null;
   problems: string[];
   findings: MdFinding[];
+  holders: MdHolders | null;
 }
 
 interface MdFinding {
@@ -154,6 +156,7 @@ function assembleMdHost(h: HostView): MdHost {
     failure: h.failure ? md(`${h.failure.phrase} (stage ${h.failure.stage}): ${h.failure.message}`, TEXT_CHARS) : null,
     problems: h.problems.map((p) => md(p, TEXT_CHARS)),
     findings: h.findings.filter((f) => f.level !== 'ok').map(assembleMdFinding),
+    holders: assembleMdHolders(h.holders),
   };
 }
 

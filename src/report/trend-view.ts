@@ -80,5 +80,6 @@ function assembleNotes(t: HostTrend): string[] {
   for (const f of t.newFindings) notes.push(`new ${f.level}: ${clean(f.key)}: ${clean(f.summary)}`);
   for (const f of t.changedFindings) notes.push(`${clean(f.key)}: ${f.before} → ${f.after}: ${clean(f.summary)}`);
   for (const f of t.resolvedFindings) notes.push(`resolved: ${clean(f.key)} (was ${f.level})`);
+  for (const h of t.holders ?? []) notes.push(h.before === null ? `new holder ${clean(h.key)}: ${h.after} orphans` : `holder ${clean(h.key)} grew: ${h.before} → ${h.after} orphans`);
   return notes;
 }

@@ -9,6 +9,7 @@ import { HOST_KEY_OFF_WARNING, type RankedHost, type RankedRun } from '../run/ra
 import type { AuditRun } from '../run/types.js';
 import { sanitizeForTerminal as clean } from '../text.js';
 import { assembleCharts, type ChartView } from './charts.js';
+import { assembleHoldersView, type HoldersView } from './holders-view.js';
 import { formatNumber, formatPercent } from './format.js';
 import { assembleTrendView, type TrendView } from './trend-view.js';
 import { assembleHostKey, assembleHostKeyLine, type HostKeyView } from './host-key-view.js';
@@ -90,6 +91,8 @@ export interface HostView {
   bars: BarView[];
   /** The sampled gauges over the window against their limits; empty with fewer than two samples. */
   charts: ChartView[];
+  /** Who holds the sockets; null when the probe did not look (or the host was not audited). */
+  holders: HoldersView | null;
   startedAt: string;
   durationMs: number;
 }
@@ -284,6 +287,7 @@ function assembleHost({ result, rank }: RankedHost): HostView {
       findings: [],
       bars: [],
       charts: [],
+      holders: null,
     };
   }
   // An audited host always has a verdict; without one it is shown as unknown rather than dropped.
@@ -305,6 +309,7 @@ function assembleHost({ result, rank }: RankedHost): HostView {
     findings: findings.map(assembleFinding),
     bars: assembleBars(findings),
     charts: assembleCharts(outcome.snapshot, findings, base.anchor),
+    holders: assembleHoldersView(outcome.snapshot, findings),
   };
 }
 

@@ -1,6 +1,7 @@
 // Compare: the sysctl values and limits of a run's hosts side by side, by group, marking drift (a
 // host that differs from its group's most common value). Pure: the run in, the model out. Values are
 // raw here; the renderers clean and escape them.
+import { holderKey } from './trend.js';
 import { parseKernelRelease } from '../evaluate/units.js';
 import { levelAbove } from '../evaluate/comparators.js';
 import { defaultConfig, thresholdsFor, type EvalConfig } from '../evaluate/config.js';
@@ -11,8 +12,8 @@ import { SYSCTLS } from '../procfs/sections.js';
 import type { Reading, Snapshot, SysctlValue } from '../procfs/types.js';
 import type { AuditRun } from './types.js';
 
-export type CompareBy = 'fleet' | 'group' | 'kernel';
-export const COMPARE_BY: readonly CompareBy[] = ['fleet', 'group', 'kernel'];
+export type CompareBy = 'fleet' | 'group' | 'kernel' | 'holder';
+export const COMPARE_BY: readonly CompareBy[] = ['fleet', 'group', 'kernel', 'holder'];
 
 /**
  * Keys left out because they differ on every host by nature: gauges and counters (open files,
@@ -157,17 +158,26 @@ function compareKeys(run: AuditRun): string[] {
 
 const NO_GROUP = '(no group)';
 const NO_KERNEL = '(kernel unknown)';
+const NO_HOLDER = '(no orphan holder)';
+const HOLDERS_NOT_READ = '(holders not read)';
 
 function groupOf(groups: readonly string[], snapshot: Snapshot | undefined, by: CompareBy): string {
   if (by === 'fleet') return 'fleet';
   if (by === 'group') return groups[0] ?? NO_GROUP;
+  // The biggest orphan group, `STATE address:port`: hosts held by the same service fall together.
+  if (by === 'holder') {
+    const h = snapshot?.holders;
+    if (h?.state !== 'ok') return HOLDERS_NOT_READ;
+    const top = h.value.groups[0];
+    return top ? holderKey(top) : NO_HOLDER;
+  }
   const v = parseKernelRelease(snapshot?.kernelRelease);
   return v === undefined ? NO_KERNEL : `${v.major}.${v.minor}`;
 }
 
 /** Named groups first, then the catch-alls; kernels by version. */
 function groupOrder(a: string, b: string): number {
-  const catchAll = (s: string): number => (s === NO_GROUP || s === NO_KERNEL ? 1 : 0);
+  const catchAll = (s: string): number => (s === NO_GROUP || s === NO_KERNEL || s === NO_HOLDER || s === HOLDERS_NOT_READ ? 1 : 0);
   const va = parseKernelRelease(a);
   const vb = parseKernelRelease(b);
   if (va && vb) return va.major - vb.major || va.minor - vb.minor;

@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import type { FailureStage, HostKeyPolicyUsed, HostKeyVerified, HostOutcome, TargetRef } from '../collect/types.js';
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
 import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
+import { assessHostHolders } from '../evaluate/holders.js';
 import { InputError } from '../errors.js';
 import type { InventoryCoverage, ShardSource } from '../inventory/shard.js';
 import { packageVersion } from '../paths.js';
@@ -243,6 +244,14 @@ function parseDigest(r: JsonReader, value: unknown, path: string): RunDigest {
         counters,
         uptimeSeconds: h.uptimeSeconds === null ? null : r.number(h.uptimeSeconds, `${p}.uptimeSeconds`),
         bootId: h.bootId === null ? null : r.string(h.bootId, `${p}.bootId`),
+        ...(h.holders === undefined || h.holders === null
+          ? {}
+          : {
+              holders: r.array(h.holders, `${p}.holders`).map((x, j) => {
+                const o = r.object(x, `${p}.holders[${j}]`);
+                return { key: r.string(o.key, `${p}.holders[${j}].key`), count: r.integer(o.count, `${p}.holders[${j}].count`, 0) };
+              }),
+            }),
       };
     }),
   };
@@ -397,6 +406,8 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     findings: (verdict?.findings ?? []).map(assembleFinding),
     notes: verdict?.notes ?? [],
     problems: failed ? [] : outcome.problems,
+    // Derived like the findings, and only where the probe looked, so older runs encode as before.
+    ...holdersMember(result),
     collectedBy: result.collectedBy ?? run.tool.version,
     snapshot: failed ? null : canonical(outcome.snapshot),
     record: failed ? null : canonical(outcome.record),
@@ -414,6 +425,13 @@ function assembleShardDoc(shard: RunShard): Record<string, unknown> {
     ...(shard.runId === undefined ? {} : { runId: shard.runId === null ? null : { value: shard.runId.value, from: shard.runId.from } }),
     ...(shard.inventory === undefined ? {} : { inventory: { digest: shard.inventory.digest, hosts: shard.inventory.hosts, names: shard.inventory.names } }),
   };
+}
+
+function holdersMember({ outcome, verdict }: HostResult): { holders?: Record<string, unknown> } {
+  if (outcome.status === 'failed') return {};
+  const h = assessHostHolders(outcome.snapshot, verdict?.findings ?? []);
+  if (h === undefined) return {};
+  return { holders: { sentence: h.sentence, available: h.available, partial: h.partial ?? null, gateReasons: h.gateReasons ?? null, remediation: h.remediation } };
 }
 
 function assembleFinding(f: Finding): Record<string, unknown> {
@@ -446,6 +464,7 @@ function assembleDigestDoc(d: RunDigest): Record<string, unknown> {
       counters: Object.fromEntries(TREND_COUNTERS.filter((c) => h.counters[c] !== undefined).map((c) => [c, h.counters[c]])),
       uptimeSeconds: h.uptimeSeconds,
       bootId: h.bootId,
+      ...(h.holders ? { holders: h.holders.map((x) => ({ key: x.key, count: x.count })) } : {}),
     })),
   };
 }

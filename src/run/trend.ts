@@ -3,8 +3,9 @@
 // then two digests are compared.
 import { compareVerdicts } from '../evaluate/rank.js';
 import { VERDICT_ORDER } from '../evaluate/types.js';
+import type { HolderGroup, Holders } from '../procfs/net-tcp-holders.js';
 import type { CounterTable, Int, Reading, Snapshot } from '../procfs/types.js';
-import { TREND_COUNTERS, type AuditRun, type CounterGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
+import { TREND_COUNTERS, type AuditRun, type CounterGrowth, type HolderCount, type HolderGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
 
 export { TREND_COUNTERS };
 export type { CounterGrowth, DigestFinding, HostChange, HostDigest, HostTrend, RunDigest, Trend, TrendCounter, TrendLevel } from './types.js';
@@ -29,10 +30,28 @@ export function assembleDigest(run: AuditRun): RunDigest {
       counters: lastCounters(s),
       uptimeSeconds: lastUptime(s),
       bootId: s.bootId ?? null,
+      ...(s.holders?.state === 'ok' ? { holders: holderCounts(s.holders.value) } : {}),
     };
   });
   hosts.sort((a, b) => byName(a.name, b.name));
   return { tool: { name: run.tool.name, version: run.tool.version }, startedAt: run.startedAt, hosts };
+}
+
+/** The key a holder keeps across runs: its state and local endpoint. */
+export function holderKey(g: HolderGroup): string {
+  const at = g.local.family === 6 && g.local.address.includes(':') ? `[${g.local.address}]:${g.local.port}` : `${g.local.address}:${g.local.port}`;
+  return `${g.state} ${at}`;
+}
+
+function holderCounts(h: Holders): HolderCount[] {
+  return h.groups.map((g) => ({ key: holderKey(g), count: g.count }));
+}
+
+/** Holders new since the baseline, or with more orphans than then; biggest first. */
+function holderGrowth(b: HostDigest, a: HostDigest): HolderGrowth[] | undefined {
+  if (a.holders === undefined) return undefined;
+  const was = new Map((b.holders ?? []).map((h) => [h.key, h.count]));
+  return a.holders.filter((h) => h.count > (was.get(h.key) ?? 0)).map((h) => ({ key: h.key, before: was.get(h.key) ?? null, after: h.count }));
 }
 
 function lastCounters(s: Snapshot): Partial<Record<TrendCounter, Int>> {
@@ -109,6 +128,8 @@ function diffHost(name: string, b: HostDigest | undefined, a: HostDigest | undef
     if (old && old.level !== f.level) trend.changedFindings.push({ key: f.key, before: old.level, after: f.level, summary: f.summary });
   }
 
+  const holders = holderGrowth(b, a);
+  if (holders !== undefined && holders.length > 0) trend.holders = holders;
   trend.rebooted = rebooted(b, a);
   for (const name of TREND_COUNTERS) {
     const x = b.counters[name];
@@ -152,6 +173,7 @@ function hasNews(t: HostTrend): boolean {
     t.newFindings.length > 0 ||
     t.resolvedFindings.length > 0 ||
     t.changedFindings.length > 0 ||
+    (t.holders?.length ?? 0) > 0 ||
     t.counters.length > 0 ||
     t.rebooted === true
   );

@@ -70,6 +70,14 @@ export interface HostDigest {
   counters: Partial<Record<TrendCounter, Int>>;
   uptimeSeconds: number | null;
   bootId: string | null;
+  /** The host's top orphan holders, key `STATE address:port`; absent when the probe did not read the table. */
+  holders?: HolderCount[];
+}
+
+/** One orphan holder: `FIN_WAIT1 10.20.0.5:443` (IPv6 as `[2001:db8::1]:443`) and its orphans. */
+export interface HolderCount {
+  key: string;
+  count: number;
 }
 
 export interface RunDigest {
@@ -99,6 +107,12 @@ export interface CounterGrowth {
   reset: 'reboot' | 'decrease' | null;
 }
 
+export interface HolderGrowth {
+  key: string;
+  before: number | null;
+  after: number;
+}
+
 export interface HostTrend {
   name: string;
   change: HostChange;
@@ -111,6 +125,8 @@ export interface HostTrend {
   changedFindings: { key: string; before: Verdict; after: Verdict; summary: string }[];
   /** Counters that grew since the baseline. */
   counters: CounterGrowth[];
+  /** Orphan holders new since the baseline (before null) or grown; absent when the host's table was not read now. */
+  holders?: HolderGrowth[];
   /** Null when neither boot id nor uptime tells. */
   rebooted: boolean | null;
 }

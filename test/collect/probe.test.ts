@@ -152,7 +152,8 @@ describe.each(SHELLS)('the probe on this machine under %s', (_label, shell) => {
   let record: ProbeRecord;
   beforeAll(() => {
     // busybox is a test dependency (Debian package busybox); fail loudly when it is absent.
-    out = runProbe(shell, { boundary, samples: 2, intervalSeconds: 1 });
+    // Holders `always`, so the optional holders section is printed too (it reads this machine's table).
+    out = runProbe(shell, { boundary, samples: 2, intervalSeconds: 1, holders: { mode: 'always' } });
     record = parse(out.stdout, boundary);
   });
 
@@ -267,7 +268,7 @@ describe('the probe with busybox applets first on PATH', () => {
     // The probe puts the system folders after the caller's PATH, so these applets are what it runs.
     for (const tool of ['awk', 'stat', 'dmesg']) expect(spawnSync('sh', ['-c', `command -v ${tool}`], { env, encoding: 'utf8' }).stdout.trim()).toBe(join(bin, tool));
     const boundary = newBoundary();
-    const out = runProbe([join(bin, 'sh'), '-s'], { boundary, samples: 2, intervalSeconds: 0 }, tmp, env);
+    const out = runProbe([join(bin, 'sh'), '-s'], { boundary, samples: 2, intervalSeconds: 0, holders: { mode: 'always' } }, tmp, env);
     expect(out.status).toBe(0);
     const record = parse(out.stdout, boundary);
     expect(record.sections).toHaveLength(COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + 2 * SAMPLED_FILES.length);
@@ -278,6 +279,9 @@ describe('the probe with busybox applets first on PATH', () => {
     expect(section(record, 'netns').content).toContain(`self ${readLink('/proc/self/ns/net')}\n`);
     expect(section(record, 'proc/meminfo').content).toMatch(/^MemTotal:\s+\d+ kB\n/);
     expect(section(record, 'proc/net/sockstat', 1).content).toMatch(/^TCP: inuse \d+ orphan \d+ tw \d+ alloc \d+ mem \d+$/m);
+    // The aggregator ran under busybox awk over this machine's own table.
+    expect(section(record, 'holders')).toMatchObject({ status: 0 });
+    expect(section(record, 'holders').content).toMatch(/^holders 1 order=(little|big) peers=full\nfile tcp status=ok lines=\d+\n[^]*\nend\n$/);
   });
 });
 
@@ -374,7 +378,10 @@ describe.skipIf(!isRoot)('the probe in a busybox-only chroot', () => {
 
   it('runs with busybox alone: every section, a missing command is 127', () => {
     fake('dmesg', 'cat /fixtures/kernel-log.txt');
-    const record = run({ root: '/cap' });
+    const record = run({ root: '/cap', holders: { mode: 'always' } });
+    // No socket table under the root: the holders section says so, and everything else is read.
+    expect(section(record, 'holders')).toMatchObject({ status: 0 });
+    expect(section(record, 'holders').content).toContain('file tcp status=missing lines=0\nfile tcp6 status=missing lines=0\n');
     expect(record.sections).toHaveLength(COMMAND_SECTIONS.length + OPTIONAL_SECTIONS.length + ONCE_FILES.length + SYSCTLS.length + SAMPLED_FILES.length);
     // No /proc in the chroot: no namespace link to see.
     expect(section(record, 'netns-count')).toMatchObject({ status: 2, content: '' });

@@ -43,6 +43,10 @@ how:
   --host-timeout S         per host hard deadline, connect to last byte (default 30)
   --samples N              snapshots per host in one session (default 1)
   --interval SECONDS       between samples (default 5)
+  --holders WHEN           who holds the sockets, read from /proc/net/tcp on the host: auto (default:
+                           hosts at notice or worse on orphans, TCP memory or TIME_WAIT) | always | never
+  --holders-peers FORM     remote peers in the holders table: full (default) | prefix (/24, /64,
+                           masked on the host) | none
   --config FILE            evaluator thresholds and skips (YAML or JSON)
   -q, --quiet              no progress on stderr
 
@@ -89,6 +93,8 @@ const OPTIONS = {
   'host-timeout': { type: 'string' },
   samples: { type: 'string' },
   interval: { type: 'string' },
+  holders: { type: 'string' },
+  'holders-peers': { type: 'string' },
   config: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   out: { type: 'string', short: 'o' },
@@ -111,6 +117,13 @@ const SSH_CLIENT_FLAGS = ['identity', 'known-hosts', 'host-key-policy', 'accept-
 const REACHING_FLAGS = [...SSH_CLIENT_FLAGS, 'limit', 'user', 'ssh-config', 'no-ssh-config', 'samples', 'interval'] as const;
 
 const POLICIES: readonly HostKeyPolicy[] = ['strict', 'accept-new', 'off'];
+const HOLDERS_WHEN = ['auto', 'always', 'never'] as const;
+const HOLDERS_PEERS = ['full', 'prefix', 'none'] as const;
+
+function oneOf<T extends string>(text: string, flag: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)} (got "${text}")`);
+  return text as T;
+}
 
 /** `--shard I/N` or `--shard auto` (read from `env`). */
 export function parseShardFlag(text: string, env: Environment = process.env): ResolvedShard {
@@ -167,6 +180,8 @@ export function parseAuditArgs(args: string[], env: Environment = process.env): 
     hostTimeoutSeconds: parseSeconds(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
     samples: parseInteger(v.samples, '--samples', 1, 1, 100),
     intervalSeconds: parseInteger(v.interval, '--interval', 5, 0, 3600),
+    holders: oneOf(v.holders ?? 'auto', '--holders', HOLDERS_WHEN),
+    holdersPeers: oneOf(v['holders-peers'] ?? 'full', '--holders-peers', HOLDERS_PEERS),
     ...(v.config === undefined ? {} : { configFile: v.config }),
     outDir: v.out ?? 'sockaudit-report',
     formats,

@@ -5,7 +5,7 @@ import { COMPARE_BY, type CompareBy } from '../../run/compare.js';
 import { UsageError } from '../../errors.js';
 import { parseFlags, parsePageFormats, SAVED_RUN_PAGE_ARGS, type CommandArgs, type OptionTable } from './shared.js';
 
-const USAGE = 'usage: sockaudit compare --from report.json [--by fleet|group|kernel] [options]';
+const USAGE = 'usage: sockaudit compare --from report.json [--by fleet|group|kernel|holder] [options]';
 
 const HELP = `${USAGE}
 
@@ -16,7 +16,8 @@ that differ from their group's most common value (drift). Hostname, boot id and 
   --from FILE          a report.json written by sockaudit audit (required)
   --by WHAT            group (a host's first inventory group; the default when the inventory
                        has groups) | fleet (all hosts one group; the default otherwise) |
-                       kernel (kernel major.minor)
+                       kernel (kernel major.minor) | holder (the biggest orphan holder,
+                       STATE address:port, where the audit read the socket table)
   --config FILE        evaluator thresholds and skips, for evaluating the saved run again
   -o, --out DIR        where to write compare.html/md/json (default: the folder of --from)
   --format LIST        html,md,json (default all three)
