@@ -1,4 +1,5 @@
-// The suite uses real parts: OpenSSH's sshd and ssh-keygen, Debian's chromium, busybox.
+// The suite uses real parts: OpenSSH's sshd and ssh-keygen, Debian's chromium, busybox, promtool
+// and node_exporter.
 // cmark-gfm: the Markdown reports are rendered as GitHub renders them.
 // On a fresh Debian machine run as root, install them; elsewhere say exactly what is missing.
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,8 @@ const NEEDED: { path: string; pkg: string }[] = [
   { path: '/bin/busybox', pkg: 'busybox' },
   { path: '/usr/bin/xmllint', pkg: 'libxml2-utils' },
   { path: '/usr/bin/cmark-gfm', pkg: 'cmark-gfm' },
+  { path: '/usr/bin/promtool', pkg: 'prometheus' },
+  { path: '/usr/bin/prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
 ];
 
 export default function setup(): void {
