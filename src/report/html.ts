@@ -1,8 +1,8 @@
 // The HTML report: one self-contained file (inline CSS and SVG, no scripts, nothing loaded).
 //
-// Hosts that need attention (any verdict but ok, not audited, or audited from partial data) get a
-// full card each; healthy hosts share one compact table, a row each, their facts folded in a
-// <details>. A healthy card carries the same bars, charts and ten ok findings as any other and
+// Hosts that need attention (any verdict but ok, or not audited) get a full card each; healthy
+// hosts share one compact table, a row each, their facts (and any inputs that could not be read)
+// folded in a <details>. A healthy card carries the same bars, charts and ten ok findings as any other and
 // would be most of a 10,000-host page; the full figures stay in report.json.
 import { renderTemplate } from './handlebars.js';
 import type { RankedRun } from '../run/rank.js';
@@ -11,15 +11,15 @@ import type { HostView, ReportView } from './view-model.js';
 
 /** The hosts as the page groups them, each group in ranking order. */
 export interface HtmlHostGroups {
-  /** Not ok, not audited, or partial: a full card each, after the ranking. */
+  /** Not ok, or not audited: a full card each, after the ranking. */
   attention: HostView[];
-  /** ok from complete data: one row each in the compact table. */
+  /** ok: one row each in the compact table. */
   healthy: HostView[];
 }
 
-/** A healthy host is ok on every check, from complete data. */
+/** A healthy host is ok on every check (from complete data or not: its row says which). */
 export function isHealthy(h: HostView): boolean {
-  return h.level === 'ok' && h.status === 'ok';
+  return h.level === 'ok';
 }
 
 export function groupHosts(hosts: readonly HostView[]): HtmlHostGroups {
