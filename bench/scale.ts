@@ -14,9 +14,10 @@
 // The servers run in this process and share the two cores with the client, as they would not in
 // production: wall time is an upper bound, client CPU and RSS are the client's alone.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { packageRoot } from '../src/paths.js';
 import { generateEd25519KeyPair, startRecordedFleet } from '../test/support/faults.js';
@@ -140,24 +141,27 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
         return NaN;
       }
     };
-    const count = (f: string, re: RegExp): number => {
+    // Line by line: report.json may be larger than one string can hold.
+    const count = async (f: string, re: RegExp): Promise<number> => {
       try {
-        return readFileSync(join(out, f), 'utf8').match(re)?.length ?? 0;
+        let n = 0;
+        for await (const line of createInterface({ input: createReadStream(join(out, f)), crlfDelay: Infinity })) n += line.match(re)?.length ?? 0;
+        return n;
       } catch {
         return NaN;
       }
     };
-    const audited = count('report.json', /\n {4}\{\n {6}"rank": /g);
+    const audited = await count('report.json', /^ {6}"rank": /g);
     const cpuMsPerHost = (t.cpuSeconds * 1000) / c.hosts;
     console.log(`${c.hosts} hosts (${attentionPct} % needing attention), -c ${c.concurrency}: exit ${t.exitCode}`);
     console.log(`  wall ${t.wallSeconds.toFixed(1)} s (x${ratio(t.wallSeconds, TARGET.wallSeconds)} of ${TARGET.wallSeconds} s)`);
     console.log(`  client CPU ${t.cpuSeconds.toFixed(1)} s = ${cpuMsPerHost.toFixed(2)} ms/host (x${ratio(cpuMsPerHost, TARGET.cpuMsPerHost)} of ${TARGET.cpuMsPerHost} ms)`);
     console.log(`  peak RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB = ${(t.maxRssKiB / c.hosts).toFixed(1)} KiB/host (x${ratio(t.maxRssKiB / 1024, TARGET.rssMiB)} of ${TARGET.rssMiB} MiB)`);
     console.log(
-      `  report.json ${mib(size('report.json'))} MiB, ${audited} hosts; report.html ${mib(size('report.html'))} MiB (x${ratio(size('report.html') / 2 ** 20, TARGET.htmlMiB)} of ${TARGET.htmlMiB} MiB), ${count('report.html', /data-rank="/g)} hosts;`,
+      `  report.json ${mib(size('report.json'))} MiB, ${audited} hosts; report.html ${mib(size('report.html'))} MiB (x${ratio(size('report.html') / 2 ** 20, TARGET.htmlMiB)} of ${TARGET.htmlMiB} MiB), ${await count('report.html', /data-rank="/g)} hosts;`,
     );
     console.log(
-      `  report.md ${mib(size('report.md'))} MiB (x${ratio(size('report.md') / 2 ** 20, TARGET.mdMiB)} of ${TARGET.mdMiB} MiB); report.junit.xml ${mib(size('report.junit.xml'))} MiB, ${count('report.junit.xml', /<testcase /g)} hosts; report.prom ${mib(size('report.prom'))} MiB, ${count('report.prom', /^sockaudit_host_up\{/gm)} hosts; compare.html ${mib(size('compare.html'))} MiB`,
+      `  report.md ${mib(size('report.md'))} MiB (x${ratio(size('report.md') / 2 ** 20, TARGET.mdMiB)} of ${TARGET.mdMiB} MiB); report.junit.xml ${mib(size('report.junit.xml'))} MiB, ${await count('report.junit.xml', /<testcase /g)} hosts; report.prom ${mib(size('report.prom'))} MiB, ${await count('report.prom', /^sockaudit_host_up\{/g)} hosts; compare.html ${mib(size('compare.html'))} MiB`,
     );
   } finally {
     await fleet.stop();
