@@ -306,8 +306,8 @@ export async function readKnownHosts(files: string[], opts: { defaults?: string[
   const db: KnownHosts = { entries: [], warnings: [] };
   for (const file of all) {
     const read = await readKnownHostsFile(file, named.has(file));
-    db.entries.push(...read.entries);
-    db.warnings.push(...read.warnings);
+    appendAll(db.entries, read.entries);
+    appendAll(db.warnings, read.warnings);
   }
   return db;
 }
@@ -332,7 +332,7 @@ export async function readKnownHostsSets(lists: readonly (readonly string[])[], 
   for (const file of new Set(lists.flat().map(expandHome))) {
     const read = await readKnownHostsFile(file, named.has(file));
     files.set(file, read);
-    warnings.push(...read.warnings);
+    appendAll(warnings, read.warnings);
   }
   const dbs = new Map<string, KnownHosts>();
   return {
@@ -382,6 +382,7 @@ export type HostKeyDecision =
 /** How an accepted key was trusted, as an outcome records it. */
 export type { HostKeyVerified } from './types.js';
 import type { HostKeyVerified } from './types.js';
+import { appendAll } from '../arrays.js';
 
 export function verifiedFromDecision(decision: HostKeyDecision | undefined): HostKeyVerified | undefined {
   if (!decision?.accepted) return undefined;

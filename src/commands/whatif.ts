@@ -15,6 +15,7 @@ import { loadEvalConfig } from './config-file.js';
 import { reportHref, type PageFormat } from './compare.js';
 import { writeOutputs } from './outputs.js';
 import type { Io } from './io.js';
+import { appendAll } from '../arrays.js';
 
 export interface WhatIfOptions {
   from: string;
@@ -82,9 +83,9 @@ export async function readProposal(opts: Pick<WhatIfOptions, 'sysctlFile' | 'set
   const sources: string[] = [];
   let settings: ProposedSetting[] = [];
   const take = (r: { value: ProposedSetting[]; warnings: string[]; errors: InputError[]; flags: WhatIfFlag[] }): ProposedSetting[] => {
-    errors.push(...r.errors);
-    warnings.push(...r.warnings);
-    flags.push(...r.flags);
+    appendAll(errors, r.errors);
+    appendAll(warnings, r.warnings);
+    appendAll(flags, r.flags);
     return r.value;
   };
   if (opts.sysctlFile !== undefined) {

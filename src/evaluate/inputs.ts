@@ -5,6 +5,7 @@ import { tcpMemScope } from './netns.js';
 import type { Source } from './rule.js';
 import { sockstatMemUnit } from './units.js';
 import type { MemUnitReading } from './units.js';
+import { maxOf } from '../arrays.js';
 
 export type Got<T> = { ok: true; value: T } | { ok: false; absent: boolean; why: string };
 
@@ -97,7 +98,7 @@ export function gaugePeak(snapshot: Snapshot, field: 'orphan' | 'tw' | 'mem', pr
   return {
     ok: true,
     value: {
-      peak: Math.max(...values),
+      peak: maxOf(values),
       first: values[0] as number,
       last: values[values.length - 1] as number,
       samples: values.length,

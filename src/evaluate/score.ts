@@ -2,6 +2,7 @@
 import { RULES } from './rules/index.js';
 import { VERDICT_ORDER } from './types.js';
 import type { Finding, HostVerdict, Verdict } from './types.js';
+import { maxOf } from '../arrays.js';
 
 /**
  * Score bands by verdict, in ranking order. The verdict picks the band; closeness (of the deciding
@@ -39,7 +40,7 @@ export function assembleVerdict(findings: readonly Finding[], notes: string[]): 
   const verdict = decider.level;
   // An unknown host is placed by how bad the rest of it looks.
   const closeness =
-    verdict === 'unknown' ? Math.max(0, ...sorted.filter((f) => f.level !== 'unknown').map((f) => f.closeness)) : decider.closeness;
+    verdict === 'unknown' ? Math.max(0, maxOf(sorted.filter((f) => f.level !== 'unknown').map((f) => f.closeness))) : decider.closeness;
   const [lo, hi] = SCORE_BANDS[verdict];
   return {
     verdict,

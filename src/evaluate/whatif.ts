@@ -17,6 +17,7 @@ import { parseSysctlConf, parseSysctlLine } from './sysctl-conf.js';
 import type { SysctlAssignment } from './sysctl-conf.js';
 import { VERDICT_ORDER } from './types.js';
 import type { Finding, HostVerdict, Verdict } from './types.js';
+import { appendAll } from '../arrays.js';
 
 export { KNOWN_KEYS, knownKey, type KeyScope, type KeySpec } from './sysctl-keys.js';
 
@@ -350,7 +351,7 @@ function assembleHost(host: WhatIfHostInput, proposal: Proposal, config: EvalCon
   }
 
   const after: Snapshot = { ...host.snapshot, sysctl };
-  flags.push(...hostFlags(host.snapshot, proposalValues(settings, sysctl)));
+  appendAll(flags, hostFlags(host.snapshot, proposalValues(settings, sysctl)));
   const before = evaluateHost(host.snapshot, config);
   const afterVerdict = evaluateHost(after, config);
   return {

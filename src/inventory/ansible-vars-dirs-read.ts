@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import { Issues } from './issues.js';
 import { VARS_EXTENSIONS, type VarsDirEntry, type VarsDirs, type VarsFileText } from './ansible-vars-dirs.js';
 import type { Result } from './types.js';
+import { appendAll } from '../arrays.js';
 
 /** group_vars/ and host_vars/ under `dir`; a missing directory has no entries. */
 export async function readVarsDirs(dir: string): Promise<Result<VarsDirs>> {
@@ -42,7 +43,7 @@ async function readTree(dir: string, issues: Issues): Promise<VarsFileText[]> {
     const path = join(dir, name);
     const ext = extname(name);
     const kind = await kindOf(path);
-    if (kind === 'dir' && ext === '') files.push(...(await readTree(path, issues)));
+    if (kind === 'dir' && ext === '') appendAll(files, await readTree(path, issues));
     else if (kind === 'file' && (ext === '' || VARS_EXTENSIONS.includes(ext))) {
       const file = await readText(path, issues);
       if (file !== undefined) files.push(file);

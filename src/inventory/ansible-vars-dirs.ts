@@ -6,6 +6,7 @@ import { ANSIBLE_YAML_TAGS, mappingVars, type Vars } from './ansible-vars.js';
 import { Issues, where } from './issues.js';
 import { isMap, isScalar, parseYaml, YamlDataError } from '../yaml.js';
 import type { InputError, Result } from './types.js';
+import { appendAll } from '../arrays.js';
 
 /** Ansible's YAML_FILENAME_EXTENSIONS; a vars file has one of them or none. */
 export const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -79,8 +80,8 @@ export function assembleVarsLayers(dirs: VarsDirs, groups: Iterable<string>, hos
       const vars: Vars = new Map();
       for (const file of entry.files) {
         const parsed = parseVarsFile(file.text, file.path);
-        warnings.push(...parsed.warnings);
-        errors.push(...parsed.errors);
+        appendAll(warnings, parsed.warnings);
+        appendAll(errors, parsed.errors);
         for (const [key, value] of parsed.value) vars.set(key, value);
       }
       // Ansible takes a group's priority only from the inventory source.

@@ -11,6 +11,7 @@ import { readSshConfig, readSystemSshConfig } from './ssh-config-read.js';
 import { resolveTargets } from './resolve.js';
 import type { SshConfig } from './ssh-config.js';
 import type { InputError, InventorySource, Target } from './types.js';
+import { appendAll } from '../arrays.js';
 
 export { expandHostPattern } from './ranges.js';
 export { parseAnsibleYaml } from './ansible-yaml.js';
@@ -59,13 +60,13 @@ export async function loadTargets(opts: LoadTargetsOptions): Promise<{ targets: 
   const warnings: string[] = [];
   const errors: InputError[] = [];
   const take = <T>(result: { value: T; warnings: string[]; errors: InputError[] }): T => {
-    warnings.push(...result.warnings);
-    errors.push(...result.errors);
+    appendAll(warnings, result.warnings);
+    appendAll(errors, result.errors);
     return result.value;
   };
 
   const sources: InventorySource[] = [];
-  for (const file of opts.inventories) sources.push(...take(await readInventories(file, opts.stdin)));
+  for (const file of opts.inventories) appendAll(sources, take(await readInventories(file, opts.stdin)));
   for (const value of opts.hosts ?? []) sources.push(take(parseHostArgument(value)));
   let hosts = take(mergeInventories(sources));
   if (opts.limit !== undefined) hosts = take(applyLimit(hosts, opts.limit));

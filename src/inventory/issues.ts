@@ -1,5 +1,6 @@
 // Collects warnings and errors while a parser walks its input, so it can report all of them.
 import { InputError, type Result } from './types.js';
+import { appendAll } from '../arrays.js';
 
 export class Issues {
   readonly warnings: string[] = [];
@@ -18,8 +19,8 @@ export class Issues {
 
   /** Takes over another result's problems (e.g. from a nested parse) and returns its value. */
   absorb<T>(result: Result<T>): T {
-    this.warnings.push(...result.warnings);
-    this.errors.push(...result.errors);
+    appendAll(this.warnings, result.warnings);
+    appendAll(this.errors, result.errors);
     return result.value;
   }
 

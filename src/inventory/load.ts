@@ -13,6 +13,7 @@ import { readVarsDirs } from './ansible-vars-dirs-read.js';
 import { looksLikeScript, runInventoryScript } from './ansible-script.js';
 import type { VarsDirs } from './ansible-vars-dirs.js';
 import type { InventoryFormat, InventoryHost, InventorySource, Result } from './types.js';
+import { appendAll } from '../arrays.js';
 
 const PARSERS: Record<InventoryFormat, (text: string, file: string, varsDirs?: VarsDirs) => Result<InventorySource>> = {
   'ansible-yaml': parseAnsibleYaml,
@@ -134,7 +135,7 @@ export async function readInventories(path: string, stdin?: string, varsDir?: st
   }
   const sources: InventorySource[] = [];
   // As Ansible: the folder given is the inventory's base, whose group_vars/ and host_vars/ apply to every file under it.
-  for (const name of names) sources.push(...issues.absorb(await readInventories(join(path, name), undefined, varsDir ?? path)));
+  for (const name of names) appendAll(sources, issues.absorb(await readInventories(join(path, name), undefined, varsDir ?? path)));
   if (names.length === 0 && issues.errors.length === 0) issues.warn(undefined, 'the inventory folder has no inventory file');
   return issues.result(sources);
 }

@@ -5,6 +5,7 @@
 import { expandHostName, computeSshConfig, type SshConfig } from './ssh-config.js';
 import type { SshSettings } from './ssh-options.js';
 import { InputError, type InventoryHost, type JumpHost, type JumpSpec, type Result, type SettingSources, type Target } from './types.js';
+import { appendAll } from '../arrays.js';
 
 export interface ResolveOptions {
   /** Absent: no ssh config (`--no-ssh-config`, or none found). Several: the user's, then the system's. */
@@ -42,7 +43,7 @@ export function resolveTargets(hosts: InventoryHost[], options: ResolveOptions):
           errors.push(new InputError(origin, undefined, `ProxyJump loops or nests too deep: ${[...chain, spec.host].join(' -> ')}`));
           return jumps;
         }
-        jumps.push(...resolveJumps(config.proxyJump, [...chain, spec.host], origin));
+        appendAll(jumps, resolveJumps(config.proxyJump, [...chain, spec.host], origin));
       }
       const identityFiles = config.identityFiles.map((file) =>
         expandPathTokens(file, { ...options, host, user, port, alias: spec.host }, warnings, origin),

@@ -5,6 +5,7 @@ import type { Finding, Verdict } from '../evaluate/types.js';
 import { sockstatMemUnit } from '../evaluate/units.js';
 import type { Sample, Snapshot } from '../procfs/types.js';
 import { formatNumber, formatPercent } from './format.js';
+import { maxOf } from '../arrays.js';
 
 export type ChartId = 'orphans' | 'tcp-memory' | 'time-wait';
 
@@ -199,7 +200,7 @@ function assembleChart(spec: ChartSpec, domId: string): ChartView {
   const span = spec.times?.[n - 1] ?? n - 1;
   const xAt = (k: number): number => round(plot.left + (plot.width * (spec.times?.[k] ?? k)) / span, 1);
   const present = spec.values.flatMap((v, k) => (v === null ? [] : [{ k, v }]));
-  const top = Math.max(1, ...present.map((p) => p.v), ...spec.lines.map((l) => l.value)) * HEADROOM;
+  const top = Math.max(1, maxOf(present.map((p) => p.v)), maxOf(spec.lines.map((l) => l.value))) * HEADROOM;
   const yAt = (v: number): number => round(plot.bottom - (plot.height * Math.max(0, v)) / top, 1);
 
   // The first sample that reached the highest value is the peak.

@@ -20,6 +20,7 @@ import { ORPHAN_STAGES } from '../evaluate/kernel-facts.js';
 import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
 import type { Snapshot } from '../procfs/types.js';
 import type { AuditRun, HostResult } from '../run/types.js';
+import { appendAll } from '../arrays.js';
 
 /** The format's entry for the report-format registry. */
 export const PROM_FORMAT = { id: 'prom', fileName: 'report.prom' } as const;
@@ -273,7 +274,8 @@ class Samples {
       const lines = this.lines.get(key);
       if (lines === undefined) continue;
       const f: Family = PROM_FAMILIES[key];
-      out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...lines);
+      out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+      appendAll(out, lines);
     }
     return out.length === 0 ? '' : `${out.join('\n')}\n`;
   }

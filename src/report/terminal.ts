@@ -2,6 +2,7 @@
 import { sanitizeForTerminal } from '../text.js';
 import { cut } from './escape.js';
 import type { DisplayLevel, ReportView } from './view-model.js';
+import { maxOf } from '../arrays.js';
 
 export { sanitizeForTerminal };
 
@@ -42,7 +43,7 @@ export function renderSummary(view: ReportView, opts: SummaryOptions): string {
   const shown = view.hosts.slice(0, top);
   if (shown.length > 0) {
     const rankWidth = String(shown.length).length + 1;
-    const nameWidth = Math.min(28, Math.max(4, ...shown.map((h) => [...sanitizeForTerminal(h.name)].length)));
+    const nameWidth = Math.min(28, Math.max(4, maxOf(shown.map((h) => [...sanitizeForTerminal(h.name)].length))));
     lines.push('');
     lines.push(cut(`${'#'.padStart(rankWidth)}  ${'verdict'.padEnd(11)}  ${'score'.padStart(5)}  ${'host'.padEnd(nameWidth)}  deciding figure`, width));
     for (const h of shown) {

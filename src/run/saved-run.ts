@@ -15,7 +15,6 @@
 // snapshot is assembled again from its raw probe record by the current parsers and evaluated again
 // by the current evaluator; hosts that were not audited stay as they were. What the file says
 // about verdicts and findings is derived data and is not trusted or kept.
-import { readFile } from 'node:fs/promises';
 import type { FailureStage, HostKeyPolicyUsed, HostKeyVerified, HostOutcome, TargetRef } from '../collect/types.js';
 import { defaultConfig, evaluateHost, type EvalConfig } from '../evaluate/index.js';
 import { GATES, VERDICT_ORDER, type Finding } from '../evaluate/types.js';
@@ -27,6 +26,7 @@ import { escapeInvisible } from '../text.js';
 import type { ProbeRecord, RawSection } from '../procfs/sections.js';
 import { assembleSnapshot } from '../procfs/snapshot.js';
 import type { Int } from '../procfs/types.js';
+import { NotAContainer, splitTopLevelArray } from './json-split.js';
 import type { RankedHost, RankedRun } from './rank.js';
 import { TREND_COUNTERS, type AuditRun, type RunShard, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
 
@@ -58,21 +58,52 @@ const HOST_KEY_POLICIES_USED: readonly HostKeyPolicyUsed[] = ['strict', 'accept-
 const HOST_KEY_VERIFIED: readonly HostKeyVerified[] = ['known', 'accepted-new', 'unverified'];
 const VERDICTS = VERDICT_ORDER;
 
+/**
+ * Reads a report.json of any size: the hosts are split out as the file streams past and each is
+ * parsed and evaluated on its own, so neither the file nor its parsed tree is ever held whole.
+ */
 export async function readSavedRun(path: string, opts: LoadOptions = {}): Promise<SavedRun> {
-  let text: string;
+  const config = opts.config ?? defaultConfig;
+  const fail = (at: string, problem: string): never => {
+    throw new InputError(path, undefined, `${at}: ${problem}`);
+  };
+  const r = new JsonReader(fail);
+  const warnings: string[] = [];
+  const hosts: HostResult[] = [];
+  // Which sockaudit wrote the file is known only from the skeleton, read last; hosts that do not
+  // name their collector are given it then.
+  const unattributed: HostResult[] = [];
+  let skeleton: string;
   try {
-    text = await readFile(path, 'utf8');
+    ({ skeleton } = await splitTopLevelArray(path, 'hosts', (text, i) => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        fail(`$.hosts[${i}]`, `not valid JSON: ${(e as Error).message}`);
+      }
+      const host = parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings);
+      if (host.collectedBy === undefined) unattributed.push(host);
+      hosts.push(host);
+    }));
   } catch (e) {
+    if (e instanceof InputError) throw e;
+    if (e instanceof NotAContainer) fail(`$.hosts[${e.index}]`, 'expected an object');
     throw new InputError(path, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return decodeSavedRun(text, path, opts);
+  const saved = decodeSavedRun(skeleton, path, opts, { hosts, warnings });
+  for (const host of unattributed) host.collectedBy = saved.savedVersion;
+  return { run: saved.run, schemaVersion: saved.schemaVersion, warnings: saved.warnings };
 }
 
 /** The decoder under its earlier name. */
 export const parseSavedRun = decodeSavedRun;
 
 /** Throws InputError naming the file, and the JSON path, of the first problem. */
-export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {}): SavedRun {
+export function decodeSavedRun(text: string, file: string, opts?: LoadOptions): SavedRun;
+/** With `split`: the hosts were read already (readSavedRun) and the text is the rest of the document. */
+export function decodeSavedRun(text: string, file: string, opts: LoadOptions, split: { hosts: HostResult[]; warnings: string[] }): SavedRun & { savedVersion: string };
+export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {}, split?: { hosts: HostResult[]; warnings: string[] }): SavedRun & { savedVersion?: string } {
   const config = opts.config ?? defaultConfig;
   const toolVersion = opts.toolVersion ?? packageVersion();
   const fail = (path: string, problem: string): never => {
@@ -105,9 +136,9 @@ export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {
   const shardDoc = runDoc.shard;
   const shard = shardDoc === null || shardDoc === undefined ? undefined : parseShardDoc(r, shardDoc, '$.run.shard');
 
-  const warnings: string[] = [];
+  const warnings: string[] = split?.warnings ?? [];
   const hostsDoc = r.array(root.hosts, '$.hosts');
-  const hosts = hostsDoc.map((h, i) => parseHost(r, h, `$.hosts[${i}]`, savedVersion, config, warnings));
+  const hosts = split?.hosts ?? hostsDoc.map((h, i) => parseHost(r, h, `$.hosts[${i}]`, savedVersion, config, warnings));
 
   const run: AuditRun = {
     tool: { name: 'sockaudit', version: toolVersion },
@@ -122,7 +153,7 @@ export function decodeSavedRun(text: string, file: string, opts: LoadOptions = {
     ...(shard ? { shard } : {}),
   };
   if (root.baseline !== undefined && root.baseline !== null) run.baseline = parseDigest(r, root.baseline, '$.baseline');
-  return { run, schemaVersion: version, warnings };
+  return { run, schemaVersion: version, warnings, ...(split ? { savedVersion } : {}) };
 }
 
 const SHARD_SOURCES: readonly ShardSource[] = ['flag', 'gitlab', 'kubernetes', 'circleci', 'buildkite', 'nomad', 'aws-batch'];
@@ -153,7 +184,7 @@ function parseShardDoc(r: JsonReader, value: unknown, path: string): RunShard {
   return shard;
 }
 
-function parseHost(r: JsonReader, value: unknown, path: string, savedVersion: string, config: EvalConfig, warnings: string[]): HostResult {
+function parseHost(r: JsonReader, value: unknown, path: string, savedVersion: string | undefined, config: EvalConfig, warnings: string[]): HostResult {
   const h = r.object(value, path);
   const target: TargetRef = {
     name: r.string(h.name, `${path}.name`),

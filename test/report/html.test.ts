@@ -42,7 +42,7 @@ describe('HTML report', () => {
 
   test('lists the hosts in ranked order', async () => {
     const rows = await loaded.page.$$eval('table.ranking tbody tr', (trs) =>
-      trs.map((tr) => ({ rank: tr.querySelector('td')?.textContent?.trim(), host: tr.querySelector('td.host a')?.textContent })),
+      trs.map((tr) => ({ rank: tr.querySelector('td')?.textContent?.trim(), host: tr.querySelector('td.host a, td.host .name')?.textContent })),
     );
     expect(rows.map((r) => r.host)).toEqual(view.hosts.map((h) => h.name));
     expect(rows.map((r) => Number(r.rank))).toEqual(view.hosts.map((_, i) => i + 1));
@@ -51,6 +51,23 @@ describe('HTML report', () => {
     expect(view.hosts.slice(0, firstAudited).every((h) => h.level === 'not-audited')).toBe(true);
     expect(view.hosts[firstAudited]?.name).toBe('web-1');
     expect(view.hosts.at(-1)?.name).toBe('app-ok');
+  });
+
+  test('gives hosts that need attention a card each and healthy ones a row in one compact table', async () => {
+    const healthy = view.hosts.filter((h) => h.level === 'ok').map((h) => h.name);
+    expect(healthy).toEqual(['app-ok']);
+    const cards = await loaded.page.$$eval('article.host .name', (els) => els.map((e) => e.textContent));
+    expect(cards).toEqual(view.hosts.filter((h) => !healthy.includes(h.name)).map((h) => h.name));
+    const rows = await loaded.page.$$eval('table.healthy tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.querySelector('summary')?.textContent ?? td.textContent?.trim())));
+    const ok = view.hosts.find((h) => h.name === 'app-ok');
+    expect(rows).toEqual([[String(ok?.rank), 'app-ok', String(ok?.score), ok?.deciding]]);
+    // Its facts and notes on demand, folded until opened.
+    const details = loaded.page.locator(`#${ok?.anchor} details`);
+    expect(await details.getAttribute('open')).toBeNull();
+    expect(await details.locator('.where').isVisible()).toBe(false);
+    await details.locator('summary').click();
+    expect(await details.locator('.where').textContent()).toContain(ok?.endpoint);
+    expect(await details.locator('.notes').textContent()).toContain('nf_conntrack_max');
   });
 
   test('makes no network request and logs no error', () => {

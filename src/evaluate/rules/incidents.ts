@@ -9,6 +9,7 @@ import { defineRule } from '../rule.js';
 import type { CheckContext, CheckResult, Comparator, Thresholds } from '../rule.js';
 import type { Level } from '../types.js';
 import { parseKernelRelease, versionIn } from '../units.js';
+import { minOf } from '../../arrays.js';
 
 export const incidentsRule = defineRule({
   id: 'incidents',
@@ -77,7 +78,7 @@ function checkIncidents({ snapshot, rule, thresholds }: CheckContext): CheckResu
   const count = (pick: (l: KernelLogLine) => boolean): number => lines.filter(pick).length;
   const ofKind = (kind: IncidentKind) => (l: KernelLogLine) => l.kind === kind;
   const ages = kills.map((l) => ageOf(l, now)).filter((a): a is number => a !== undefined);
-  const newest = ages.length > 0 ? Math.min(...ages) : undefined;
+  const newest = ages.length > 0 ? minOf(ages) : undefined;
   const undated = kills.length - ages.length;
   const suppressed = lines.reduce((n, l) => n + (l.kind === 'ratelimit-suppressed' ? (l.suppressed ?? 0) : 0), 0);
   const either = count(eitherCause);

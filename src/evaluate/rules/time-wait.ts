@@ -9,6 +9,7 @@ import type { CheckContext, CheckResult, ShareInputs } from '../rule.js';
 import type { Level } from '../types.js';
 import { parseKernelRelease, versionBefore } from '../units.js';
 import type { Snapshot } from '../../procfs/types.js';
+import { minOf } from '../../arrays.js';
 
 export const timeWaitRule = defineRule({
   id: 'time-wait',
@@ -122,7 +123,7 @@ function overflowLines(snapshot: Snapshot): { count: number; newest?: number } {
   const found = log.value.lines.filter((l) => l.kind === 'tw-overflow');
   const now = latestUptime(snapshot);
   const ages = found.flatMap((l) => (l.secondsSinceBoot === undefined || now === undefined ? [] : [Math.max(0, now - l.secondsSinceBoot)]));
-  return ages.length > 0 ? { count: found.length, newest: Math.min(...ages) } : { count: found.length };
+  return ages.length > 0 ? { count: found.length, newest: minOf(ages) } : { count: found.length };
 }
 
 /** tw and tcp_max_tw_buckets became per network namespace in 4.11 (4.10.17 vs 4.11.0, kernel-eras.md 1(f)). */

@@ -1,0 +1,61 @@
+// `sockaudit report --from` on a large saved run: N hosts (default 100,000) made by replicating
+// the recorded hosts under distinct names, one in 20 from a recording that needs attention,
+// written as report.json by the encoder (streamed, host by host), then read, parsed and
+// evaluated again, ranked and rendered in every format by the built CLI under GNU time.
+//
+//   npx tsc -p tsconfig.json && node dist/bench/report-from.js [--hosts N] [--keep DIR]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeAtomic } from '../src/commands/outputs.js';
+import { packageRoot } from '../src/paths.js';
+import { rankRun } from '../src/run/rank.js';
+import { encodeSavedRun } from '../src/run/saved-run.js';
+import type { HostResult } from '../src/run/types.js';
+import { recordedHost, recording, runOf } from '../test/support/runs.js';
+
+const TARGET_SECONDS = 30;
+
+let hosts = 100_000;
+let keep: string | undefined;
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--hosts') hosts = Number(argv[++i]);
+  else if (argv[i] === '--keep') keep = argv[++i];
+  else throw new Error(`unknown option ${argv[i]} (--hosts N --keep DIR)`);
+}
+
+const names = readdirSync(join(packageRoot(), 'inventory', 'recorded')).filter((f) => f.endsWith('.probe')).sort().map((f) => f.slice(0, -'.probe'.length));
+const kinds = names.map((name) => recordedHost(name, recording(name)));
+const healthy = kinds.filter((h) => h.verdict?.verdict === 'ok');
+const attention = kinds.filter((h) => h.verdict?.verdict !== 'ok');
+// Hosts share their recording's parsed objects: only the names differ, so the generator stays small.
+const results: HostResult[] = Array.from({ length: hosts }, (_, i) => {
+  const kind = i % 20 === 19 ? attention[(i / 20) % attention.length | 0]! : healthy[i % healthy.length]!;
+  return { ...kind, outcome: { ...kind.outcome, target: { ...kind.outcome.target, name: `host-${String(i).padStart(6, '0')}` } } };
+});
+
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'sockaudit-report-from-'));
+mkdirSync(dir, { recursive: true });
+const saved = join(dir, 'saved.json');
+let t = performance.now();
+await writeAtomic(saved, encodeSavedRun(rankRun(runOf(results))));
+console.log(`${hosts} hosts: saved.json ${(statSync(saved).size / 2 ** 20).toFixed(0)} MiB written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+const out = join(dir, 'out');
+const timeFile = join(dir, 'time.txt');
+t = performance.now();
+const code = await new Promise<number>((resolve, reject) => {
+  const child = spawn(
+    '/usr/bin/time',
+    ['-f', '%e %U %S %M', '-o', timeFile, '--', process.execPath, join(packageRoot(), 'dist', 'src', 'bin.js'), 'report', '--from', saved, '-o', out, '--format', 'html,md,json,junit,prom', '--fail-on', 'never'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  child.on('error', reject);
+  child.on('close', (c) => resolve(c ?? -1));
+});
+const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+console.log(`  report --from: exit ${code}, wall ${wall} s (x${(wall! / TARGET_SECONDS).toFixed(2)} of ${TARGET_SECONDS} s), CPU ${(user! + sys!).toFixed(1)} s, peak RSS ${(rss! / 1024).toFixed(0)} MiB`);
+for (const f of readdirSync(out).sort()) console.log(`  ${f} ${(statSync(join(out, f)).size / 2 ** 20).toFixed(1)} MiB`);
+if (keep === undefined) rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,174 @@
+// Scale: 1,000 / 3,000 / 10,000 recorded hosts served over SSH in-process (ssh2 servers on
+// loopback, 127.x addresses, one port), audited by the built CLI in its own process under GNU
+// time. Prints wall time, the client's CPU per host, its peak RSS, the size of each report and
+// how many hosts each report holds, each against the target as a ratio (above 1: over target).
+//
+//   npx tsc -p tsconfig.json && node dist/bench/scale.js                 # 1000:100,3000:100,10000:500
+//   node dist/bench/scale.js --cases 1000:100 --keep /tmp/scale          # keep the reports
+//   node dist/bench/scale.js --attention 70                              # the recordings as they come
+//
+// --attention PCT (default 5): the share of hosts served from a recording the evaluator does not
+// find ok (7 of the 10 recordings); the rest are served from the 3 healthy ones, as in a fleet
+// where most hosts are fine. Only the hosts that need attention get a full card in report.html.
+//
+// The servers run in this process and share the two cores with the client, as they would not in
+// production: wall time is an upper bound, client CPU and RSS are the client's alone.
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'yaml';
+import { packageRoot } from '../src/paths.js';
+import { generateEd25519KeyPair, startRecordedFleet } from '../test/support/faults.js';
+import { recordedHost, recording } from '../test/support/runs.js';
+
+const TARGET = { wallSeconds: 60, rssMiB: 1024, cpuMsPerHost: 3, htmlMiB: 10, mdMiB: 1 };
+
+interface Case {
+  hosts: number;
+  concurrency: number;
+}
+
+// --cpu-prof DIR: profile the client (node --cpu-prof), e.g. to find where its time per host goes.
+let nodeArgs: string[] = [];
+
+function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: number } {
+  let cases = '1000:100,3000:100,10000:500';
+  let attention = 5;
+  let keep: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cases') cases = argv[++i] ?? cases;
+    else if (argv[i] === '--keep') keep = argv[++i];
+    else if (argv[i] === '--attention') attention = Number(argv[++i]);
+    else if (argv[i] === '--cpu-prof') nodeArgs = ['--cpu-prof', '--cpu-prof-dir', argv[++i] ?? '.'];
+    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR)`);
+  }
+  return {
+    cases: cases.split(',').map((c) => {
+      const [n, conc] = c.split(':').map(Number);
+      if (!Number.isInteger(n) || !Number.isInteger(conc)) throw new Error(`--cases: ${c} is not N:C`);
+      return { hosts: n as number, concurrency: conc as number };
+    }),
+    ...(keep === undefined ? {} : { keep }),
+    attention,
+  };
+}
+
+interface Timed {
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssKiB: number;
+  exitCode: number;
+  stderr: string;
+}
+
+function timed(argv: string[], cwd: string): Promise<Timed> {
+  const timeFile = join(cwd, 'time.txt');
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, '--', ...argv], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+      resolve({ wallSeconds: wall!, cpuSeconds: user! + sys!, maxRssKiB: rss!, exitCode: code ?? -1, stderr });
+    });
+  });
+}
+
+interface Recordings {
+  /** Framed probe output of the recorded hosts the evaluator finds ok. */
+  healthy: string[];
+  /** ... and of those it does not (critical, warning, unknown, notice). */
+  attention: string[];
+}
+
+function recordings(): Recordings {
+  const dir = join(packageRoot(), 'inventory', 'recorded');
+  const out: Recordings = { healthy: [], attention: [] };
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.probe')).sort()) {
+    const name = file.slice(0, -'.probe'.length);
+    const verdict = recordedHost(name, recording(name)).verdict?.verdict;
+    out[verdict === 'ok' ? 'healthy' : 'attention'].push(readFileSync(join(dir, file), 'utf8'));
+  }
+  return out;
+}
+
+/** Host i's recording: every k-th host (k from the share) one that needs attention, the rest healthy. */
+function recordingFor(i: number, recorded: Recordings, attentionPct: number): string {
+  const every = attentionPct <= 0 ? Infinity : 100 / attentionPct;
+  const pick = (list: string[], k: number): string => list[k % list.length]!;
+  return Math.floor((i + 1) / every) > Math.floor(i / every) ? pick(recorded.attention, Math.floor(i / every)) : pick(recorded.healthy, i);
+}
+
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+const ratio = (value: number, target: number): string => (value / target).toFixed(2);
+
+async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep: string | undefined): Promise<void> {
+  const dir = keep === undefined ? mkdtempSync(join(tmpdir(), 'sockaudit-scale-')) : join(keep, String(c.hosts));
+  mkdirSync(dir, { recursive: true });
+  const key = generateEd25519KeyPair();
+  const keyFile = join(dir, 'id_ed25519');
+  writeFileSync(keyFile, key.private, { mode: 0o600 });
+  const fleet = await startRecordedFleet({
+    authorizedKeys: `${key.public}\n`,
+    addressing: 'addresses',
+    hosts: Array.from({ length: c.hosts }, (_, i) => ({ name: `host-${String(i).padStart(5, '0')}`, recording: recordingFor(i, recorded, attentionPct) })),
+  });
+  try {
+    writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
+    writeFileSync(
+      join(dir, 'fleet.yml'),
+      stringify({ defaults: { user: 'audit', identityFile: keyFile }, hosts: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })) }),
+    );
+    const out = join(dir, 'out');
+    const t = await timed(
+      [
+        process.execPath, ...nodeArgs, join(packageRoot(), 'dist', 'src', 'bin.js'), 'audit', '-i', join(dir, 'fleet.yml'), '--no-ssh-config',
+        '--known-hosts', join(dir, 'known_hosts'), '-c', String(c.concurrency), '--connect-timeout', '60', '--host-timeout', '300',
+        '-q', '--fail-on', 'never', '-o', out, '--format', 'json,md,html,junit,prom',
+      ],
+      dir,
+    );
+    if (t.exitCode !== 0) console.log(`  exit ${t.exitCode}: ${t.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const size = (f: string): number => {
+      try {
+        return statSync(join(out, f)).size;
+      } catch {
+        return NaN;
+      }
+    };
+    // Line by line: report.json may be larger than one string can hold.
+    const count = async (f: string, re: RegExp): Promise<number> => {
+      try {
+        let n = 0;
+        for await (const line of createInterface({ input: createReadStream(join(out, f)), crlfDelay: Infinity })) n += line.match(re)?.length ?? 0;
+        return n;
+      } catch {
+        return NaN;
+      }
+    };
+    const audited = await count('report.json', /^ {6}"rank": /g);
+    const cpuMsPerHost = (t.cpuSeconds * 1000) / c.hosts;
+    console.log(`${c.hosts} hosts (${attentionPct} % needing attention), -c ${c.concurrency}: exit ${t.exitCode}`);
+    console.log(`  wall ${t.wallSeconds.toFixed(1)} s (x${ratio(t.wallSeconds, TARGET.wallSeconds)} of ${TARGET.wallSeconds} s)`);
+    console.log(`  client CPU ${t.cpuSeconds.toFixed(1)} s = ${cpuMsPerHost.toFixed(2)} ms/host (x${ratio(cpuMsPerHost, TARGET.cpuMsPerHost)} of ${TARGET.cpuMsPerHost} ms)`);
+    console.log(`  peak RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB = ${(t.maxRssKiB / c.hosts).toFixed(1)} KiB/host (x${ratio(t.maxRssKiB / 1024, TARGET.rssMiB)} of ${TARGET.rssMiB} MiB)`);
+    console.log(
+      `  report.json ${mib(size('report.json'))} MiB, ${audited} hosts; report.html ${mib(size('report.html'))} MiB (x${ratio(size('report.html') / 2 ** 20, TARGET.htmlMiB)} of ${TARGET.htmlMiB} MiB), ${await count('report.html', /data-rank="/g)} hosts;`,
+    );
+    console.log(
+      `  report.md ${mib(size('report.md'))} MiB (x${ratio(size('report.md') / 2 ** 20, TARGET.mdMiB)} of ${TARGET.mdMiB} MiB); report.junit.xml ${mib(size('report.junit.xml'))} MiB, ${await count('report.junit.xml', /<testcase /g)} hosts; report.prom ${mib(size('report.prom'))} MiB, ${await count('report.prom', /^sockaudit_host_up\{/g)} hosts; compare.html ${mib(size('compare.html'))} MiB`,
+    );
+  } finally {
+    await fleet.stop();
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const { cases, keep, attention } = parseArgs(process.argv.slice(2));
+const recorded = recordings();
+for (const c of cases) await runCase(c, recorded, attention, keep);
