@@ -113,7 +113,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['collect'],
   ['inventory', 'evaluate'],
   ['procfs'],
-  ['errors.ts', 'paths.ts', 'text.ts', 'yaml.ts'],
+  ['arrays.ts', 'errors.ts', 'paths.ts', 'text.ts', 'yaml.ts'],
 ];
 
 const floorOf = (module: string): number => FLOORS.findIndex((rooms) => rooms.includes(area(module)));

@@ -136,7 +136,7 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
       { argv: ['-H', 'a', '--exec', 'ssh %h sh -s', '--identity', 'k'], error: /--identity is for sockaudit's own ssh client/ },
       // Inventory faces.
       { argv: ['-i', '-', '--list-hosts'], expected: { ...AUDIT_DEFAULTS, inventories: ['-'], listHosts: true } },
-      { argv: ['-i', 'a', '-H', 'b', '-l', 'web', '--list-hosts', '--shard', '1/2'], expected: { ...AUDIT_DEFAULTS, inventories: ['a'], hosts: ['b'], limit: 'web', listHosts: true, shard: { index: 1, count: 2 } } },
+      { argv: ['-i', 'a', '-H', 'b', '-l', 'web', '--list-hosts', '--shard', '1/2'], expected: { ...AUDIT_DEFAULTS, inventories: ['a'], hosts: ['b'], limit: 'web', listHosts: true, shard: { index: 1, count: 2, from: 'flag' }, runId: null } },
       { argv: ['--local', '--list-hosts'], error: /--list-hosts lists inventory hosts/ },
       { argv: ['-i', '-', '-i', '-'], error: /standard input can be read once/ },
       { argv: ['--local', '--format', 'prom', '-o', '-'], expected: { ...AUDIT_DEFAULTS, local: true, formats: ['prom'], outDir: '-' } },

@@ -97,7 +97,8 @@ describe('host keys in every report (the built binary, real sshd)', () => {
     // Markdown: the header, the mark in the row, the entry with the policy and why.
     const md = file('lenient', 'report.md');
     expect(md).toContain('host keys: accept-new for 1 host (ssh config), none for 1 host');
-    expect(md).toMatch(/\| fresh \(⚠ host key newly accepted\) \|/);
+    // Host names are code spans, so GitHub never links them.
+    expect(md).toMatch(/\| `fresh` \(⚠ host key newly accepted\) \|/);
     expect(md).toContain(`Host key: accept-new from StrictHostKeyChecking no (ssh config ${config} line 9)`);
     expect(md).toContain(`> **⚠ Warning:** ${missing}: known\\_hosts file not found`);
 
@@ -118,8 +119,10 @@ describe('host keys in every report (the built binary, real sshd)', () => {
       expect(line).toContain(reason);
       expect(line).toContain('key seen for the first time and accepted');
       expect(await card.locator('.host-key').isVisible()).toBe(true);
-      const hereCard = page.locator('article.host', { has: page.locator('.name', { hasText: /^here$/ }) });
-      expect(await hereCard.locator('.host-key').innerText()).toBe('Host key: none: this machine: no connection, no host key');
+      // A healthy host is a row of the compact table; its host-key line is in the row's details.
+      const hereRow = page.locator('table.ranking.healthy tr', { hasText: 'here' });
+      await hereRow.locator('summary').click();
+      expect(await hereRow.locator('.host-key').innerText()).toBe('Host key: none: this machine: no connection, no host key');
       expect(await page.locator('.warnings').innerText()).toContain(warning);
     } finally {
       await page.close();
