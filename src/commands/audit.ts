@@ -21,16 +21,8 @@ import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
-/** The hosts and how to reach them (TargetOptions, restated here), then how to audit and report. */
+/** The hosts and how to reach them (TargetOptions), then how to audit and report. */
 export interface AuditOptions extends TargetOptions {
-  local: boolean;
-  inventories: string[];
-  hosts: string[];
-  limit?: string;
-  /** null: --no-ssh-config; undefined: ~/.ssh/config. */
-  sshConfig?: string | null;
-  user?: string;
-  identityFiles: string[];
   knownHosts: string[];
   hostKeyPolicy?: HostKeyPolicy;
   /** Where accept-new writes the keys it trusts. */
@@ -55,8 +47,6 @@ export interface AuditOptions extends TargetOptions {
   failOn: Gate;
   allowUnaudited: boolean;
   quiet: boolean;
-  /** Extra targets supplied by the caller (the demo's recorded fleet). */
-  extraTargets?: Target[];
   /** A saved report.json to compare with; read before any host is touched. */
   baseline?: string;
   /** Audit only this part of the targets (`--shard I/N` or `--shard auto`). */
@@ -65,12 +55,6 @@ export interface AuditOptions extends TargetOptions {
   runId?: RunId | null;
   /** Exit 1 also when a host got worse than in the baseline. */
   failOnWorse?: boolean;
-  /** `--probe-output`: saved probe outputs (paths, globs, `-`) judged instead of reaching hosts. */
-  probeOutputs?: string[];
-  /** `--exec`: a command template that reaches each inventory host and runs the probe from its stdin. */
-  exec?: string;
-  /** The standard input's text, read by the caller, for an inventory or a probe output given as `-`. */
-  stdinText?: string;
   /** `--list-hosts`: the CLI prints the resolved hosts instead of auditing them. */
   listHosts?: boolean;
 }
