@@ -1,6 +1,6 @@
 // `sockaudit audit`: targets -> collect -> evaluate -> report. The one command that touches hosts.
 import { hostname } from 'node:os';
-import type { HostKeyPolicy, Target } from '../inventory/types.js';
+import type { HostKeyPolicy } from '../inventory/types.js';
 import { collectFleet, localTarget, type CollectEnvironment } from '../collect/collect.js';
 import { weakestHostKeyPolicy } from '../collect/host-trust.js';
 import type { HostOutcome } from '../collect/types.js';
