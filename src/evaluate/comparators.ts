@@ -17,6 +17,20 @@ export function levelAbove(value: number, thresholds: Thresholds, inclusive: rea
   return level;
 }
 
+/**
+ * Thresholds that the rule states in percent of a line per level (tcp_mem pressure for notice,
+ * high for critical, ...), in the figure's own unit, for levelAbove and for the finding to show.
+ */
+export function percentOfLines(thresholds: Thresholds, lines: Partial<Record<Level, number>>): Thresholds {
+  const out: Thresholds = {};
+  for (const level of RISING) {
+    const t = thresholds[level];
+    const line = lines[level];
+    if (t !== undefined && line !== undefined) out[level] = (t / 100) * line;
+  }
+  return out;
+}
+
 /** For ages: the highest level whose window (age <= threshold) holds the age; undefined when none does. */
 export function levelWithin(ageSeconds: number, thresholds: Thresholds): Level | undefined {
   let level: Level | undefined;

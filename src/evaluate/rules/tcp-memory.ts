@@ -1,5 +1,5 @@
 // TCP memory against tcp_mem, in one unit (RISK-MODEL.md section 3; units.ts).
-import { closenessToLine, levelAbove } from '../comparators.js';
+import { closenessToLine, levelAbove, percentOfLines } from '../comparators.js';
 import { fig, finding, percent } from '../finding.js';
 import { bytes, pct, plural } from '../format.js';
 import { gaugePeak, looksLikeContainer, memUnitOf, tcpMemLimits } from '../inputs.js';
@@ -70,10 +70,7 @@ function checkTcpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
 
   const [low, pressure, high] = tcpMem.value;
   // Thresholds are data in percent of pressure or high; the finding states them in pages, the figure's unit.
-  const inPages: Partial<Record<'notice' | 'warning' | 'critical', number>> = {};
-  if (thresholds.notice !== undefined) inPages.notice = (thresholds.notice / 100) * pressure;
-  if (thresholds.warning !== undefined) inPages.warning = (thresholds.warning / 100) * pressure;
-  if (thresholds.critical !== undefined) inPages.critical = (thresholds.critical / 100) * high;
+  const inPages = percentOfLines(thresholds, { notice: pressure, warning: pressure, critical: high });
   const level = levelAbove(memPages, inPages);
   const ofPressure = percent(memPages, pressure);
   const ofHigh = percent(memPages, high);

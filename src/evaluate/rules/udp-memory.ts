@@ -1,6 +1,6 @@
 // UDP memory against udp_mem, and the datagrams dropped for it (RISK-MODEL.md sections 3 and 4).
 import type { Int, Snapshot } from '../../procfs/types.js';
-import { closenessToLine } from '../comparators.js';
+import { closenessToLine, levelAbove, percentOfLines } from '../comparators.js';
 import { absent, fig, finding, percent } from '../finding.js';
 import { bytes, pct, plural } from '../format.js';
 import { gaugePeak, looksLikeContainer, memUnitOf, toNumber, udpMemLimits } from '../inputs.js';
@@ -67,15 +67,9 @@ function checkUdpMemory({ snapshot, rule, thresholds }: CheckContext): CheckResu
   }
 
   const [low, pressure, high] = limits.value;
-  const inPages: Partial<Record<'notice' | 'warning' | 'critical', number>> = {};
-  if (thresholds.notice !== undefined) inPages.notice = (thresholds.notice / 100) * pressure;
-  if (thresholds.warning !== undefined) inPages.warning = (thresholds.warning / 100) * high;
-  if (thresholds.critical !== undefined) inPages.critical = (thresholds.critical / 100) * high;
+  const inPages = percentOfLines(thresholds, { notice: pressure, warning: high, critical: high });
   // At high the kernel already refuses the next datagram: the critical line is inclusive.
-  let level: Level = 'ok';
-  if (inPages.notice !== undefined && memPages > inPages.notice) level = 'notice';
-  if (inPages.warning !== undefined && memPages > inPages.warning) level = 'warning';
-  if (inPages.critical !== undefined && memPages >= inPages.critical) level = 'critical';
+  let level: Level = levelAbove(memPages, inPages, ['critical']);
   const memErrors = counters.MemErrors;
   if (level === 'ok' && memErrors !== undefined && memErrors > 0) level = 'notice';
 
