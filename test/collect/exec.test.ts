@@ -11,7 +11,7 @@ import { checkExecTemplate, createExecTransport, expandExecTemplate, shellQuote 
 import type { FleetEvent } from '../../src/collect/fanout.js';
 import type { HostOutcome } from '../../src/collect/types.js';
 import type { Target } from '../../src/inventory/types.js';
-import { makeClientKey, startSshd, SSH, type ClientKey, type Sshd } from '../support/sshd.js';
+import { makeClientKey, sshConfigBlock, startSshd, SSH, type ClientKey, type Sshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 const tmp = mkdtempSync(join(tmpdir(), 'sockaudit-exec-'));
@@ -160,20 +160,7 @@ describe('exec transport through OpenSSH', () => {
     config = join(tmp, 'ssh_config');
     writeFileSync(
       config,
-      [
-        'Host web-1 web-2',
-        '  HostName 127.0.0.1',
-        `  Port ${sshd.port}`,
-        `  User ${sshd.user}`,
-        `  IdentityFile ${key.privateKeyPath}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${knownHosts}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking yes',
-        '  BatchMode yes',
-        '  LogLevel ERROR',
-        '',
-      ].join('\n'),
+      sshConfigBlock(sshd, key.privateKeyPath, 'web-1 web-2', [`UserKnownHostsFile ${knownHosts}`, 'StrictHostKeyChecking yes', 'BatchMode yes', 'LogLevel ERROR']),
     );
   });
 

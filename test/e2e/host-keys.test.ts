@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openFile } from '../support/browser.js';
 import { expectValidReport } from '../support/schema.js';
-import { SSH, makeClientKey, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
+import { SSH, makeClientKey, sshConfigBlock, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
 import { runBinary, tempDir } from './helpers.js';
 
 interface JsonHost {
@@ -53,18 +53,8 @@ describe('host keys in every report (the built binary, real sshd)', () => {
     const config = join(dir.path, 'lenient.config');
     writeFileSync(
       config,
-      [
-        'Host fresh',
-        '  HostName 127.0.0.1',
-        `  Port ${sshd.port}`,
-        `  User ${sshd.user}`,
-        `  IdentityFile ${key.privateKeyPath}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${recorded}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking no',
-        '',
-      ].join('\n'),
+      // StrictHostKeyChecking is the block's line 9.
+      sshConfigBlock(sshd, key.privateKeyPath, 'fresh', [`UserKnownHostsFile ${recorded}`, 'StrictHostKeyChecking no']),
     );
     const inventory = join(dir.path, 'hosts.ini');
     writeFileSync(inventory, 'fresh\nhere ansible_connection=local\n');
@@ -135,19 +125,7 @@ describe('host keys in every report (the built binary, real sshd)', () => {
     const config = join(dir.path, 'exec.config');
     writeFileSync(
       config,
-      [
-        'Host web-1',
-        '  HostName 127.0.0.1',
-        `  Port ${sshd.port}`,
-        `  User ${sshd.user}`,
-        `  IdentityFile ${key.privateKeyPath}`,
-        '  IdentitiesOnly yes',
-        `  UserKnownHostsFile ${knownHosts}`,
-        '  GlobalKnownHostsFile /dev/null',
-        '  StrictHostKeyChecking yes',
-        '  BatchMode yes',
-        '',
-      ].join('\n'),
+      sshConfigBlock(sshd, key.privateKeyPath, 'web-1', [`UserKnownHostsFile ${knownHosts}`, 'StrictHostKeyChecking yes', 'BatchMode yes']),
     );
     const r = await runBinary(['audit', '--exec', `${SSH} -F ${config} %h sh -s`, '-H', 'web-1', '--no-ssh-config', '-o', join(dir.path, 'exec'), '--format', 'json,md', '--fail-on', 'never', '-q'], { cwd: dir.path });
     expect(r.code).toBe(0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFleet, type CollectEnvironment, type FleetOptions } from '../../src/collect/collect.js';
 import { loadTargets } from '../../src/inventory/index.js';
-import { SSH, makeClientKey, startSshAgent, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
+import { SSH, makeClientKey, sshConfigBlock, startSshAgent, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
 import { runCli, tempDir } from './helpers.js';
 
 interface JsonHost {
@@ -177,8 +177,7 @@ describe('host keys checked as OpenSSH checks them, on the same files', () => {
   };
 
   /** An ssh config every host of these tests shares: this sshd, the test key, no global files. */
-  const hostBlock = (names: string, lines: string[]) =>
-    [`Host ${names}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${key.privateKeyPath}`, '  IdentitiesOnly yes', '  GlobalKnownHostsFile /dev/null', ...lines.map((l) => `  ${l}`), ''].join('\n');
+  const hostBlock = (names: string, lines: string[]) => sshConfigBlock(sshd, key.privateKeyPath, names, lines);
 
   beforeAll(async () => {
     [key, other] = await Promise.all([makeClientKey('ed25519'), makeClientKey('ed25519')]);
@@ -280,7 +279,7 @@ describe('host keys checked as OpenSSH checks them, on the same files', () => {
     const config = join(dir.path, 'agent.config');
     writeFileSync(
       config,
-      ['Host via-agent', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${pubOnly}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${known}`, '  GlobalKnownHostsFile /dev/null', ''].join('\n'),
+      sshConfigBlock(sshd, pubOnly, 'via-agent', [`UserKnownHostsFile ${known}`]),
     );
     // The agent holds an unauthorized key first: only the one the .pub names may be offered.
     const agent = await startSshAgent([other.privateKeyPath, key.privateKeyPath]);

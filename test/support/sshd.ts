@@ -76,6 +76,15 @@ export function fingerprintOf(publicKeyLine: string): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
+/**
+ * An ssh config block for hosts served by a test sshd: its address, port and user, one key only,
+ * no global known_hosts; `lines` (keywords with their values) follow, indented.
+ */
+export function sshConfigBlock(sshd: Pick<Sshd, 'port' | 'user'>, identityFile: string, names: string, lines: readonly string[] = []): string {
+  const head = [`Host ${names}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${identityFile}`, '  IdentitiesOnly yes', '  GlobalKnownHostsFile /dev/null'];
+  return [...head, ...lines.map((l) => `  ${l}`), ''].join('\n');
+}
+
 export interface SshdOptions {
   /** Loopback addresses to listen on (default 127.0.0.1); more than 16 start several sshd. */
   addresses?: string[];
