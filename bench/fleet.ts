@@ -1,5 +1,6 @@
-// `npm run bench`: sockaudit against parallel-ssh, clush and ansible -m raw, collecting the
-// same probe from the same OpenSSH servers on loopback, at the same concurrency.
+// `npm run bench`: sockaudit against parallel-ssh, clush, ansible -m raw and a bare ssh2 script
+// (the floor), collecting the same probe from the same OpenSSH servers on loopback, at the same
+// concurrency.
 //
 //   npm run bench -- [--cases 50:32:all,200:32:curve25519] [--repeats 3] [--tools pssh,clush,...] [--json FILE]
 //
@@ -15,6 +16,7 @@ import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
 import { packageVersion } from '../src/paths.js';
 import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
 import { gnuTimeMissing, measureRun, type Measurement } from './measure.js';
+import { floorLine } from './floor-ratio.js';
 import { formatCase, type BenchCase, type ToolCase } from './table.js';
 import { CURVE25519, TOOLS, type BenchTool, type RunContext } from './tools.js';
 
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
   const results: BenchCase[] = [];
   try {
     for (const { n, concurrency, kex } of plan.cases) {
-      const caseTools = plan.tools.filter((t) => kex === 'all' || t.id === 'sockaudit' || t.kexSetting === CURVE25519);
+      const caseTools = plan.tools.filter((t) => kex === 'all' || t.client === 'ssh2' || t.kexSetting === CURVE25519);
       const tools = caseTools.map((t) => emptyRow(t, checked.get(t.id)));
       // Repeats go round the tools, so a slow minute on the machine does not land on one tool.
       for (let rep = 1; rep <= plan.repeats; rep++) {
@@ -225,7 +227,8 @@ async function main(): Promise<void> {
       }
       const done: BenchCase = { n, concurrency, tools };
       results.push(done);
-      console.log(`\n${formatCase(done, plan.repeats)}\n`);
+      const floor = floorLine(done);
+      console.log(`\n${formatCase(done, plan.repeats)}\n${floor === undefined ? '' : `\n${floor}\n`}`);
     }
   } finally {
     await fleet.stop();

@@ -2,7 +2,7 @@
 // Every tool logs in as the same user with the same key, checks host keys strictly against the
 // same known_hosts file, reads no ssh client config, and runs the same probe script that
 // sockaudit sends, so the servers do the same work whichever tool asks.
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchFleet } from './fleet-setup.js';
@@ -37,6 +37,11 @@ export interface BenchTool {
   name: string;
   /** `default`, or the one key exchange the tool is told to use. */
   kexSetting: 'default' | typeof CURVE25519;
+  /**
+   * The SSH client inside: `openssh` peers run twice (as installed, and told to use curve25519);
+   * `ssh2` tools negotiate curve25519 by default, so they run once in every case.
+   */
+  client: 'ssh2' | 'openssh';
   /** Why the tool cannot run here (with how to install it); undefined when it can. */
   missing(): string | undefined;
   invocation(ctx: RunContext): Invocation;
@@ -45,6 +50,7 @@ export interface BenchTool {
 }
 
 const SOCKAUDIT_BIN = fileURLToPath(new URL('../src/bin.js', import.meta.url));
+const BARE_SSH2_BIN = fileURLToPath(new URL('./bare-ssh2.js', import.meta.url));
 
 /** The environment every tool runs in: no agent (keys come from the key file only); ansible needs UTF-8. */
 function baseEnv(): NodeJS.ProcessEnv {
@@ -69,6 +75,7 @@ const sockaudit: BenchTool = {
   id: 'sockaudit',
   name: 'sockaudit',
   kexSetting: 'default',
+  client: 'ssh2',
   missing: () => (existsSync(SOCKAUDIT_BIN) ? undefined : `${SOCKAUDIT_BIN} is missing: run npm run build`),
   invocation: (ctx) => ({
     argv: [
@@ -97,11 +104,53 @@ const sockaudit: BenchTool = {
   collectedHosts: (ctx) => sockauditAuditedHosts(readFileSync(join(ctx.workDir, 'report', 'report.json'), 'utf8')),
 };
 
+/** `-o DIR` outputs, one file per host holding its stdout (parallel-ssh's and bare-ssh2's). */
+function hostsWithDoneFile(ctx: RunContext): Set<string> {
+  const dir = join(ctx.workDir, 'out');
+  const done = new Set<string>();
+  for (const name of readdirSync(dir)) if (hasDoneLine(readFileSync(join(dir, name), 'utf8'), ctx.boundary)) done.add(name);
+  return done;
+}
+
+/** The floor: bench/bare-ssh2.ts, ssh2 with nothing of sockaudit around it. */
+const bareSsh2: BenchTool = {
+  id: 'bare-ssh2',
+  name: 'bare ssh2',
+  kexSetting: 'default',
+  client: 'ssh2',
+  missing: () => (existsSync(BARE_SSH2_BIN) ? undefined : `${BARE_SSH2_BIN} is missing: run npx tsc -p tsconfig.json`),
+  invocation: (ctx) => {
+    const script = join(ctx.workDir, 'probe.sh');
+    writeFileSync(script, ctx.script);
+    return {
+      argv: [
+        process.execPath,
+        BARE_SSH2_BIN,
+        '--hosts',
+        ctx.fleet.hostListFile(ctx.n),
+        '--key',
+        ctx.fleet.keyPath,
+        '--known-hosts',
+        ctx.fleet.knownHostsPath,
+        '-c',
+        String(ctx.concurrency),
+        '--script',
+        script,
+        '--out',
+        join(ctx.workDir, 'out'),
+      ],
+      env: baseEnv(),
+    };
+  },
+  collectedHosts: hostsWithDoneFile,
+};
+
 function pssh(kex: BenchTool['kexSetting']): BenchTool {
   return {
     id: kex === 'default' ? 'pssh' : 'pssh-curve25519',
     name: 'parallel-ssh',
     kexSetting: kex,
+    client: 'openssh',
     missing: () => missingProgram('parallel-ssh', 'pssh'),
     invocation: (ctx) => ({
       argv: [
@@ -120,12 +169,7 @@ function pssh(kex: BenchTool['kexSetting']): BenchTool {
       ],
       env: baseEnv(),
     }),
-    collectedHosts: (ctx) => {
-      const dir = join(ctx.workDir, 'out');
-      const done = new Set<string>();
-      for (const name of readdirSync(dir)) if (hasDoneLine(readFileSync(join(dir, name), 'utf8'), ctx.boundary)) done.add(name);
-      return done;
-    },
+    collectedHosts: hostsWithDoneFile,
   };
 }
 
@@ -134,6 +178,7 @@ function clush(kex: BenchTool['kexSetting']): BenchTool {
     id: kex === 'default' ? 'clush' : 'clush-curve25519',
     name: 'clush',
     kexSetting: kex,
+    client: 'openssh',
     missing: () => missingProgram('clush', 'clustershell'),
     invocation: (ctx) => ({
       argv: [
@@ -165,6 +210,7 @@ function ansible(kex: BenchTool['kexSetting']): BenchTool {
     id: kex === 'default' ? 'ansible' : 'ansible-curve25519',
     name: 'ansible -m raw',
     kexSetting: kex,
+    client: 'openssh',
     missing: () => missingProgram('ansible', 'ansible-core'),
     invocation: (ctx) => ({
       argv: [
@@ -204,7 +250,7 @@ function ansible(kex: BenchTool['kexSetting']): BenchTool {
 }
 
 /** Every tool, sockaudit first (the ratios are peer / sockaudit). */
-export const TOOLS: BenchTool[] = [sockaudit, pssh('default'), pssh(CURVE25519), clush('default'), clush(CURVE25519), ansible('default'), ansible(CURVE25519)];
+export const TOOLS: BenchTool[] = [sockaudit, bareSsh2, pssh('default'), pssh(CURVE25519), clush('default'), clush(CURVE25519), ansible('default'), ansible(CURVE25519)];
 
 function missingProgram(program: string, debianPackage: string): string | undefined {
   const found = (process.env.PATH ?? '').split(delimiter).some((dir) => {
