@@ -17,17 +17,16 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
 import { packageVersion } from '../src/paths.js';
 import { formatRoutes, type Route } from './delay-proxy.js';
 import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
 import { floorLine } from './floor-ratio.js';
-import { gnuTimeMissing, measureRun, type Measurement } from './measure.js';
+import { gnuTimeMissing } from './measure.js';
 import { formatCase, median, type BenchCase, type ToolCase } from './table.js';
-import { TOOLS, type BenchTool, type RunContext } from './tools.js';
+import { errorText, printable, runTool, type RunResult } from './tool-run.js';
+import { TOOLS, type BenchTool } from './tools.js';
 
 const DEFAULT_TOOLS = 'sockaudit,bare-ssh2,pssh,pssh-curve25519';
-const RUN_TIMEOUT_MS = 300_000;
 const DELAY_PROXY_BIN = fileURLToPath(new URL('./delay-proxy.js', import.meta.url));
 /** Where the round-trip check's proxy listens: clear of the hosts' 127.67.x.y (x < 200). */
 const ECHO_PROXY_ADDRESS = '127.67.255.254';
@@ -89,13 +88,6 @@ function proxiedAddress(address: string): string {
   return `127.67.${match[1]}`;
 }
 
-/** Control characters out: tool output can carry anything a host printed. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
-}
-
-const errorText = (err: unknown): string => printable(err instanceof Error ? err.message : String(err));
-
 interface ProxyProcess {
   pid: number;
   /** The proxy process's CPU so far (user + system), from /proc. */
@@ -149,7 +141,12 @@ async function startProxyProcess(routes: Route[], delayMs: number, dir: string):
     throw new Error(`the delay proxies did not start: ${printable(stderr.trim()) || 'no message'}`);
   }
   const pid = child.pid;
-  return { pid, cpuSeconds: () => processCpuSeconds(pid), stop };
+  const cpuSeconds = (): number => {
+    // Every later run would fail on connection resets: say why once, here.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the delay proxies exited: ${printable(stderr.trim()) || 'no message'}`);
+    return processCpuSeconds(pid);
+  };
+  return { pid, cpuSeconds, stop };
 }
 
 interface DelayedFleet {
@@ -265,64 +262,15 @@ async function checkRoundTrip(echoPort: number, proxyPort: number, delayMs: numb
   return result;
 }
 
-interface RunResult {
-  /** Absent when the run could not be measured (killed on its timeout). */
-  measurement?: Measurement;
-  /** CPU of the delay proxies during the run, taken out of `otherCpuSeconds`. */
-  proxyCpuSeconds: number;
-  collected: number;
-  /** The end of the tool's stderr, when it did not collect from every host. */
-  problem?: string;
-}
-
-function tail(path: string, lines = 5): string {
-  try {
-    return printable(readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n'));
-  } catch {
-    return '';
-  }
-}
-
-async function runOnce(tool: BenchTool, delayed: DelayedFleet, n: number, concurrency: number, signal: AbortSignal): Promise<RunResult> {
-  const workDir = mkdtempSync(join(tmpdir(), `sockaudit-wan-${tool.id}-`));
-  try {
-    const boundary = newBoundary();
-    const ctx: RunContext = { fleet: delayed.fleet, n, concurrency, workDir, boundary, script: buildProbeScript({ boundary }) };
-    const stdoutPath = join(workDir, 'stdout');
-    const stderrPath = join(workDir, 'stderr');
-    const proxyBefore = delayed.proxy.cpuSeconds();
-    let measurement: Measurement;
-    try {
-      measurement = await measureRun({
-        invocation: tool.invocation(ctx),
-        cwd: workDir,
-        stdoutPath,
-        stderrPath,
-        timePath: join(workDir, 'time'),
-        sshdPids: delayed.fleet.sshdPids,
-        serverCpuSeconds: () => delayed.fleet.serverCpuSeconds(),
-        timeoutMs: RUN_TIMEOUT_MS,
-        signal,
-      });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      return { collected: 0, proxyCpuSeconds: 0, problem: errorText(err) };
-    }
-    // The proxies are neither the tool nor the servers: without this they would count as other work.
-    const proxyCpuSeconds = delayed.proxy.cpuSeconds() - proxyBefore;
-    measurement = { ...measurement, otherCpuSeconds: Math.max(0, measurement.otherCpuSeconds - proxyCpuSeconds) };
-    let collected = 0;
-    let problem: string | undefined;
-    try {
-      collected = tool.collectedHosts(ctx, readFileSync(stdoutPath, 'utf8')).size;
-    } catch (err) {
-      problem = `its output could not be read: ${errorText(err)}`;
-    }
-    if (collected !== n) problem ??= `exit ${measurement.exitCode}: ${tail(stderrPath) || 'no message'}`;
-    return { measurement, proxyCpuSeconds, collected, ...(problem === undefined ? {} : { problem }) };
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+/** A tool's run, with the delay proxies' CPU meanwhile taken out of the other work on the machine. */
+async function runOnce(tool: BenchTool, delayed: DelayedFleet, n: number, concurrency: number, signal: AbortSignal): Promise<RunResult & { proxyCpuSeconds: number }> {
+  const before = delayed.proxy.cpuSeconds();
+  const r = await runTool(tool, delayed.fleet, n, concurrency, signal);
+  const proxyCpuSeconds = delayed.proxy.cpuSeconds() - before;
+  if (r.measurement === undefined) return { ...r, proxyCpuSeconds };
+  // The proxies are neither the tool nor the servers: without this they would count as other work.
+  const otherCpuSeconds = Math.max(0, r.measurement.otherCpuSeconds - proxyCpuSeconds);
+  return { ...r, measurement: { ...r.measurement, otherCpuSeconds }, proxyCpuSeconds };
 }
 
 type Check = { kex: string } | { skipped: string };

@@ -1,0 +1,72 @@
+// One timed run of one tool over a fleet: a fresh probe and work folder, the tool under
+// measureRun, and the hosts it really collected from. Shared by the benches that compare tools.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
+import type { BenchFleet } from './fleet-setup.js';
+import { measureRun, type Measurement } from './measure.js';
+import type { BenchTool, RunContext } from './tools.js';
+
+const RUN_TIMEOUT_MS = 300_000;
+
+/** Control characters out: tool output can carry anything a host printed. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+export const errorText = (err: unknown): string => printable(err instanceof Error ? err.message : String(err));
+
+function tail(path: string, lines = 5): string {
+  try {
+    return printable(readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n'));
+  } catch {
+    return '';
+  }
+}
+
+export interface RunResult {
+  /** Absent when the run could not be measured (killed on its timeout). */
+  measurement?: Measurement;
+  collected: number;
+  /** The end of the tool's stderr, when it did not collect from every host. */
+  problem?: string;
+}
+
+export async function runTool(tool: BenchTool, fleet: BenchFleet, n: number, concurrency: number, signal: AbortSignal): Promise<RunResult> {
+  const workDir = mkdtempSync(join(tmpdir(), `sockaudit-bench-${tool.id}-`));
+  try {
+    const boundary = newBoundary();
+    const ctx: RunContext = { fleet, n, concurrency, workDir, boundary, script: buildProbeScript({ boundary }) };
+    const stdoutPath = join(workDir, 'stdout');
+    const stderrPath = join(workDir, 'stderr');
+    let measurement: Measurement;
+    try {
+      measurement = await measureRun({
+        invocation: tool.invocation(ctx),
+        cwd: workDir,
+        stdoutPath,
+        stderrPath,
+        timePath: join(workDir, 'time'),
+        sshdPids: fleet.sshdPids,
+        serverCpuSeconds: () => fleet.serverCpuSeconds(),
+        timeoutMs: RUN_TIMEOUT_MS,
+        signal,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { collected: 0, problem: errorText(err) };
+    }
+    let collected = 0;
+    let problem: string | undefined;
+    try {
+      collected = tool.collectedHosts(ctx, readFileSync(stdoutPath, 'utf8')).size;
+    } catch (err) {
+      problem = `its output could not be read: ${errorText(err)}`;
+    }
+    if (collected !== n) problem ??= `exit ${measurement.exitCode}: ${tail(stderrPath) || 'no message'}`;
+    return { measurement, collected, ...(problem === undefined ? {} : { problem }) };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
