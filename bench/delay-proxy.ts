@@ -62,7 +62,8 @@ function delayedPipe(from: Socket, to: Socket, delayMs: number): Pipe {
     timer = undefined;
     const now = performance.now();
     // Never early: a timer that fires a fraction of a millisecond short (timers count whole
-    // milliseconds) re-arms for the rest, so a chunk waits at least the delay, at most ~1 ms more.
+    // milliseconds) re-arms for the rest, so a chunk waits at least the delay (about 1 ms more
+    // on an idle machine, more when the event loop is kept busy).
     while (queue[0] !== undefined && queue[0].due <= now) {
       const { chunk } = queue.shift()!;
       if (to.destroyed) return;
