@@ -108,14 +108,36 @@ export class Identity {
   readonly type: string;
   readonly fingerprint: string;
   readonly #key: ParsedKey;
+  readonly #source: KeySource | undefined;
 
   constructor(
     readonly file: string,
     key: ParsedKey,
+    /** The file's bytes and the passphrase that opened them, so a worker thread can open it too. */
+    source?: KeySource,
   ) {
     this.type = key.type;
     this.fingerprint = fingerprint(key.getPublicSSH());
     this.#key = withPreparedSigning(key);
+    this.#source = source;
+  }
+
+  /**
+   * What a worker thread needs to open the same key: the file's bytes as read (not read again,
+   * so the worker signs with the key this thread checked) and the passphrase, if one was asked.
+   * Structured-cloned to the worker; never logged or written anywhere.
+   */
+  portable(): PortableIdentity | undefined {
+    return this.#source === undefined ? undefined : { file: this.file, ...this.#source };
+  }
+
+  /** The key a worker thread was handed; undefined when it no longer parses the same. */
+  static fromPortable(p: PortableIdentity): Identity | undefined {
+    // Structured cloning hands a Buffer over as a plain Uint8Array, which ssh2 does not parse.
+    const data = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength);
+    const parsed = utils.parseKey(data, p.passphrase);
+    if (parsed instanceof Error || !parsed.isPrivateKey()) return undefined;
+    return new Identity(p.file, parsed, { data, ...(p.passphrase === undefined ? {} : { passphrase: p.passphrase }) });
   }
 
   /** The parsed (decrypted) key, for ssh2's `publickey` method only. */
@@ -133,6 +155,16 @@ export class Identity {
 }
 
 export type PassphraseSource = () => Promise<string | undefined>;
+
+interface KeySource {
+  data: Buffer;
+  passphrase?: string;
+}
+
+/** A loaded key as it crosses to a worker thread (see Identity.portable). */
+export interface PortableIdentity extends KeySource {
+  file: string;
+}
 
 /** The keys OpenSSH tries when none is configured (ssh_config.5 IdentityFile), in its order. */
 function defaultIdentityFiles(): string[] {
@@ -190,6 +222,7 @@ export async function loadIdentities(
       continue;
     }
     let parsed = utils.parseKey(data);
+    let opened: string | undefined;
     if (parsed instanceof Error && /no passphrase given/.test(parsed.message)) {
       passphrase ??= opts.passphrase ? opts.passphrase() : Promise.resolve(undefined);
       const secret = await passphrase;
@@ -205,6 +238,7 @@ export async function loadIdentities(
         continue;
       }
       parsed = utils.parseKey(data, secret);
+      opened = secret;
       if (parsed instanceof Error) {
         problems.push(`${file}: the passphrase given does not decrypt this key (set ${PASSPHRASE_ENV} to the right one)`);
         continue;
@@ -218,7 +252,7 @@ export async function loadIdentities(
       problems.push(`${file}: is a public key; give the private key file`);
       continue;
     }
-    keys.push(new Identity(file, parsed));
+    keys.push(new Identity(file, parsed, { data, ...(opened === undefined ? {} : { passphrase: opened }) }));
   }
   return { keys, problems, agentKeys };
 }
