@@ -7,7 +7,8 @@ import { runFleet, type FleetEvent } from './fanout.js';
 import { assembleOutcome } from './outcome.js';
 import { TransportFailure, type Transport } from './transport.js';
 import { localTransport } from './spawn.js';
-import { createSshTransport } from './ssh-transport.js';
+import { prepareSsh, sshTransport } from './ssh-transport.js';
+import { MIN_HOSTS_FOR_WORKERS, sshWorkersUnavailable, workerSshTransport } from './ssh-workers.js';
 import { capConcurrencyForOpenFiles, openFilesSoftLimit } from './fd-limit.js';
 
 /** What collecting may use of the process that runs it. */
@@ -46,6 +47,11 @@ export interface FleetOptions extends ProbeOptionsForHost {
    * targets with `connection: 'local'`.
    */
   transport?: Transport;
+  /**
+   * Worker threads for the SSH sessions (see ssh-workers.ts); 0 or absent: this thread. Used
+   * from MIN_HOSTS_FOR_WORKERS SSH hosts up, where their start-up pays for itself.
+   */
+  sshWorkers?: number;
 }
 
 /** The machine sockaudit runs on, as a target of the local transport. */
@@ -110,18 +116,21 @@ export async function collectFleet(targets: Target[], opts: FleetOptions, enviro
     const local = localTransport();
     const overSsh = targets.filter((t) => t.connection !== 'local');
     // known_hosts and keys are read (and a passphrase asked) only when some host needs SSH.
-    const ssh =
-      overSsh.length === 0
-        ? undefined
-        : await createSshTransport(overSsh, {
-            ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
-            knownHostsFiles: opts.knownHostsFiles,
-            ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
-            ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
-            env: environment.env,
-            warn: environment.warn,
-            ...(environment.askPassphrase ? { askPassphrase: environment.askPassphrase } : {}),
-          });
+    let ssh: Transport | undefined;
+    if (overSsh.length > 0) {
+      const setup = await prepareSsh(overSsh, {
+        ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+        knownHostsFiles: opts.knownHostsFiles,
+        ...(opts.hostKeyPolicy === undefined ? {} : { hostKeyPolicy: opts.hostKeyPolicy }),
+        ...(opts.knownHostsOut === undefined ? {} : { knownHostsOut: opts.knownHostsOut }),
+        env: environment.env,
+        warn: environment.warn,
+        ...(environment.askPassphrase ? { askPassphrase: environment.askPassphrase } : {}),
+      });
+      const workers = opts.sshWorkers ?? 0;
+      const whyInThread = workers < 1 || overSsh.length < MIN_HOSTS_FOR_WORKERS ? 'in-thread' : sshWorkersUnavailable(setup);
+      ssh = whyInThread === undefined ? workerSshTransport(overSsh, setup, workers) : sshTransport(overSsh, setup);
+    }
     if (ssh) owned.push(ssh);
     transportFor = (t) => (t.connection === 'local' || !ssh ? local : ssh);
   }

@@ -4,9 +4,9 @@
 import type { HostKeyPolicy, Target } from '../inventory/types.js';
 import { runOverSsh } from './ssh.js';
 import { JumpPool } from './jump.js';
-import { hostKeyLookup, makeHostVerifier, preferredHostKeyAlgorithms, readKnownHostsSets, verifiedFromDecision, type HostVerifier } from './known-hosts.js';
+import { hostKeyLookup, makeHostVerifier, preferredHostKeyAlgorithms, readKnownHostsSets, verifiedFromDecision, type HostVerifier, type KnownHostsSets } from './known-hosts.js';
 import { hostTrustFor, type HostTrust, type RunTrust } from './host-trust.js';
-import { loadIdentities, agentSocket, passphraseFromEnvOrTty } from './auth.js';
+import { loadIdentities, agentSocket, passphraseFromEnvOrTty, type AgentKeyRef, type Identity } from './auth.js';
 import { TransportFailure, type Transport } from './transport.js';
 
 /** OpenSSH has none (the system's TCP timeout, minutes); 10 s keeps a dead host from holding a slot. */
@@ -27,27 +27,63 @@ export interface SshTransportOptions {
 }
 
 /**
- * Reads the known_hosts files and every key the targets (and their jump hosts) name, once, then
- * runs each target over ssh2. Key and known_hosts problems are warned, not thrown: a host whose
- * key is unusable fails at `auth`.
+ * What every host's connection is made from, read once for the run: the known_hosts databases,
+ * the keys (a passphrase asked at most once), the agent. Plain data apart from the databases,
+ * so worker threads can be handed it (see ssh-workers.ts).
  */
-export async function createSshTransport(targets: readonly Target[], opts: SshTransportOptions): Promise<Transport> {
+export interface SshSetup {
+  runTrust: RunTrust;
+  knownHosts: KnownHostsSets;
+  identities: { keys: Identity[]; agentKeys: AgentKeyRef[] };
+  agent?: string;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Reads the known_hosts files and every key the targets (and their jump hosts) name, once.
+ * Key and known_hosts problems are warned, not thrown: a host whose key is unusable fails at `auth`.
+ */
+export async function prepareSsh(targets: readonly Target[], opts: SshTransportOptions): Promise<SshSetup> {
   const runTrust: RunTrust = {
     knownHostsFiles: opts.knownHostsFiles,
     ...(opts.hostKeyPolicy === undefined ? {} : { policy: opts.hostKeyPolicy }),
     ...(opts.knownHostsOut === undefined ? {} : { acceptNewFile: opts.knownHostsOut }),
   };
-  const trusts = new Map<Target, HostTrust>(targets.map((t) => [t, hostTrustFor(t, runTrust)]));
-  const trustOf = (t: Target): HostTrust => trusts.get(t) ?? hostTrustFor(t, runTrust);
-  const knownHosts = await readKnownHostsSets([...trusts.values()].map((t) => t.files), { named: opts.knownHostsFiles });
+  const knownHosts = await readKnownHostsSets(knownHostsLists(targets, runTrust), { named: opts.knownHostsFiles });
   for (const w of knownHosts.warnings) opts.warn(w);
-
   // Read every key once, the jump hosts' own included; bastions are offered the same identities.
   const identityFiles = [...new Set(targets.flatMap((t) => [...t.identityFiles, ...t.proxyJump.flatMap((j) => j.identityFiles ?? [])]))];
   const passphrase = passphraseFromEnvOrTty(opts.env, opts.askPassphrase);
   const agent = agentSocket(opts.env);
   const identities = await loadIdentities(identityFiles, { passphrase, agent: agent !== undefined });
   for (const p of identities.problems) opts.warn(p);
+  return {
+    runTrust,
+    knownHosts,
+    identities: { keys: identities.keys, agentKeys: identities.agentKeys },
+    ...(agent === undefined ? {} : { agent }),
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+  };
+}
+
+/** Each target's list of known_hosts files, as hostTrustFor decides them. */
+export function knownHostsLists(targets: readonly Target[], runTrust: RunTrust): string[][] {
+  return targets.map((t) => hostTrustFor(t, runTrust).files);
+}
+
+/** Reads the setup, then runs each target over ssh2 in this thread. */
+export async function createSshTransport(targets: readonly Target[], opts: SshTransportOptions): Promise<Transport> {
+  return sshTransport(targets, await prepareSsh(targets, opts));
+}
+
+/**
+ * Each host is checked against its own known_hosts files and offered its own keys, as OpenSSH
+ * does, from a setup read once.
+ */
+export function sshTransport(targets: readonly Target[], setup: SshSetup): Transport {
+  const { runTrust, knownHosts, identities, agent } = setup;
+  const trusts = new Map<Target, HostTrust>(targets.map((t) => [t, hostTrustFor(t, runTrust)]));
+  const trustOf = (t: Target): HostTrust => trusts.get(t) ?? hostTrustFor(t, runTrust);
   // A host is offered the keys its own IdentityFile lines name (and its jump hosts'), as ssh does;
   // hosts naming none are offered whatever was loaded.
   const authFor = (t: Target) => {
@@ -77,7 +113,7 @@ export async function createSshTransport(targets: readonly Target[], opts: SshTr
           },
           hostKeyAlgorithms: (name: string) => preferredHostKeyAlgorithms(db, name),
           auth: { ...authFor(target), ...(agent === undefined ? {} : { agent }), identitiesOnly: target.identitiesOnly ?? false },
-          connectTimeoutMs: opts.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          connectTimeoutMs: setup.connectTimeoutMs ?? target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
           deadlineMs: bounds.deadlineMs,
           keepaliveIntervalMs: 5000,
           maxOutputBytes: bounds.maxOutputBytes,

@@ -28,6 +28,8 @@ export interface AuditOptions extends TargetOptions {
   /** Where accept-new writes the keys it trusts. */
   knownHostsOut?: string;
   concurrency: number;
+  /** Worker threads for the SSH sessions; 0: the main thread. */
+  sshWorkers?: number;
   deadlineSeconds?: number;
   /** Wins over the inventory's and the ssh config's ConnectTimeout when given. */
   connectTimeoutSeconds?: number;
@@ -120,6 +122,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
             collected,
             {
               concurrency: opts.concurrency,
+              ...(opts.sshWorkers === undefined ? {} : { sshWorkers: opts.sshWorkers }),
               ...(opts.deadlineSeconds === undefined ? {} : { deadlineMs: opts.deadlineSeconds * 1000 }),
               ...(opts.connectTimeoutSeconds === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutSeconds * 1000 }),
               hostTimeoutMs: opts.hostTimeoutSeconds * 1000,

@@ -1,4 +1,5 @@
 // argv -> typed options for every command: defaults, every flag, repeatable flags, and errors.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { AUDIT } from '../../src/cli/args/audit.js';
 import { COMPARE } from '../../src/cli/args/compare.js';
@@ -28,6 +29,8 @@ const AUDIT_DEFAULTS = {
   identityFiles: [],
   knownHosts: [],
   concurrency: 32,
+  // One SSH worker per core, at most 4: this machine's.
+  sshWorkers: Math.min(4, availableParallelism()),
   hostTimeoutSeconds: 30,
   samples: 1,
   intervalSeconds: 5,
@@ -51,7 +54,7 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
         argv: [
           '-i', 'a.ini', '--inventory', 'b.yml', '-H', 'web1, root@web2:2222', '--hosts', 'db1', '-l', 'web:!web03', '-u', 'ops',
           '--identity', 'k1', '--identity', 'k2', '-F', 'cfg', '--known-hosts', 'kh1', '--known-hosts', 'kh2',
-          '--host-key-policy', 'accept-new', '--accept-new-file', 'new_hosts', '-c', '64', '--deadline', '120',
+          '--host-key-policy', 'accept-new', '--accept-new-file', 'new_hosts', '-c', '64', '--workers', '3', '--deadline', '120',
           '--connect-timeout', '2.5', '--host-timeout', '45', '--samples', '3', '--interval', '0', '--config', 'rules.yml',
           '-q', '-o', 'out', '--format', 'json,junit,markdown', '--fail-on', 'warning', '--allow-unaudited',
           '--baseline', 'last.json', '--fail-on-worse', '--shard', '2/4', '--run-id', 'r1',
@@ -68,6 +71,7 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
           hostKeyPolicy: 'accept-new',
           knownHostsOut: 'new_hosts',
           concurrency: 64,
+          sshWorkers: 3,
           deadlineSeconds: 120,
           connectTimeoutSeconds: 2.5,
           hostTimeoutSeconds: 45,
@@ -109,6 +113,8 @@ const TABLE: [CommandArgs<unknown>, Case[]][] = [
       { argv: ['--local', 'stray'], error: /unexpected argument "stray"/ },
       { argv: ['--local', '-c', '0'], error: /--concurrency must be a whole number from 1 to 4096 \(got "0"\)/ },
       { argv: ['--local', '-c', '2.5'], error: /--concurrency must be a whole number/ },
+      { argv: ['--local', '--workers=-1'], error: /--workers must be a whole number from 0 to 64 \(got "-1"\)/ },
+      { argv: ['--local', '--workers', '65'], error: /--workers must be a whole number from 0 to 64/ },
       { argv: ['--local', '--samples', ''], error: /--samples must be a whole number/ },
       { argv: ['--local', '--host-timeout', 'soon'], error: /--host-timeout must be a number of seconds >= 0.1/ },
       { argv: ['--local', '--host-key-policy', 'yolo'], error: /--host-key-policy must be strict, accept-new or off/ },

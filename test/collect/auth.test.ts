@@ -185,6 +185,34 @@ describe('Identity', () => {
   });
 });
 
+describe('Identity signing', () => {
+  it('signs as ssh2 would for every key type and digest: the public key verifies each signature', async () => {
+    const files = [keys.ed25519!, keys.ecdsa!, keys.ecdsaPem!, keys.rsaPem!, keys.rsa!, keys.encEd25519!];
+    const { keys: ids, problems } = await loadIdentities(files, { passphrase: passphraseFromEnvOrTty({ [PASSPHRASE_ENV]: PASSPHRASE }) });
+    expect(problems).toEqual([]);
+    const data = Buffer.from('session id and userauth request, as ssh2 would sign them');
+    for (const id of ids) {
+      const pub = ssh2.utils.parseKey(readFileSync(`${id.file}.pub`)) as ParsedKey;
+      const digests = id.type === 'ssh-rsa' ? [undefined, 'sha256', 'sha512'] : [undefined];
+      for (const digest of digests) {
+        const signature = id.key.sign(data, digest);
+        expect(signature, `${id.type} ${digest ?? 'default'}`).toBeInstanceOf(Buffer);
+        expect(pub.verify(data, signature as Buffer, digest), `${id.type} ${digest ?? 'default'}`).toBe(true);
+        expect(pub.verify(Buffer.from('other data'), signature as Buffer, digest)).toBe(false);
+      }
+    }
+    // Ed25519 is deterministic: the very bytes ssh2's own signing gives.
+    const ed = ids.find((i) => i.file === keys.ed25519)!;
+    const viaPem = Object.getPrototypeOf(ed.key).sign.call(ed.key, data) as Buffer;
+    expect((ed.key.sign(data) as Buffer).equals(viaPem)).toBe(true);
+  });
+
+  it('returns an Error, as ssh2 expects, for a digest the key cannot use', async () => {
+    const { keys: ids } = await loadIdentities([keys.rsa!], {});
+    expect(ids[0]!.key.sign(Buffer.from('x'), 'no-such-digest')).toBeInstanceOf(Error);
+  });
+});
+
 describe('passphraseFromEnvOrTty', () => {
   // The terminal prompt itself (raw mode, no echo, Ctrl-C) is the CLI's: test/cli/passphrase.test.ts.
   function asker(answer: string | undefined) {

@@ -1,4 +1,5 @@
 // `sockaudit audit`: its flags, its help, argv -> AuditOptions.
+import { availableParallelism } from 'node:os';
 import type { AuditOptions } from '../../commands/audit.js';
 import type { HostKeyPolicy } from '../../inventory/types.js';
 import { resolveRunId, resolveShard, type Environment, type ResolvedShard, type RunId } from '../../inventory/shard.js';
@@ -37,6 +38,8 @@ host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by d
 
 how:
   -c, --concurrency N      hosts at once (default 32)
+  --workers N              threads for the SSH sessions of a fleet of 64 hosts or more
+                           (default: one per core, at most 4; 0: all in the main thread)
   --deadline SECONDS       the whole run's deadline; hosts not done by then are reported not audited
   --connect-timeout S      per host TCP connect and SSH handshake, retries included
                            (wins over inventory and ssh config ConnectTimeout; default 10)
@@ -88,6 +91,7 @@ const OPTIONS = {
   'host-key-policy': { type: 'string' },
   'accept-new-file': { type: 'string' },
   concurrency: { type: 'string', short: 'c' },
+  workers: { type: 'string' },
   deadline: { type: 'string' },
   'connect-timeout': { type: 'string' },
   'host-timeout': { type: 'string' },
@@ -175,6 +179,7 @@ export function parseAuditArgs(args: string[], env: Environment = process.env): 
     ...(policy === undefined ? {} : { hostKeyPolicy: policy as HostKeyPolicy }),
     ...(v['accept-new-file'] === undefined ? {} : { knownHostsOut: v['accept-new-file'] }),
     concurrency: parseInteger(v.concurrency, '--concurrency', 32, 1, 4096),
+    sshWorkers: parseInteger(v.workers, '--workers', defaultSshWorkers(), 0, 64),
     ...(v.deadline === undefined ? {} : { deadlineSeconds: parseSeconds(v.deadline, '--deadline', 0.1) }),
     ...(v['connect-timeout'] === undefined ? {} : { connectTimeoutSeconds: parseSeconds(v['connect-timeout'], '--connect-timeout', 0.1) }),
     hostTimeoutSeconds: parseSeconds(v['host-timeout'] ?? '30', '--host-timeout', 0.1),
@@ -205,3 +210,11 @@ export const AUDIT: CommandArgs<AuditOptions> = {
   options: OPTIONS,
   parse: parseAuditArgs,
 };
+
+/**
+ * One SSH worker thread per core, at most 4: the sessions' crypto is what keeps a large run's
+ * client busy, and past 4 the main thread (parsing, evaluating, reporting) is the limit.
+ */
+function defaultSshWorkers(): number {
+  return Math.min(4, availableParallelism());
+}
