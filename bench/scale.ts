@@ -6,6 +6,7 @@
 //   npx tsc -p tsconfig.json && node dist/bench/scale.js                 # 1000:100,3000:100,10000:500
 //   node dist/bench/scale.js --cases 1000:100 --keep /tmp/scale          # keep the reports
 //   node dist/bench/scale.js --attention 70                              # the recordings as they come
+//   node dist/bench/scale.js --cases 3000:200 --workers 0                # every session on the main thread
 //
 // --attention PCT (default 5): the share of hosts served from a recording the evaluator does not
 // find ok (7 of the 10 recordings); the rest are served from the 3 healthy ones, as in a fleet
@@ -32,6 +33,8 @@ interface Case {
 
 // --cpu-prof DIR: profile the client (node --cpu-prof), e.g. to find where its time per host goes.
 let nodeArgs: string[] = [];
+// --workers N: the client's SSH worker threads (its --workers); absent: the client's default.
+let workerArgs: string[] = [];
 
 function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: number } {
   let cases = '1000:100,3000:100,10000:500';
@@ -42,7 +45,8 @@ function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: n
     else if (argv[i] === '--keep') keep = argv[++i];
     else if (argv[i] === '--attention') attention = Number(argv[++i]);
     else if (argv[i] === '--cpu-prof') nodeArgs = ['--cpu-prof', '--cpu-prof-dir', argv[++i] ?? '.'];
-    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR)`);
+    else if (argv[i] === '--workers') workerArgs = ['--workers', argv[++i] ?? '0'];
+    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --workers N)`);
   }
   return {
     cases: cases.split(',').map((c) => {
@@ -129,7 +133,7 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
       [
         process.execPath, ...nodeArgs, join(packageRoot(), 'dist', 'src', 'bin.js'), 'audit', '-i', join(dir, 'fleet.yml'), '--no-ssh-config',
         '--known-hosts', join(dir, 'known_hosts'), '-c', String(c.concurrency), '--connect-timeout', '60', '--host-timeout', '300',
-        '-q', '--fail-on', 'never', '-o', out, '--format', 'json,md,html,junit,prom',
+        '-q', ...workerArgs, '--fail-on', 'never', '-o', out, '--format', 'json,md,html,junit,prom',
       ],
       dir,
     );
@@ -153,7 +157,7 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
     };
     const audited = await count('report.json', /^ {6}"rank": /g);
     const cpuMsPerHost = (t.cpuSeconds * 1000) / c.hosts;
-    console.log(`${c.hosts} hosts (${attentionPct} % needing attention), -c ${c.concurrency}: exit ${t.exitCode}`);
+    console.log(`${c.hosts} hosts (${attentionPct} % needing attention), -c ${c.concurrency}${workerArgs.length > 0 ? ` --workers ${workerArgs[1]}` : ''}: exit ${t.exitCode}`);
     console.log(`  wall ${t.wallSeconds.toFixed(1)} s (x${ratio(t.wallSeconds, TARGET.wallSeconds)} of ${TARGET.wallSeconds} s)`);
     console.log(`  client CPU ${t.cpuSeconds.toFixed(1)} s = ${cpuMsPerHost.toFixed(2)} ms/host (x${ratio(cpuMsPerHost, TARGET.cpuMsPerHost)} of ${TARGET.cpuMsPerHost} ms)`);
     console.log(`  peak RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB = ${(t.maxRssKiB / c.hosts).toFixed(1)} KiB/host (x${ratio(t.maxRssKiB / 1024, TARGET.rssMiB)} of ${TARGET.rssMiB} MiB)`);
