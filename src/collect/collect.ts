@@ -16,6 +16,8 @@ export interface CollectEnvironment {
   /** SSH_AUTH_SOCK, SOCKAUDIT_KEY_PASSPHRASE. */
   env: NodeJS.ProcessEnv;
   warn(message: string): void;
+  /** How the run goes about it, for a reader watching (e.g. the SSH worker threads used); not a warning. */
+  note?(message: string): void;
   /** Progress is drawn by the caller, from these. */
   onEvent(e: FleetEvent): void;
   /** Asks the user for a key passphrase; absent: nobody to ask (encrypted keys are skipped). */
@@ -130,6 +132,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions, enviro
       const workers = opts.sshWorkers ?? 0;
       const whyInThread = workers < 1 || overSsh.length < MIN_HOSTS_FOR_WORKERS ? 'in-thread' : sshWorkersUnavailable(setup);
       ssh = whyInThread === undefined ? workerSshTransport(overSsh, setup, workers) : sshTransport(overSsh, setup);
+      if (whyInThread === undefined) environment.note?.(`SSH sessions in ${workers} worker thread${workers === 1 ? '' : 's'}`);
     }
     if (ssh) owned.push(ssh);
     transportFor = (t) => (t.connection === 'local' || !ssh ? local : ssh);

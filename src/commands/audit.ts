@@ -113,6 +113,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
       const environment: CollectEnvironment = {
         env: io.env,
         warn,
+        ...(opts.quiet ? {} : { note: (m: string) => void io.stderr.write(`${m}\n`) }),
         onEvent: (e) => progress.event(e),
         // A key passphrase is asked only where the CLI has someone to ask; else encrypted keys are skipped.
         ...(io.askPassphrase ? { askPassphrase: io.askPassphrase } : {}),

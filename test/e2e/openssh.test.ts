@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFleet, type CollectEnvironment, type FleetOptions } from '../../src/collect/collect.js';
 import { loadTargets } from '../../src/inventory/index.js';
 import { SSH, makeClientKey, sshConfigBlock, startSshAgent, startSshd, type ClientKey, type Sshd } from '../support/sshd.js';
-import { runCli, tempDir } from './helpers.js';
+import { runBinary, runCli, tempDir } from './helpers.js';
 
 interface JsonHost {
   name: string;
@@ -123,6 +123,36 @@ describe('audit against real OpenSSH sshd', () => {
     expect(host.via).toEqual([`${bastion.user}@127.0.0.1:${bastion.port}`]);
     expect(host.snapshot?.hostname).toBe(hostname());
   });
+
+  it('ProxyJump for 70 hosts through ssh worker threads: every host reached through the one bastion, both keys verified', async () => {
+    const config = join(dir.path, 'ssh_config_many');
+    writeFileSync(
+      config,
+      [
+        'Host inner-*',
+        '  HostName 127.0.0.1',
+        `  Port ${target.port}`,
+        `  User ${target.user}`,
+        `  ProxyJump ${bastion.user}@127.0.0.1:${bastion.port}`,
+        `  IdentityFile ${key.privateKeyPath}`,
+        '',
+      ].join('\n'),
+    );
+    const names = Array.from({ length: 70 }, (_, i) => `inner-${i}`);
+    const out = join(dir.path, 'jump-workers');
+    // The built binary: the worker threads run its compiled ssh-worker.js.
+    const r = await runBinary(['audit', '-F', config, '-H', names.join(','), '--known-hosts', knownHosts, '--workers', '2', '-c', '8', '-o', out, '--format', 'json', '--fail-on', 'never'], { env: { SSH_AUTH_SOCK: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('SSH sessions in 2 worker threads');
+    const hosts = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { hosts: (JsonHost & { hostKeyVerified: string | null })[] }).hosts;
+    expect(hosts.map((h) => h.name).sort()).toEqual([...names].sort());
+    for (const h of hosts) {
+      expect(h.status, h.name).not.toBe('failed');
+      expect(h.via).toEqual([`${bastion.user}@127.0.0.1:${bastion.port}`]);
+      expect(h.hostKeyVerified).toBe('known');
+      expect(h.snapshot?.hostname).toBe(hostname());
+    }
+  }, 60_000);
 
   it('a closed port fails at stage connect', async () => {
     const r = await audit('closed', ['-H', `${target.user}@127.0.0.1:1`, '--identity', key.privateKeyPath, '--known-hosts', knownHosts, '--connect-timeout', '2']);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { generateEd25519KeyPair, startRecordedFleet, type FleetFault, type RecordedFleet } from '../support/faults.js';
-import { repoRoot, runCli, tempDir } from './helpers.js';
+import { repoRoot, runBinary, tempDir } from './helpers.js';
 import { expectValidReport } from '../support/schema.js';
 
 const N = 96;
@@ -55,7 +55,9 @@ describe(`${N} hosts through ssh worker threads`, () => {
     dir.cleanup();
   });
 
-  const base = () => ['audit', '-i', join(dir.path, 'fleet.yml'), '--no-ssh-config', '--connect-timeout', '10', '--host-timeout', '30', '-c', '32', '--format', 'json', '--fail-on', 'never', '--allow-unaudited', '-q'];
+  // The built binary: the worker threads run its compiled ssh-worker.js.
+  const cli = (argv: string[]) => runBinary(argv, { env: { SSH_AUTH_SOCK: '' } });
+  const base = () => ['audit', '-i', join(dir.path, 'fleet.yml'), '--no-ssh-config', '--connect-timeout', '10', '--host-timeout', '30', '-c', '32', '--format', 'json', '--fail-on', 'never', '--allow-unaudited'];
   const hostsOf = (out: string): JsonHost[] => {
     const text = readFileSync(join(out, 'report.json'), 'utf8');
     expectValidReport(text);
@@ -76,8 +78,11 @@ describe(`${N} hosts through ssh worker threads`, () => {
     const runs = [];
     for (const workers of ['2', '0']) {
       const out = join(dir.path, `strict-${workers}`);
-      const r = await runCli([...base(), '--known-hosts', join(dir.path, 'known_hosts'), '--workers', workers, '-o', out]);
+      const r = await cli([...base(), '--known-hosts', join(dir.path, 'known_hosts'), '--workers', workers, '-o', out]);
       expect(r.code, r.stderr).toBe(0);
+      // Said before the fan-out, so a run that quietly stayed on one thread cannot pass for one that did not.
+      if (workers === '0') expect(r.stderr).not.toContain('worker thread');
+      else expect(r.stderr).toContain(`SSH sessions in ${workers} worker threads`);
       runs.push(hostsOf(out));
     }
     const [viaWorkers, inThread] = runs as [JsonHost[], JsonHost[]];
@@ -99,7 +104,7 @@ describe(`${N} hosts through ssh worker threads`, () => {
   it('accept-new records each new key once, whichever worker met the host, and a strict run then knows them all', async () => {
     const recordIn = join(dir.path, 'accepted_known_hosts');
     const out = join(dir.path, 'accept-new');
-    const r = await runCli([...base(), '--known-hosts', join(dir.path, 'empty_known_hosts'), '--host-key-policy', 'accept-new', '--accept-new-file', recordIn, '--workers', '2', '-o', out]);
+    const r = await cli([...base(), '--known-hosts', join(dir.path, 'empty_known_hosts'), '--host-key-policy', 'accept-new', '--accept-new-file', recordIn, '--workers', '2', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     // Every host that answered had its key checked and recorded: refused logins (auth) included.
     const reached = hostsOf(out).filter((h) => h.stage !== 'connect');
@@ -111,7 +116,7 @@ describe(`${N} hosts through ssh worker threads`, () => {
     expect(new Set(lines.map((l) => l.split(' ')[0])).size).toBe(lines.length);
 
     const again = join(dir.path, 'after-accept');
-    const strict = await runCli([...base(), '--known-hosts', recordIn, '--workers', '2', '-o', again]);
+    const strict = await cli([...base(), '--known-hosts', recordIn, '--workers', '2', '-o', again]);
     expect(strict.code, strict.stderr).toBe(0);
     for (const h of hostsOf(again).filter((x) => x.status !== 'failed')) expect(h.hostKeyVerified, h.name).toBe('known');
   }, 120_000);
