@@ -1,7 +1,7 @@
 // argv -> typed options for every command: defaults, every flag, repeatable flags, and errors.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { AUDIT } from '../../src/cli/args/audit.js';
+import { AUDIT, defaultSshWorkers } from '../../src/cli/args/audit.js';
 import { COMPARE } from '../../src/cli/args/compare.js';
 import { DEMO } from '../../src/cli/args/demo.js';
 import { DIFF } from '../../src/cli/args/diff.js';
@@ -29,8 +29,8 @@ const AUDIT_DEFAULTS = {
   identityFiles: [],
   knownHosts: [],
   concurrency: 32,
-  // One SSH worker per core, at most 4: this machine's.
-  sshWorkers: Math.min(4, availableParallelism()),
+  // One SSH worker per core, at most 4, none on one core: this machine's.
+  sshWorkers: availableParallelism() < 2 ? 0 : Math.min(4, availableParallelism()),
   hostTimeoutSeconds: 30,
   samples: 1,
   intervalSeconds: 5,
@@ -289,5 +289,11 @@ describe('suggestions', () => {
     expect(suggestFlag('--forks', options)).toBe('');
     expect(suggestFlag('--output', options)).toBe('did you mean -o/--out?');
     expect(suggestFlag('--frm=x', options)).toBe('did you mean --from?');
+  });
+});
+
+describe('defaultSshWorkers', () => {
+  it('is one per core, at most 4, and none on one core', () => {
+    expect([1, 2, 3, 4, 8, 64].map((n) => defaultSshWorkers(n))).toEqual([0, 2, 3, 4, 4, 4]);
   });
 });

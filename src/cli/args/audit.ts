@@ -39,7 +39,7 @@ host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by d
 how:
   -c, --concurrency N      hosts at once (default 32)
   --workers N              threads for the SSH sessions of a fleet of 64 hosts or more
-                           (default: one per core, at most 4; 0: all in the main thread)
+                           (default: one per core, at most 4, none on one core; 0: all in the main thread)
   --deadline SECONDS       the whole run's deadline; hosts not done by then are reported not audited
   --connect-timeout S      per host TCP connect and SSH handshake, retries included
                            (wins over inventory and ssh config ConnectTimeout; default 10)
@@ -213,8 +213,9 @@ export const AUDIT: CommandArgs<AuditOptions> = {
 
 /**
  * One SSH worker thread per core, at most 4: the sessions' crypto is what keeps a large run's
- * client busy, and past 4 the main thread (parsing, evaluating, reporting) is the limit.
+ * client busy, and past 4 the main thread (parsing, evaluating, reporting) is the limit. On one
+ * core a worker would only add its start-up.
  */
-function defaultSshWorkers(): number {
-  return Math.min(4, availableParallelism());
+export function defaultSshWorkers(cores = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(4, cores);
 }
