@@ -38,8 +38,8 @@ host keys (verified against ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts by d
 
 how:
   -c, --concurrency N      hosts at once (default 32)
-  --workers N              threads for the SSH sessions of a fleet of 64 hosts or more
-                           (default: one per core, at most 4, none on one core; 0: all in the main thread)
+  --workers N              threads for the SSH sessions of a fleet of 64 hosts or more (default:
+                           one per core, at most 4, none on one core; 0: all in the main thread)
   --deadline SECONDS       the whole run's deadline; hosts not done by then are reported not audited
   --connect-timeout S      per host TCP connect and SSH handshake, retries included
                            (wins over inventory and ssh config ConnectTimeout; default 10)
