@@ -13,7 +13,7 @@ export type KnownHostMarker = 'revoked' | 'cert-authority';
 
 /** One name field: patterns as written (lowercased), or one hashed name. */
 export type HostField =
-  | { kind: 'patterns'; patterns: { negated: boolean; glob: RegExp }[] }
+  | { kind: 'patterns'; patterns: { negated: boolean; glob: RegExp; literal?: string }[] }
   | { kind: 'hashed'; salt: Buffer; hash: Buffer };
 
 export interface KnownHostEntry {
@@ -154,7 +154,8 @@ function parseHostField(names: string): HostField | string {
     .filter((p) => p !== '')
     .map((p) => {
       const negated = p.startsWith('!');
-      return { negated, glob: globToRegExp((negated ? p.slice(1) : p).toLowerCase()) };
+      const name = (negated ? p.slice(1) : p).toLowerCase();
+      return { negated, glob: globToRegExp(name), ...(/[*?]/.test(name) ? {} : { literal: name }) };
     });
   if (patterns.length === 0) return 'no hostnames';
   return { kind: 'patterns', patterns };
@@ -180,16 +181,60 @@ function fieldMatches(hosts: HostField, lookup: string): boolean {
   return positive;
 }
 
-// A hashed line costs one HMAC per name looked up (several microseconds), and each host is
-// looked up for its algorithms, its verification and any retry: remember the lines found,
-// until entries are added (accept-new).
-const found = new WeakMap<KnownHosts, { size: number; byLookup: Map<string, KnownHostEntry[]> }>();
+// Each host is looked up for its algorithms, its verification and any retry; a fleet's
+// known_hosts has a line per host, so a scan of every line per host grows with the square of the
+// fleet. Lines naming hosts literally are indexed by name; only wildcard, negated and hashed lines
+// (a hashed line costs an HMAC per name looked up) are tried one by one. The index follows the
+// lines appended by accept-new; what was found is remembered until a line is added.
+interface EntryIndex {
+  /** Entries indexed so far (the database only grows). */
+  size: number;
+  /** Lowercased literal name -> positions of the lines naming it. */
+  literal: Map<string, number[]>;
+  /** Positions of the lines that must be tried against each name. */
+  others: number[];
+  byLookup: Map<string, KnownHostEntry[]>;
+}
+
+const indexes = new WeakMap<KnownHosts, EntryIndex>();
+
+/** The names of a line that only names hosts, no wildcard or negation; undefined otherwise. */
+function literalNames(hosts: HostField): string[] | undefined {
+  if (hosts.kind !== 'patterns') return undefined;
+  const names: string[] = [];
+  for (const p of hosts.patterns) {
+    if (p.negated || p.literal === undefined) return undefined;
+    names.push(p.literal);
+  }
+  return names;
+}
 
 function matchingEntries(db: KnownHosts, lookup: string): KnownHostEntry[] {
-  let memo = found.get(db);
-  if (memo?.size !== db.entries.length) found.set(db, (memo = { size: db.entries.length, byLookup: new Map() }));
-  let lines = memo.byLookup.get(lookup);
-  if (!lines) memo.byLookup.set(lookup, (lines = db.entries.filter((e) => fieldMatches(e.hosts, lookup))));
+  let index = indexes.get(db);
+  if (!index) indexes.set(db, (index = { size: 0, literal: new Map(), others: [], byLookup: new Map() }));
+  if (index.size !== db.entries.length) {
+    for (let i = index.size; i < db.entries.length; i++) {
+      const names = literalNames(db.entries[i]!.hosts);
+      if (names === undefined) index.others.push(i);
+      else
+        for (const name of new Set(names)) {
+          const at = index.literal.get(name);
+          if (at) at.push(i);
+          else index.literal.set(name, [i]);
+        }
+    }
+    index.size = db.entries.length;
+    index.byLookup.clear();
+  }
+  let lines = index.byLookup.get(lookup);
+  if (!lines) {
+    const named = index.literal.get(lookup.toLowerCase()) ?? [];
+    const tried = index.others.filter((i) => fieldMatches(db.entries[i]!.hosts, lookup));
+    // In file order, as OpenSSH reads them (messages list the expected keys in that order).
+    const positions = tried.length === 0 ? named : [...named, ...tried].sort((a, b) => a - b);
+    lines = positions.map((i) => db.entries[i]!);
+    index.byLookup.set(lookup, lines);
+  }
   return lines;
 }
 

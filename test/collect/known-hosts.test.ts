@@ -104,6 +104,43 @@ describe('parseKnownHosts and checkHostKey', () => {
     expect(checkHostKey(kh, hostKeyLookup('10.2.2.3', 2222), keys.rsa.blob).result).toBe('unknown');
   });
 
+  it('finds the same lines, in file order, whether a line names hosts literally or by pattern, as lines are appended', () => {
+    // Literal lines are looked up by name and the others tried one by one: the mix, in any order,
+    // must give what trying every line gives (the expected keys listed in file order).
+    const names = ['web1', 'web2', '[web1]:2222', 'db.example.com', 'WEB3'];
+    const lines = [
+      `web1 ${keys.rsa.pub}`,
+      `web*,!web2 ${keys.ed.pub}`,
+      `web2,web1 ${keys.ecdsa.pub}`,
+      `[web1]:2222 ${keys.ed2.pub}`,
+      `*.example.com ${keys.rsa.pub}`,
+      `web3 ${keys.ecdsa384.pub}`,
+      `db.example.com,!db.example.com ${keys.ed.pub}`,
+      `web? ${keys.ed2.pub}`,
+    ];
+    const kh = db(lines.join('\n'));
+    const expected = (lookup: string): string[] =>
+      lines.flatMap((l, i) => {
+        const hit = l.split(' ')[0]!.split(',').reduce<boolean | null>((acc, p) => {
+          if (acc === false) return false;
+          const neg = p.startsWith('!');
+          const re = new RegExp(`^${(neg ? p.slice(1) : p).replace(/[.[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+          if (!re.test(lookup)) return acc;
+          return neg ? false : true;
+        }, null);
+        return hit === true ? [`kh:${i + 1}`] : [];
+      });
+    const listed = (lookup: string): string[] => {
+      const r = checkHostKey(kh, lookup, Buffer.from('not a key the file holds'));
+      return r.result === 'mismatch' ? r.expected.map((e) => /\((kh:\d+)\)$/.exec(e)![1]!) : [];
+    };
+    for (const name of names) expect(listed(name), name).toEqual(expected(name));
+    // A line appended after the first lookups (accept-new does this) is found too, in its place.
+    kh.entries.push({ ...kh.entries[0]!, line: 9, hosts: db(`web2 ${keys.rsa.pub}`).entries[0]!.hosts });
+    lines.push(`web2 ${keys.rsa.pub}`);
+    for (const name of names) expect(listed(name), `${name} after the append`).toEqual(expected(name));
+  });
+
   it('checks every line of a host: the ed25519 key matches although an RSA line comes first', () => {
     const kh = db(`web1 ${keys.rsa.pub}\nweb1 ${keys.ed.pub}\n`);
     expect(checkHostKey(kh, hostKeyLookup('web1', 22), keys.ed.blob)).toEqual({ result: 'match' });
