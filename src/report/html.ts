@@ -47,6 +47,8 @@ export interface CardFinding {
   /** The Rules section's anchor (`rule-orphans`) when a text is linked, and what the link stands for. */
   ruleAnchor: string | null;
   ruleLinks: string | null;
+  /** The link stands for the rationale, so it comes before a remediation kept in the card. */
+  linkFirst: boolean;
 }
 
 /** One rule in the Rules section: its title and its own rationale and remediation. */
@@ -92,7 +94,7 @@ function ruleAnchor(id: string): string {
 }
 
 export function assembleCardFinding(f: FindingView): CardFinding {
-  if (f.level === 'ok') return { finding: f, brief: true, rationale: null, remediation: null, ruleAnchor: null, ruleLinks: null };
+  if (f.level === 'ok') return { finding: f, brief: true, rationale: null, remediation: null, ruleAnchor: null, ruleLinks: null, linkFirst: false };
   // Compare the strings: a config or the evaluator may have changed a text for this host.
   const rule = isRuleId(f.id) ? ruleById(f.id) : undefined;
   const whyLinked = rule !== undefined && f.rationale !== '' && f.rationale === rule.rationale;
@@ -105,13 +107,32 @@ export function assembleCardFinding(f: FindingView): CardFinding {
     remediation: doLinked || f.remediation === '' ? null : f.remediation,
     ruleAnchor: ruleLinks === null ? null : ruleAnchor(f.id),
     ruleLinks,
+    linkFirst: whyLinked,
   };
+}
+
+/**
+ * Healthy rows per table. The browser lays a table out as a whole, so one table of 9,500 rows
+ * costs seconds the first time it is scrolled to; tables of this size are laid out (and skipped
+ * while off screen, `content-visibility: auto` in the style) one at a time.
+ */
+export const HEALTHY_ROWS_PER_TABLE = 200;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
 
 /** Host strings reach the page only through Handlebars' escaping `{{ }}`. */
 export function renderHtml(view: ReportView): string {
   const groups = groupHosts(view.hosts);
-  return renderTemplate('report.html', { ...view, ...groups, ...assembleCards(groups.attention) });
+  return renderTemplate('report.html', {
+    ...view,
+    ...groups,
+    healthyChunks: chunk(groups.healthy, HEALTHY_ROWS_PER_TABLE),
+    ...assembleCards(groups.attention),
+  });
 }
 
 export const htmlFormat = { id: 'html', fileName: 'report.html', render: (_ranked: RankedRun, view: ReportView) => renderHtml(view) } as const satisfies ReportFormat;
