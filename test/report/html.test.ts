@@ -80,7 +80,10 @@ describe('HTML report', () => {
     // The fleet's findings carry texts of their own: each stays in its card, and no rule is linked.
     const web = view.hosts.find((h) => h.name === 'web-1');
     const orphans = web?.findings.find((f) => f.id === 'orphans');
-    const body = await loaded.page.locator(`#${web?.anchor} section.finding`, { hasText: 'orphans at' }).first().innerText();
+    const section = loaded.page.locator(`#${web?.anchor} section.finding`, { hasText: 'orphans at' }).first();
+    // Cards off screen are not rendered until scrolled to (content-visibility), and have no innerText till then.
+    await section.scrollIntoViewIfNeeded();
+    const body = await section.innerText();
     expect(body).toContain(`Why it matters: ${orphans?.rationale}`);
     expect(body).toContain(`What to do: ${orphans?.remediation}`);
     expect(await loaded.page.locator('.rule-ref').count()).toBe(0);
@@ -190,6 +193,7 @@ describe('HTML report of evaluated hosts: the Rules section and brief ok finding
     const incidents = view.hosts.find((h) => h.name === 'varnish-tsuna-2638')?.findings.find((f) => f.id === 'incidents');
     expect(incidents?.remediation).not.toBe(ruleById('incidents').remediation);
     const section = card('varnish-tsuna-2638').locator('section.finding', { has: loaded.page.locator('.finding-id', { hasText: /^incidents$/ }) });
+    await section.scrollIntoViewIfNeeded();
     const text = await section.innerText();
     expect(text).toContain(`What to do: ${incidents?.remediation}`);
     expect(text).not.toContain(ruleById('incidents').rationale);
