@@ -1,7 +1,7 @@
 // The HTML report in a real headless browser: ranking, escaping, no network, the bars.
 import { rankRun } from '../../src/run/rank.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { launchChromium, openFile, type Loaded } from '../support/browser.js';
 import { writeFileSync } from 'node:fs';
 import { buildView, renderHtml } from '../../src/report/index.js';
@@ -21,6 +21,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/**
+ * The text of an element as a reader sees it. Cards off screen are not rendered until scrolled to
+ * (`content-visibility: auto`) and have no innerText till the frame after that.
+ */
+async function shownText(locator: Locator): Promise<string> {
+  await locator.scrollIntoViewIfNeeded();
+  await expect.poll(() => locator.innerText()).not.toBe('');
+  return locator.innerText();
+}
 
 function load(html: string): Promise<Loaded> {
   const path = `/tmp/sockaudit-report-${process.pid}.html`;
@@ -81,9 +91,7 @@ describe('HTML report', () => {
     const web = view.hosts.find((h) => h.name === 'web-1');
     const orphans = web?.findings.find((f) => f.id === 'orphans');
     const section = loaded.page.locator(`#${web?.anchor} section.finding`, { hasText: 'orphans at' }).first();
-    // Cards off screen are not rendered until scrolled to (content-visibility), and have no innerText till then.
-    await section.scrollIntoViewIfNeeded();
-    const body = await section.innerText();
+    const body = await shownText(section);
     expect(body).toContain(`Why it matters: ${orphans?.rationale}`);
     expect(body).toContain(`What to do: ${orphans?.remediation}`);
     expect(await loaded.page.locator('.rule-ref').count()).toBe(0);
@@ -193,8 +201,7 @@ describe('HTML report of evaluated hosts: the Rules section and brief ok finding
     const incidents = view.hosts.find((h) => h.name === 'varnish-tsuna-2638')?.findings.find((f) => f.id === 'incidents');
     expect(incidents?.remediation).not.toBe(ruleById('incidents').remediation);
     const section = card('varnish-tsuna-2638').locator('section.finding', { has: loaded.page.locator('.finding-id', { hasText: /^incidents$/ }) });
-    await section.scrollIntoViewIfNeeded();
-    const text = await section.innerText();
+    const text = await shownText(section);
     expect(text).toContain(`What to do: ${incidents?.remediation}`);
     expect(text).not.toContain(ruleById('incidents').rationale);
     expect(await section.locator('.rule-ref').innerText()).toBe('Why it matters: rule incidents');
