@@ -112,11 +112,11 @@ export function assembleCardFinding(f: FindingView): CardFinding {
 }
 
 /**
- * Healthy rows per table. The browser lays a table out as a whole, so one table of 9,500 rows
- * costs seconds the first time it is scrolled to; tables of this size are laid out (and skipped
- * while off screen, `content-visibility: auto` in the style) one at a time.
+ * Rows per table, in the ranking and among the healthy hosts. The browser lays a table out as a
+ * whole, so one table of 9,500 rows costs seconds the first time it is shown; tables of this size
+ * are laid out (and skipped while off screen, `content-visibility: auto` in the style) one at a time.
  */
-export const HEALTHY_ROWS_PER_TABLE = 200;
+export const ROWS_PER_TABLE = 200;
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -130,7 +130,8 @@ export function renderHtml(view: ReportView): string {
   return renderTemplate('report.html', {
     ...view,
     ...groups,
-    healthyChunks: chunk(groups.healthy, HEALTHY_ROWS_PER_TABLE),
+    attentionChunks: chunk(groups.attention, ROWS_PER_TABLE),
+    healthyChunks: chunk(groups.healthy, ROWS_PER_TABLE),
     ...assembleCards(groups.attention),
   });
 }
