@@ -36,11 +36,9 @@ export function groupHosts(hosts: readonly HostView[]): HtmlHostGroups {
   return groups;
 }
 
-/** A finding as a card shows it: the texts that are the rule's own replaced by a link to the Rules section. */
+/** A finding above ok as a card shows it: the texts that are the rule's own replaced by a link to the Rules section. */
 export interface CardFinding {
   finding: FindingView;
-  /** At ok: one line, level, key and summary. */
-  brief: boolean;
   /** Shown in the card: the finding's text when it is not the rule's own, else null. */
   rationale: string | null;
   remediation: string | null;
@@ -62,7 +60,12 @@ export interface RuleSection {
 
 export interface HtmlCard {
   host: HostView;
+  /** A guess of the card's height in CSS pixels, the size it holds until it is first shown. */
+  height: number;
+  /** At notice and above (and unknown), in the evaluator's order, with their details. */
   findings: CardFinding[];
+  /** At ok, one line each, listed after the others. */
+  okFindings: FindingView[];
 }
 
 export interface HtmlPage {
@@ -73,13 +76,17 @@ export interface HtmlPage {
 /** The cards of the hosts that need attention, and the rules their findings link to, in evaluation order. */
 export function assembleCards(attention: readonly HostView[]): HtmlPage {
   const linked = new Set<string>();
-  const cards = attention.map((host) => ({
+  const cards = attention.map((host): HtmlCard => ({
     host,
-    findings: host.findings.map((f) => {
-      const card = assembleCardFinding(f);
-      if (card.ruleAnchor !== null) linked.add(f.id);
-      return card;
-    }),
+    findings: host.findings
+      .filter((f) => f.level !== 'ok')
+      .map((f) => {
+        const card = assembleCardFinding(f);
+        if (card.ruleAnchor !== null) linked.add(f.id);
+        return card;
+      }),
+    okFindings: host.findings.filter((f) => f.level === 'ok'),
+    height: cardHeight(host),
   }));
   const rules = RULE_IDS.filter((id) => linked.has(id)).map((id): RuleSection => {
     const r = ruleById(id);
@@ -88,13 +95,25 @@ export function assembleCards(attention: readonly HostView[]): HtmlPage {
   return { cards, rules };
 }
 
+/**
+ * Heights for the space a part holds off screen, before it was ever shown (then the browser keeps
+ * its real size): close enough that the scroll bar does not jump much. From the page at 1,280
+ * pixels wide; a wrong guess costs a jump of the scroll bar, never a wrong layout.
+ */
+const HEIGHTS = { card: 215, bar: 85, chart: 340, finding: 295, okLine: 40, attentionRow: 75, healthyRow: 68, tableHead: 45 } as const;
+
+function cardHeight(h: HostView): number {
+  if (h.failure) return HEIGHTS.card;
+  const ok = h.findings.filter((f) => f.level === 'ok').length;
+  return HEIGHTS.card + h.bars.length * HEIGHTS.bar + h.charts.length * HEIGHTS.chart + (h.findings.length - ok) * HEIGHTS.finding + ok * HEIGHTS.okLine;
+}
+
 /** Rule ids are the evaluator's own (`orphans`, `neighbours.conntrack`): safe in a fragment. */
 function ruleAnchor(id: string): string {
   return `rule-${id}`;
 }
 
 export function assembleCardFinding(f: FindingView): CardFinding {
-  if (f.level === 'ok') return { finding: f, brief: true, rationale: null, remediation: null, ruleAnchor: null, ruleLinks: null, linkFirst: false };
   // Compare the strings: a config or the evaluator may have changed a text for this host.
   const rule = isRuleId(f.id) ? ruleById(f.id) : undefined;
   const whyLinked = rule !== undefined && f.rationale !== '' && f.rationale === rule.rationale;
@@ -102,7 +121,6 @@ export function assembleCardFinding(f: FindingView): CardFinding {
   const ruleLinks = whyLinked && doLinked ? 'Why it matters and what to do' : whyLinked ? 'Why it matters' : doLinked ? 'What to do' : null;
   return {
     finding: f,
-    brief: false,
     rationale: whyLinked || f.rationale === '' ? null : f.rationale,
     remediation: doLinked || f.remediation === '' ? null : f.remediation,
     ruleAnchor: ruleLinks === null ? null : ruleAnchor(f.id),
@@ -118,10 +136,19 @@ export function assembleCardFinding(f: FindingView): CardFinding {
  */
 export const ROWS_PER_TABLE = 200;
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+/** A table's rows, and its guessed height (see HEIGHTS). */
+export interface RowTable {
+  rows: HostView[];
+  height: number;
+}
+
+export function chunkRows(hosts: readonly HostView[], rowHeight: number): RowTable[] {
+  const tables: RowTable[] = [];
+  for (let i = 0; i < hosts.length; i += ROWS_PER_TABLE) {
+    const rows = hosts.slice(i, i + ROWS_PER_TABLE);
+    tables.push({ rows, height: HEIGHTS.tableHead + rows.length * rowHeight });
+  }
+  return tables;
 }
 
 /** Host strings reach the page only through Handlebars' escaping `{{ }}`. */
@@ -130,8 +157,8 @@ export function renderHtml(view: ReportView): string {
   return renderTemplate('report.html', {
     ...view,
     ...groups,
-    attentionChunks: chunk(groups.attention, ROWS_PER_TABLE),
-    healthyChunks: chunk(groups.healthy, ROWS_PER_TABLE),
+    attentionTables: chunkRows(groups.attention, HEIGHTS.attentionRow),
+    healthyTables: chunkRows(groups.healthy, HEIGHTS.healthyRow),
     ...assembleCards(groups.attention),
   });
 }

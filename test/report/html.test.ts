@@ -211,7 +211,7 @@ describe('HTML report of evaluated hosts: the Rules section and brief ok finding
     const host = view.hosts.find((h) => h.name === 'batch-abort-515');
     const ok = host?.findings.filter((f) => f.level === 'ok') ?? [];
     expect(ok.length).toBeGreaterThan(3);
-    const lines = card('batch-abort-515').locator('.finding-ok');
+    const lines = card('batch-abort-515').locator('ul.findings-ok li');
     expect(await lines.count()).toBe(ok.length);
     for (let i = 0; i < ok.length; i++) {
       const line = lines.nth(i);
