@@ -1,7 +1,7 @@
 // The HTML report: one self-contained file (inline CSS and SVG, no scripts, nothing loaded).
 //
 // Hosts that need attention (any verdict but ok, or not audited) get a full card each; healthy
-// hosts share one compact table, a row each. At 10,000 hosts the page must stay small enough to
+// hosts follow a row each, in tables of 200. At 10,000 hosts the page must stay small enough to
 // open quickly, so the card says each thing once:
 // - a finding at notice or above keeps its figures, thresholds and assumptions; its rationale and
 //   remediation, when they are the rule's own words, are printed once in the Rules section at the
