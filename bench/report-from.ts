@@ -1,9 +1,10 @@
 // `sockaudit report --from` on a large saved run: N hosts (default 100,000) made by replicating
-// the recorded hosts under distinct names, one in 20 from a recording that needs attention,
+// the recorded hosts under distinct names, PCT % of them (default 5: one in 20) from a recording
+// that needs attention,
 // written as report.json by the encoder (streamed, host by host), then read, parsed and
 // evaluated again, ranked and rendered in every format by the built CLI under GNU time.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/report-from.js [--hosts N] [--keep DIR]
+//   npx tsc -p tsconfig.json && node dist/bench/report-from.js [--hosts N] [--attention PCT] [--keep DIR]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,20 +20,27 @@ const TARGET_SECONDS = 30;
 
 let hosts = 100_000;
 let keep: string | undefined;
+let attentionPct = 5;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--hosts') hosts = Number(argv[++i]);
   else if (argv[i] === '--keep') keep = argv[++i];
-  else throw new Error(`unknown option ${argv[i]} (--hosts N --keep DIR)`);
+  else if (argv[i] === '--attention') attentionPct = Number(argv[++i]);
+  else throw new Error(`unknown option ${argv[i]} (--hosts N --attention PCT --keep DIR)`);
 }
+if (!(attentionPct >= 0 && attentionPct <= 100)) throw new Error(`--attention takes a percentage from 0 to 100, not ${attentionPct}`);
 
 const names = readdirSync(join(packageRoot(), 'inventory', 'recorded')).filter((f) => f.endsWith('.probe')).sort().map((f) => f.slice(0, -'.probe'.length));
 const kinds = names.map((name) => recordedHost(name, recording(name)));
 const healthy = kinds.filter((h) => h.verdict?.verdict === 'ok');
 const attention = kinds.filter((h) => h.verdict?.verdict !== 'ok');
 // Hosts share their recording's parsed objects: only the names differ, so the generator stays small.
+// Host i needs attention when the running count of PCT % of the hosts steps up at i (at 5 %: hosts
+// 19, 39, 59, ...), taking the attention recordings in turn.
+let attentionHosts = 0;
 const results: HostResult[] = Array.from({ length: hosts }, (_, i) => {
-  const kind = i % 20 === 19 ? attention[(i / 20) % attention.length | 0]! : healthy[i % healthy.length]!;
+  const needs = Math.floor(((i + 1) * attentionPct) / 100) > Math.floor((i * attentionPct) / 100);
+  const kind = needs ? attention[attentionHosts++ % attention.length]! : healthy[i % healthy.length]!;
   return { ...kind, outcome: { ...kind.outcome, target: { ...kind.outcome.target, name: `host-${String(i).padStart(6, '0')}` } } };
 });
 
@@ -41,7 +49,7 @@ mkdirSync(dir, { recursive: true });
 const saved = join(dir, 'saved.json');
 let t = performance.now();
 await writeAtomic(saved, encodeSavedRun(rankRun(runOf(results))));
-console.log(`${hosts} hosts: saved.json ${(statSync(saved).size / 2 ** 20).toFixed(0)} MiB written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+console.log(`${hosts} hosts (${attentionHosts} from recordings that need attention): saved.json ${(statSync(saved).size / 2 ** 20).toFixed(0)} MiB written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const out = join(dir, 'out');
 const timeFile = join(dir, 'time.txt');

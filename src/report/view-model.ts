@@ -294,7 +294,7 @@ function assembleHost({ result, rank }: RankedHost): HostView {
   const level: Verdict = verdict?.verdict ?? 'unknown';
   const findings = verdict?.findings ?? [];
   const deciding = findDeciding(findings, verdict?.decidedBy);
-  return {
+  const host: HostView = {
     ...base,
     level,
     levelLabel: LEVEL_LABELS[level],
@@ -305,12 +305,41 @@ function assembleHost({ result, rank }: RankedHost): HostView {
     failure: null,
     problems: outcome.problems.map(clean),
     notes: (verdict?.notes ?? []).map(clean),
-    facts: assembleFacts(outcome.snapshot),
     findings: findings.map(assembleFinding),
-    bars: assembleBars(findings),
-    charts: assembleCharts(outcome.snapshot, findings, base.anchor),
-    holders: assembleHoldersView(outcome.snapshot, findings),
+    // Placeholders: lazy() below puts the real values in on first read.
+    facts: [],
+    bars: [],
+    charts: [],
+    holders: null,
   };
+  const { snapshot } = outcome;
+  lazy(host, 'facts', () => assembleFacts(snapshot));
+  lazy(host, 'bars', () => assembleBars(findings));
+  lazy(host, 'charts', () => assembleCharts(snapshot, findings, base.anchor));
+  lazy(host, 'holders', () => assembleHoldersView(snapshot, findings));
+  return host;
+}
+
+/**
+ * Makes `key` of `target` computed on its first read and kept from then on. A host's card-only
+ * parts (facts, bars, charts, holders, each finding's figures and thresholds) are most of the
+ * view's cost, and only the hosts a renderer shows in full read them: at 10,000 hosts the HTML
+ * page reads them for the few hundred cards, the Markdown and the terminal summary never.
+ */
+function lazy<T extends object, K extends keyof T>(target: T, key: K, build: () => T[K]): void {
+  const keep = (value: T[K]): void => {
+    Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+  };
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get(): T[K] {
+      const value = build();
+      keep(value);
+      return value;
+    },
+    set: keep,
+  });
 }
 
 function findingKey(f: Finding): string {
@@ -323,7 +352,7 @@ function findDeciding(findings: Finding[], decidedBy: string | undefined): Findi
 }
 
 function assembleFinding(f: Finding): FindingView {
-  return {
+  const view: FindingView = {
     id: f.id,
     item: f.item ?? null,
     key: displayKey(f),
@@ -332,12 +361,15 @@ function assembleFinding(f: Finding): FindingView {
     levelSymbol: LEVEL_SYMBOLS[f.level],
     summary: clean(f.summary),
     uncertain: f.uncertain === true,
-    figures: figureViews(f),
-    thresholds: thresholdViews(f),
+    figures: [],
+    thresholds: [],
     rationale: f.rationale,
     remediation: f.remediation,
     assumptions: f.assumptions.map(clean),
   };
+  lazy(view, 'figures', () => figureViews(f));
+  lazy(view, 'thresholds', () => thresholdViews(f));
+  return view;
 }
 
 function assembleFacts(s: Snapshot): LabelledValue[] {

@@ -96,8 +96,9 @@ describe('holders over SSH (in-process fleet)', () => {
     browser = await launchChromium();
     const loaded = await openFile(browser, join(dir.path, 'out', 'report.html'));
     expect(loaded.errors).toEqual([]);
-    const lines = await loaded.page.locator('.holders-line').allInnerTexts();
-    expect(lines).toEqual([`Who holds the sockets: ${SYNTHETIC_SENTENCE}`]);
+    // Off screen a card is not rendered (content-visibility) until scrolled to and the next frame.
+    await loaded.page.locator('.holders-line').first().scrollIntoViewIfNeeded();
+    await expect.poll(() => loaded.page.locator('.holders-line').allInnerTexts()).toEqual([`Who holds the sockets: ${SYNTHETIC_SENTENCE}`]);
     const card = loaded.page.locator('article.host', { has: loaded.page.locator('.holders-line') });
     await expect(card.locator('.name').innerText()).resolves.toBe('synthetic-holders');
     expect(await card.locator('.holders-line').isVisible()).toBe(true);

@@ -1,12 +1,14 @@
 // The HTML report in a real headless browser: ranking, escaping, no network, the bars.
 import { rankRun } from '../../src/run/rank.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { launchChromium, openFile, type Loaded } from '../support/browser.js';
 import { writeFileSync } from 'node:fs';
 import { buildView, renderHtml } from '../../src/report/index.js';
 import { HOST_KEY_OFF_WARNING } from '../../src/report/view-model.js';
 import { auditRun, HOSTILE_HTML_NAME } from '../support/fleet.js';
+import { recordedHost, recording, runOf } from '../support/runs.js';
+import { ruleById } from '../../src/evaluate/rules/index.js';
 
 const SCREENSHOT = '/tmp/sockaudit-report.png';
 
@@ -19,6 +21,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/**
+ * The text of an element as a reader sees it. Cards off screen are not rendered until scrolled to
+ * (`content-visibility: auto`) and have no innerText till the frame after that.
+ */
+async function shownText(locator: Locator): Promise<string> {
+  await locator.scrollIntoViewIfNeeded();
+  await expect.poll(() => locator.innerText()).not.toBe('');
+  return locator.innerText();
+}
 
 function load(html: string): Promise<Loaded> {
   const path = `/tmp/sockaudit-report-${process.pid}.html`;
@@ -42,7 +54,7 @@ describe('HTML report', () => {
 
   test('lists the hosts in ranked order', async () => {
     const rows = await loaded.page.$$eval('table.ranking tbody tr', (trs) =>
-      trs.map((tr) => ({ rank: tr.querySelector('td')?.textContent?.trim(), host: tr.querySelector('td.host a, td.host .name')?.textContent })),
+      trs.map((tr) => ({ rank: tr.querySelector('td')?.textContent?.trim(), host: tr.querySelector('td.host a, th.name')?.textContent })),
     );
     expect(rows.map((r) => r.host)).toEqual(view.hosts.map((h) => h.name));
     expect(rows.map((r) => Number(r.rank))).toEqual(view.hosts.map((_, i) => i + 1));
@@ -58,16 +70,32 @@ describe('HTML report', () => {
     expect(healthy).toEqual(['app-ok']);
     const cards = await loaded.page.$$eval('article.host .name', (els) => els.map((e) => e.textContent));
     expect(cards).toEqual(view.hosts.filter((h) => !healthy.includes(h.name)).map((h) => h.name));
-    const rows = await loaded.page.$$eval('table.healthy tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.querySelector('summary')?.textContent ?? td.textContent?.trim())));
+    const rows = await loaded.page.$$eval('table.healthy tbody tr', (trs) => trs.map((tr) => [...tr.children].map((cell) => cell.firstChild?.textContent?.trim())));
     const ok = view.hosts.find((h) => h.name === 'app-ok');
-    expect(rows).toEqual([[String(ok?.rank), 'app-ok', String(ok?.score), ok?.deciding]]);
-    // Its facts and notes on demand, folded until opened.
-    const details = loaded.page.locator(`#${ok?.anchor} details`);
+    expect(rows).toEqual([[String(ok?.rank), 'app-ok', String(ok?.score), ok?.deciding, ok?.endpoint]]);
+    // Its notes on demand, folded until opened.
+    const details = loaded.page.locator(`#${ok?.anchor} details.notes`);
     expect(await details.getAttribute('open')).toBeNull();
-    expect(await details.locator('.where').isVisible()).toBe(false);
+    expect(await details.locator('ul').isVisible()).toBe(false);
     await details.locator('summary').click();
-    expect(await details.locator('.where').textContent()).toContain(ok?.endpoint);
-    expect(await details.locator('.notes').textContent()).toContain('nf_conntrack_max');
+    expect(await details.locator('ul').textContent()).toContain('nf_conntrack_max');
+  });
+
+  test('holds every host once, by its rank, in a card or a row', async () => {
+    const ranks = await loaded.page.$$eval('article.host[data-rank], table.healthy tr[data-rank]', (els) => els.map((e) => Number(e.getAttribute('data-rank'))));
+    expect(ranks).toEqual(view.hosts.map((h) => h.rank));
+  });
+
+  test('keeps in the card a rationale or remediation that is not the rule\'s own', async () => {
+    // The fleet's findings carry texts of their own: each stays in its card, and no rule is linked.
+    const web = view.hosts.find((h) => h.name === 'web-1');
+    const orphans = web?.findings.find((f) => f.id === 'orphans');
+    const section = loaded.page.locator(`#${web?.anchor} section.finding`, { hasText: 'orphans at' }).first();
+    const body = await shownText(section);
+    expect(body).toContain(`Why it matters: ${orphans?.rationale}`);
+    expect(body).toContain(`What to do: ${orphans?.remediation}`);
+    expect(await loaded.page.locator('.rule-ref').count()).toBe(0);
+    expect(await loaded.page.locator('#rules-title').count()).toBe(0);
   });
 
   test('makes no network request and logs no error', () => {
@@ -127,5 +155,80 @@ describe('HTML report', () => {
     await loaded.page.screenshot({ path: SCREENSHOT.replace('.png', '-dark.png') });
     expect(light).toBe('rgb(255, 255, 255)');
     expect(dark).not.toBe(light);
+  });
+});
+
+describe('HTML report of evaluated hosts: the Rules section and brief ok findings', () => {
+  // Real evaluations: their texts are the rules' own, except where the evaluator adds to one (an
+  // old kernel's note before the incidents remediation on varnish-tsuna-2638).
+  const names = ['batch-abort-515', 'varnish-tsuna-2638', 'web-healthy-618'];
+  const view = buildView(rankRun(runOf(names.map((n) => recordedHost(n, recording(n))))));
+  const html = renderHtml(view);
+  const card = (name: string) => loaded.page.locator('article.host').filter({ has: loaded.page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
+  let loaded: Loaded;
+
+  beforeAll(async () => {
+    loaded = await load(html);
+    await loaded.page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  afterAll(async () => {
+    await loaded?.page.close();
+  });
+
+  test('links a finding to its rule, whose section holds the rule\'s rationale and remediation once', async () => {
+    const link = card('batch-abort-515').locator('section.finding', { hasText: 'TCPAbortOnMemory grew' }).locator('.rule-ref a');
+    expect(await link.getAttribute('href')).toBe('#rule-incidents');
+    await link.click();
+    expect(loaded.page.url()).toMatch(/#rule-incidents$/);
+    const target = loaded.page.locator(':target');
+    expect(await target.getAttribute('id')).toBe('rule-incidents');
+    const text = await target.innerText();
+    expect(text).toContain(`Why it matters: ${ruleById('incidents').rationale}`);
+    expect(text).toContain(`What to do: ${ruleById('incidents').remediation}`);
+    expect(await target.isVisible()).toBe(true);
+    // Each text once in the page, however many cards link to it.
+    const pageText = await loaded.page.evaluate<string>('document.body.textContent');
+    expect(pageText.split(ruleById('incidents').rationale).length - 1).toBe(1);
+    // Every link resolves to a section of the page.
+    const hrefs = await loaded.page.$$eval('.rule-ref a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(3);
+    // Rule ids hold dots (`neighbours.conntrack`): the id is matched as an attribute, not a CSS #id.
+    for (const href of new Set(hrefs)) expect(await loaded.page.locator(`section.rule[id="${href.slice(1)}"]`).count(), href).toBe(1);
+  });
+
+  test('keeps a remediation the evaluator changed in the card, and links the rationale', async () => {
+    const incidents = view.hosts.find((h) => h.name === 'varnish-tsuna-2638')?.findings.find((f) => f.id === 'incidents');
+    expect(incidents?.remediation).not.toBe(ruleById('incidents').remediation);
+    const section = card('varnish-tsuna-2638').locator('section.finding', { has: loaded.page.locator('.finding-id', { hasText: /^incidents$/ }) });
+    const text = await shownText(section);
+    expect(text).toContain(`What to do: ${incidents?.remediation}`);
+    expect(text).not.toContain(ruleById('incidents').rationale);
+    expect(await section.locator('.rule-ref').innerText()).toBe('Why it matters: rule incidents');
+  });
+
+  test('shows a finding at ok as one line, without figures or thresholds', async () => {
+    const host = view.hosts.find((h) => h.name === 'batch-abort-515');
+    const ok = host?.findings.filter((f) => f.level === 'ok') ?? [];
+    expect(ok.length).toBeGreaterThan(3);
+    const lines = card('batch-abort-515').locator('ul.findings-ok li');
+    expect(await lines.count()).toBe(ok.length);
+    for (let i = 0; i < ok.length; i++) {
+      const line = lines.nth(i);
+      expect((await line.textContent())?.replace(/\s+/g, ' ')).toBe(`✔ ok ${ok[i]?.key} ${ok[i]?.summary}`);
+      expect(await line.locator('dl, .thresholds').count()).toBe(0);
+      // One line at this width: no taller than the badge's line.
+      const box = await line.boundingBox();
+      expect(box?.height).toBeLessThan(40);
+    }
+    // Findings above ok keep their figures and thresholds.
+    const notOk = host?.findings.filter((f) => f.level !== 'ok') ?? [];
+    expect(await card('batch-abort-515').locator('section.finding dl.kv').count()).toBe(notOk.length);
+  });
+
+  test('gives the healthy host its row, not a card', async () => {
+    expect(await card('web-healthy-618').count()).toBe(0);
+    expect(await loaded.page.locator('table.healthy th.name').allInnerTexts()).toEqual(['web-healthy-618']);
+    expect(loaded.errors).toEqual([]);
   });
 });
