@@ -28,7 +28,7 @@ import type { ProbeRecord, RawSection } from '../procfs/sections.js';
 import { assembleSnapshot } from '../procfs/snapshot.js';
 import type { Int } from '../procfs/types.js';
 import { SortedKeys, compactJson } from './compact-json.js';
-import { NotAContainer, splitTopLevelArray } from './json-split.js';
+import { ElementNotJson, NotAContainer, parseTopLevelArray } from './json-split.js';
 import type { RankedHost, RankedRun } from './rank.js';
 import { TREND_COUNTERS, type AuditRun, type RunShard, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
 
@@ -77,13 +77,7 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
   const unattributed: HostResult[] = [];
   let skeleton: string;
   try {
-    ({ skeleton } = await splitTopLevelArray(path, 'hosts', (text, i) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (e) {
-        fail(`$.hosts[${i}]`, `not valid JSON: ${(e as Error).message}`);
-      }
+    ({ skeleton } = await parseTopLevelArray(path, 'hosts', (doc, i) => {
       const host = parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings);
       if (host.collectedBy === undefined) unattributed.push(host);
       hosts.push(host);
@@ -91,6 +85,7 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (e instanceof NotAContainer) fail(`$.hosts[${e.index}]`, 'expected an object');
+    if (e instanceof ElementNotJson) fail(`$.hosts[${e.index}]`, `not valid JSON: ${e.reason}`);
     throw new InputError(path, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const saved = decodeSavedRun(skeleton, path, opts, { hosts, warnings });
