@@ -51,9 +51,8 @@ async function best(step: () => unknown): Promise<number> {
   return min;
 }
 
-const line = (what: string, ms: number, bytes?: number): void => {
-  const rate = bytes === undefined ? '' : `, ${((bytes / 2 ** 20) / (ms / 1000)).toFixed(0)} MiB/s`;
-  console.log(`  ${what}: ${(ms / 1000).toFixed(2)} s = ${((ms * 1000) / hosts).toFixed(0)} µs/host${rate}`);
+const line = (what: string, ms: number, bytes: number, count = hosts): void => {
+  console.log(`  ${what}: ${(ms / 1000).toFixed(2)} s = ${((ms * 1000) / count).toFixed(0)} µs/host, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`);
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'sockaudit-codec-'));
@@ -69,11 +68,12 @@ try {
   line(`encode (${(statSync(saved).size / 2 ** 20).toFixed(1)} MiB, ${(statSync(saved).size / hosts / 1024).toFixed(1)} KiB/host)`, encode, bytes);
   for (const file of [saved, ...files]) {
     const size = statSync(file).size;
-    console.log(`${file === saved ? 'the file just written' : file}, ${(size / 2 ** 20).toFixed(1)} MiB`);
-    line('split into host texts', await best(() => splitTopLevelArray(file, 'hosts', () => undefined)), size);
-    line('split and JSON.parse each host', await best(() => splitTopLevelArray(file, 'hosts', (t) => JSON.parse(t))), size);
-    line('parsed hosts (line by line where it can)', await best(() => parseTopLevelArray(file, 'hosts', () => undefined)), size);
-    line('readSavedRun (also assemble and evaluate)', await best(() => readSavedRun(file)), size);
+    const { elements } = await splitTopLevelArray(file, 'hosts', () => undefined);
+    console.log(`${file === saved ? 'the file just written' : file}, ${(size / 2 ** 20).toFixed(1)} MiB, ${elements} hosts`);
+    line('split into host texts', await best(() => splitTopLevelArray(file, 'hosts', () => undefined)), size, elements);
+    line('split and JSON.parse each host', await best(() => splitTopLevelArray(file, 'hosts', (t) => JSON.parse(t))), size, elements);
+    line('parsed hosts (line by line where it can)', await best(() => parseTopLevelArray(file, 'hosts', () => undefined)), size, elements);
+    line('readSavedRun (also assemble and evaluate)', await best(() => readSavedRun(file)), size, elements);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
