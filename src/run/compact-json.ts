@@ -44,7 +44,9 @@ function write(value: unknown, sorted: boolean): string | undefined {
     return `${out}]`;
   }
   const o = value as Record<string, unknown>;
-  const keys = sorted ? sortedKeys(o) : Object.keys(o);
+  const keys = Object.keys(o);
+  if (sorted && keys.length >= MEMO_MIN_KEYS) return writeMemoized(o, keys);
+  if (sorted) sortKeys(keys);
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -56,19 +58,73 @@ function write(value: unknown, sorted: boolean): string | undefined {
   return `${out}}`;
 }
 
+// Large objects come in few shapes (a kernel's netstat groups, the sysctl table), each seen once
+// per host: their sorted keys, already quoted, are kept by the keys in their own order. Bounded,
+// so that hosts printing ever new names cannot grow it without end.
+const MEMO_MIN_KEYS = 9;
+const MEMO_MAX_SHAPES = 1000;
+interface Shape {
+  /** The keys as Object.keys gave them, to tell apart lists that join alike. */
+  keys: string[];
+  sorted: string[];
+  /** `"key":` for each sorted key. */
+  quoted: string[];
+}
+const shapes = new Map<string, Shape>();
+
+function writeMemoized(o: Record<string, unknown>, keys: string[]): string {
+  const id = keys.join('\n');
+  let shape = shapes.get(id);
+  if (shape === undefined || !sameKeys(shape.keys, keys)) {
+    const sorted = sortKeys([...keys]);
+    shape = { keys, sorted, quoted: sorted.map((k) => `${JSON.stringify(k)}:`) };
+    if (shapes.size < MEMO_MAX_SHAPES) shapes.set(id, shape);
+  }
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < shape.sorted.length; i++) {
+    const text = write(o[shape.sorted[i]!], true);
+    if (text === undefined) continue;
+    out += first ? `${shape.quoted[i]!}${text}` : `,${shape.quoted[i]!}${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
- * The keys in the order an object built from them in sorted order keeps: array-index keys ("0",
- * "17") first in numeric order, as every object orders them, then the others sorted.
+ * Sorts the keys in place into the order an object built from them in sorted order keeps:
+ * array-index keys ("0", "17") first in numeric order, as every object orders them, then the
+ * others sorted by UTF-16 code units as Array.prototype.sort does.
  */
-function sortedKeys(o: object): string[] {
-  const keys = Object.keys(o).sort();
-  let indices: string[] | undefined;
+function sortKeys(keys: string[]): string[] {
+  if (keys.length < 12) {
+    // Most objects have a few keys, where an insertion sort beats the call into sort().
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i]!;
+      let j = i - 1;
+      while (j >= 0 && keys[j]! > k) {
+        keys[j + 1] = keys[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+    }
+  } else keys.sort();
+  let indexed = false;
   for (const key of keys) {
     const c = key.charCodeAt(0);
-    if (c >= 0x30 && c <= 0x39 && isArrayIndex(key)) (indices ??= []).push(key);
+    if (c >= 0x30 && c <= 0x39 && isArrayIndex(key)) indexed = true;
   }
-  if (indices === undefined) return keys;
-  return [...indices.sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isArrayIndex(k))];
+  if (!indexed) return keys;
+  const indices = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  const others = keys.filter((k) => !isArrayIndex(k));
+  keys.splice(0, keys.length, ...indices, ...others);
+  return keys;
 }
 
 /** A canonical decimal below 2^32 - 1, which an object keeps among its indices rather than in insertion order. */

@@ -54,7 +54,8 @@ describe('compactJson', () => {
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
     array: fc.array(tie('value'), { maxLength: 5 }),
-    object: fc.array(fc.tuple(key, tie('value')), { maxLength: 6 }).map((entries) => {
+    // Up to 14 keys: objects of 9 and more take the path that remembers their shapes.
+    object: fc.array(fc.tuple(key, tie('value')), { maxLength: 14 }).map((entries) => {
       // Defined one by one, so __proto__ is an own key as a parser's table would hold it.
       const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of entries) o[k] = v;
@@ -70,6 +71,13 @@ describe('compactJson', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('tells apart shapes whose keys join alike, and keeps shapes it has seen right', () => {
+    const keys = (first: string, second: string) => Object.fromEntries([first, second, 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'k10'].map((k, i) => [k, i]));
+    for (const o of [keys('a\nb', 'c'), keys('a', 'b\nc'), keys('a\nb', 'c'), keys('z', 'b'), keys('z', 'b')]) {
+      expect(compactJson(new SortedKeys(o))).toBe(reference(o, true));
+    }
   });
 
   test('sorts inside SortedKeys only, and calls toJSON outside it as JSON.stringify does', () => {
