@@ -16,7 +16,14 @@ export function parseCounterTable(text: string, file = '/proc/net/netstat'): Par
   let empty = true;
   const lines = splitLines(text);
   for (let index = 0; index < lines.length; index++) {
-    const fields = header === undefined ? headerTokens(lines[index]!) : tokens(lines[index]!);
+    const line = lines[index]!;
+    if (header !== undefined && line.startsWith(header[0]!) && line.charCodeAt(header[0]!.length) === 0x20) {
+      if (readKernelValues(line, header, (groups[header[0]!.slice(0, -1)] ??= nameTable<Int>()))) {
+        header = undefined;
+        continue;
+      }
+    }
+    const fields = header === undefined ? headerTokens(line) : tokens(line);
     if (fields.length === 0) continue;
     empty = false;
     const number = index + 1;
@@ -57,4 +64,32 @@ function headerTokens(line: string): string[] {
   const fields = tokens(line);
   if (headers.size < HEADERS_KEPT && line.length > 64) headers.set(line, fields);
   return fields;
+}
+
+/**
+ * A value line as the kernel prints it, `Group: 12 0 345`, single spaces and counters below 2^53:
+ * read straight into the group, without a token array or a string per value. False as soon as
+ * the line is anything else (another spacing, a sign, a non-digit, a long number, a count that
+ * differs), and then the general path reads it again from the start, errors included; what was
+ * written meanwhile it writes again, in the same order.
+ */
+function readKernelValues(line: string, header: readonly string[], group: Record<string, Int>): boolean {
+  let f = 1;
+  let value = 0;
+  let digits = 0;
+  // One past the end stands for a final space, which closes the last value.
+  for (let i = header[0]!.length + 1; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 0x20;
+    if (c === 0x20) {
+      if (digits === 0 || f >= header.length) return false;
+      group[header[f++]!] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 15) {
+      // Fifteen digits stay below 2^53, so the sum is exact.
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else return false;
+  }
+  return f === header.length;
 }
