@@ -1,9 +1,9 @@
-// One JSON value as compact text in a single pass, for report.json's host lines. It writes what
-// JSON.stringify(value, bigintAsString) writes without indentation, with two differences that
-// JSON.stringify cannot make without copying: a bigint becomes its decimal string, and inside a
-// value wrapped in SortedKeys every object's keys come sorted (as an object rebuilt from its keys
-// in sorted order would print them, array-index keys first), so that parser internals cannot
-// change the output's order. The replacer and the sorted copy cost more than the writing itself.
+// One JSON value as compact text in a single pass, for report.json's host lines: what
+// JSON.stringify(value, bigintAsString) writes without indentation (a bigint as its decimal
+// string), except that inside a value wrapped in SortedKeys every object's keys come sorted, as an
+// object rebuilt from its keys in sorted order would print them (array-index keys first), so that
+// parser internals cannot change the output's order. JSON.stringify needs a replacer called for
+// every value and a sorted copy of every object for this, which cost more than the writing itself.
 
 /** A value whose objects, at every depth, are written with their keys sorted. */
 export class SortedKeys {
@@ -33,7 +33,7 @@ function write(value: unknown, sorted: boolean): string | undefined {
   }
   if (value === null) return 'null';
   if (value instanceof SortedKeys) return write(value.value, true);
-  // A sorted subtree is a rebuilt copy, in which a toJSON method would not survive.
+  // Sorted keys stand for such a rebuilt copy, which has no toJSON method to call.
   if (!sorted && typeof (value as { toJSON?: unknown }).toJSON === 'function') return write((value as { toJSON: (key: string) => unknown }).toJSON(''), false);
   if (Array.isArray(value)) {
     let out = '[';

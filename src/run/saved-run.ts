@@ -357,8 +357,8 @@ export const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
  * The saved run as a sequence of chunks that concatenate to exactly one JSON document: the head,
  * then one host at a time, then the baseline and trend. The head, baseline and trend are indented
  * by two spaces as JSON.stringify indents them; each host is one compact line (four spaces, the
- * host, a comma but after the last), which is a third smaller than the indented text and lets a
- * reader split hosts at line ends (json-split.ts). A final newline ends the file.
+ * host, then a comma unless it is the last), a third smaller than indented text, which also lets
+ * a reader split hosts at line ends (json-split.ts). A final newline ends the file.
  */
 export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, undefined> {
   const { run } = ranked;
