@@ -9,34 +9,87 @@ import { nameTable, parseError, parsed, splitLines, tokens, type ParseResult } f
 import type { CounterTable, Int } from './types.js';
 
 export function parseCounterTable(text: string, file = '/proc/net/netstat'): ParseResult<CounterTable> {
-  const lines = splitLines(text)
-    .map((line, index) => ({ number: index + 1, fields: tokens(line) }))
-    .filter((line) => line.fields.length > 0);
-  if (lines.length === 0) return parseError(file, undefined, 'file is empty');
   const groups = nameTable<Record<string, Int>>();
-  for (let i = 0; i < lines.length; i += 2) {
-    const header = lines[i]!;
-    const values = lines[i + 1];
-    const label = header.fields[0]!;
-    if (!label.endsWith(':')) return parseError(file, header.number, `expected "Group:" first, found "${label}"`);
-    if (!values) return parseError(file, header.number, `header line of ${label.slice(0, -1)} has no value line`);
-    if (values.fields[0] !== label) {
-      return parseError(file, values.number, `value line starts with "${values.fields[0]}", header line ${header.number} with "${label}"`);
+  // Lines pair up in order, blank lines skipped: a header, then its values.
+  let header: string[] | undefined;
+  let headerNumber = 0;
+  let empty = true;
+  const lines = splitLines(text);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (header !== undefined && line.startsWith(header[0]!) && line.charCodeAt(header[0]!.length) === 0x20) {
+      if (readKernelValues(line, header, (groups[header[0]!.slice(0, -1)] ??= nameTable<Int>()))) {
+        header = undefined;
+        continue;
+      }
     }
-    if (values.fields.length !== header.fields.length) {
-      return parseError(
-        file,
-        values.number,
-        `${values.fields.length - 1} values for ${header.fields.length - 1} names on line ${header.number}`,
-      );
+    const fields = header === undefined ? headerTokens(line) : tokens(line);
+    if (fields.length === 0) continue;
+    empty = false;
+    const number = index + 1;
+    if (header === undefined) {
+      const label = fields[0]!;
+      if (!label.endsWith(':')) return parseError(file, number, `expected "Group:" first, found "${label}"`);
+      header = fields;
+      headerNumber = number;
+      continue;
     }
+    const label = header[0]!;
+    if (fields[0] !== label) return parseError(file, number, `value line starts with "${fields[0]}", header line ${headerNumber} with "${label}"`);
+    if (fields.length !== header.length) return parseError(file, number, `${fields.length - 1} values for ${header.length - 1} names on line ${headerNumber}`);
     const group = (groups[label.slice(0, -1)] ??= nameTable<Int>());
-    for (let f = 1; f < header.fields.length; f++) {
-      const token = values.fields[f]!;
+    for (let f = 1; f < header.length; f++) {
+      const token = fields[f]!;
       const value = parseInteger(token);
-      if (value === undefined) return parseError(file, values.number, `${header.fields[f]}: "${token}" is not an integer`);
-      group[header.fields[f]!] = value;
+      if (value === undefined) return parseError(file, number, `${header[f]}: "${token}" is not an integer`);
+      group[header[f]!] = value;
     }
+    header = undefined;
   }
+  if (empty) return parseError(file, undefined, 'file is empty');
+  if (header !== undefined) return parseError(file, headerNumber, `header line of ${header[0]!.slice(0, -1)} has no value line`);
   return parsed({ groups });
+}
+
+// A kernel prints the same header lines on every host that runs it, 100 and more names each:
+// their tokens are kept, by line, so that a fleet's hosts share one copy of the names instead of
+// splitting them out again per host. Bounded, so that hosts printing ever new headers cannot grow
+// it without end; the arrays are never modified.
+const HEADERS_KEPT = 256;
+const headers = new Map<string, readonly string[]>();
+
+function headerTokens(line: string): string[] {
+  const known = headers.get(line);
+  if (known !== undefined) return known as string[];
+  const fields = tokens(line);
+  if (headers.size < HEADERS_KEPT && line.length > 64) headers.set(line, fields);
+  return fields;
+}
+
+/**
+ * A value line as the kernel prints it, `Group: 12 0 345`, single spaces and counters below 2^53:
+ * read straight into the group, without a token array or a string per value. False as soon as
+ * the line is anything else (another spacing, a sign, a non-digit, a long number, a count that
+ * differs), and then the general path reads it again from the start, errors included; what was
+ * written meanwhile it writes again, in the same order.
+ */
+function readKernelValues(line: string, header: readonly string[], group: Record<string, Int>): boolean {
+  let f = 1;
+  let value = 0;
+  let digits = 0;
+  // One past the end stands for a final space, which closes the last value.
+  for (let i = header[0]!.length + 1; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 0x20;
+    if (c === 0x20) {
+      if (digits === 0 || f >= header.length) return false;
+      group[header[f++]!] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 15) {
+      // Fifteen digits stay below 2^53, so the sum is exact.
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else return false;
+  }
+  return f === header.length;
 }

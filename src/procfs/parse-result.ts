@@ -16,7 +16,9 @@ export function parseError<T>(file: string, line: number | undefined, message: s
  * final newline dropped (so a missing final newline changes nothing). Line i is number i + 1.
  */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  const lines = text.split('\n');
+  // /proc never prints CR: only a file that passed through other hands needs the pass.
+  if (text.includes('\r')) for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }
@@ -32,6 +34,11 @@ export function nameTable<T>(): Record<string, T> {
 
 /** Whitespace-separated tokens of one line (spaces and tabs alike). */
 export function tokens(line: string): string[] {
+  // The kernel's usual line, single spaces between tokens and none around them, splits on the
+  // space alone, which is several times faster than the pattern and gives the same tokens.
+  if (line !== '' && line.charCodeAt(0) !== 0x20 && line.charCodeAt(line.length - 1) !== 0x20 && !line.includes('\t') && !line.includes('  ')) {
+    return line.split(' ');
+  }
   return line.split(/[ \t]+/).filter((t) => t !== '');
 }
 

@@ -26,8 +26,11 @@ export type SysctlName = (typeof SYSCTLS)[number];
 
 /** `/proc/sys/net/ipv4/tcp_mem` for `net.ipv4.tcp_mem`. */
 export function sysctlPath(name: string): string {
-  return `/proc/sys/${name.replaceAll('.', '/')}`;
+  return SYSCTL_PATHS.get(name) ?? `/proc/sys/${name.replaceAll('.', '/')}`;
 }
+
+// Asked for every sysctl of every host a saved run holds: the probe's own are worked out once.
+const SYSCTL_PATHS = new Map<string, string>(SYSCTLS.map((name) => [name, `/proc/sys/${name.replaceAll('.', '/')}`]));
 
 /** Files read once per run. Section name = path without the leading slash. */
 export const ONCE_FILES = ['proc/meminfo', 'proc/loadavg', 'proc/net/sockstat6', 'proc/net/snmp'] as const;

@@ -1,10 +1,11 @@
 // Saved runs: report.json, both directions, in one codec with its schema version.
 //
 // Encoding: the whole run, ranked, with each host's raw probe sections so a later version can
-// parse an old run again. bigint values are written as decimal strings; every object's keys come
-// in a fixed order (a failure's `detail` keeps the order the collector gave, which the HTML shows,
-// so that a saved run renders the same again). The document comes out as a sequence of chunks, one
-// host at a time, so a writer can stream it and no string grows with the fleet.
+// parse an old run again, one host a line. bigint values are written as decimal strings; every
+// object's keys come in a fixed order (a failure's `detail` keeps the order the collector gave,
+// which the HTML shows, so that a saved run renders the same again). The document comes out as a
+// sequence of chunks, one host at a time, so a writer can stream it and no string grows with the
+// fleet.
 // schema/report.schema.json describes it.
 //
 // Schema version 1. Per host, `collectedBy` is the sockaudit that ran the probe, while `tool` is
@@ -26,7 +27,8 @@ import { escapeInvisible } from '../text.js';
 import type { ProbeRecord, RawSection } from '../procfs/sections.js';
 import { assembleSnapshot } from '../procfs/snapshot.js';
 import type { Int } from '../procfs/types.js';
-import { NotAContainer, splitTopLevelArray } from './json-split.js';
+import { SortedKeys, compactJson } from './compact-json.js';
+import { ElementNotJson, NotAContainer, parseTopLevelArray } from './json-split.js';
 import type { RankedHost, RankedRun } from './rank.js';
 import { TREND_COUNTERS, type AuditRun, type RunShard, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
 
@@ -75,13 +77,7 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
   const unattributed: HostResult[] = [];
   let skeleton: string;
   try {
-    ({ skeleton } = await splitTopLevelArray(path, 'hosts', (text, i) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (e) {
-        fail(`$.hosts[${i}]`, `not valid JSON: ${(e as Error).message}`);
-      }
+    ({ skeleton } = await parseTopLevelArray(path, 'hosts', (doc, i) => {
       const host = parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings);
       if (host.collectedBy === undefined) unattributed.push(host);
       hosts.push(host);
@@ -89,6 +85,7 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (e instanceof NotAContainer) fail(`$.hosts[${e.index}]`, 'expected an object');
+    if (e instanceof ElementNotJson) fail(`$.hosts[${e.index}]`, `not valid JSON: ${e.reason}`);
     throw new InputError(path, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const saved = decodeSavedRun(skeleton, path, opts, { hosts, warnings });
@@ -358,8 +355,10 @@ export const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
 
 /**
  * The saved run as a sequence of chunks that concatenate to exactly one JSON document: the head,
- * then one host at a time, then the baseline and trend. The bytes are those of one
- * JSON.stringify of the whole document with two-space indentation, and a final newline.
+ * then one host at a time, then the baseline and trend. The head, baseline and trend are indented
+ * by two spaces as JSON.stringify indents them; each host is one compact line (four spaces, the
+ * host, then a comma unless it is the last), a third smaller than indented text, which also lets
+ * a reader split hosts at line ends (json-split.ts). A final newline ends the file.
  */
 export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, undefined> {
   const { run } = ranked;
@@ -391,8 +390,8 @@ export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, unde
     yield ',\n  "hosts": [';
     let first = true;
     for (const host of ranked.hosts) {
-      // Nested two levels deep: every line of the host's own text moves four spaces right.
-      yield `${first ? '' : ','}\n    ${escapeInvisible(stringify(assembleHost(host, run))).replace(/\n/g, '\n    ')}`;
+      // JSON text of a host has no raw line break (JSON escapes it in strings): one host, one line.
+      yield `${first ? '' : ','}\n    ${escapeInvisible(compactJson(assembleHost(host, run))!)}`;
       first = false;
     }
     yield '\n  ]';
@@ -440,8 +439,9 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     // Derived like the findings, and only where the probe looked, so older runs encode as before.
     ...holdersMember(result),
     collectedBy: result.collectedBy ?? run.tool.version,
-    snapshot: failed ? null : canonical(outcome.snapshot),
-    record: failed ? null : canonical(outcome.record),
+    // Keys sorted at every depth, so parser internals cannot change the output's order.
+    snapshot: failed ? null : new SortedKeys(outcome.snapshot),
+    record: failed ? null : new SortedKeys(outcome.record),
     startedAt: outcome.startedAt,
     durationMs: outcome.durationMs,
   };
@@ -498,17 +498,4 @@ function assembleDigestDoc(d: RunDigest): Record<string, unknown> {
       ...(h.holders ? { holders: h.holders.map((x) => ({ key: x.key, count: x.count })) } : {}),
     })),
   };
-}
-
-/** Objects with their keys sorted, recursively, so parser internals cannot change the output's order. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCounterTable } from '../../src/procfs/net-netstat.js';
+import { nameTable, parseError, parsed, splitLines, type ParseResult } from '../../src/procfs/parse-result.js';
+import type { CounterTable, Int } from '../../src/procfs/types.js';
 import { error, ok, captured, readCaptured, readEra } from '../support/procfs.js';
 
 describe('parseCounterTable', () => {
@@ -82,5 +85,62 @@ describe('parseCounterTable', () => {
     expect(pf.groups.TcpExt).toMatchObject({ TCPRcvCoalesce: 0, TCPRcvQDrop: 92425, TCPOFOQueue: 65515 });
     const pfSnmp = ok(parseCounterTable(readCaptured('procfs', 'net/snmp'), '/proc/net/snmp'));
     expect(pfSnmp.groups.Tcp).toMatchObject({ MaxConn: -1, ActiveOpens: 1103, RetransSegs: 348 });
+  });
+});
+
+describe('parseCounterTable on lines the kernel would not print', () => {
+  /** The parser as it was before the kernel's own value lines were read without tokens. */
+  function reference(text: string, file = '/proc/net/netstat'): ParseResult<CounterTable> {
+    const lines = splitLines(text)
+      .map((line, index) => ({ number: index + 1, fields: line.split(/[ \t]+/).filter((t) => t !== '') }))
+      .filter((line) => line.fields.length > 0);
+    if (lines.length === 0) return parseError(file, undefined, 'file is empty');
+    const groups = nameTable<Record<string, Int>>();
+    for (let i = 0; i < lines.length; i += 2) {
+      const header = lines[i]!;
+      const values = lines[i + 1];
+      const label = header.fields[0]!;
+      if (!label.endsWith(':')) return parseError(file, header.number, `expected "Group:" first, found "${label}"`);
+      if (!values) return parseError(file, header.number, `header line of ${label.slice(0, -1)} has no value line`);
+      if (values.fields[0] !== label) return parseError(file, values.number, `value line starts with "${values.fields[0]}", header line ${header.number} with "${label}"`);
+      if (values.fields.length !== header.fields.length) return parseError(file, values.number, `${values.fields.length - 1} values for ${header.fields.length - 1} names on line ${header.number}`);
+      const group = (groups[label.slice(0, -1)] ??= nameTable<Int>());
+      for (let f = 1; f < header.fields.length; f++) {
+        const value = /^-?\d+$/.test(values.fields[f]!) ? BigInt(values.fields[f]!) : undefined;
+        if (value === undefined) return parseError(file, values.number, `${header.fields[f]}: "${values.fields[f]}" is not an integer`);
+        group[header.fields[f]!] = value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) || 0 : value;
+      }
+    }
+    return parsed({ groups });
+  }
+
+  const token = fc.constantFrom('TcpExt:', 'IpExt:', 'A', 'B', '__proto__', '0', '7', '00', '-3', '-0', '123456789012345', '9007199254740993', '18446744073709551615', 'x', '1.5');
+  const separator = fc.constantFrom(' ', ' ', ' ', '  ', '\t', ' \t');
+  const line = fc.tuple(fc.constantFrom('', ' ', '\t'), fc.array(fc.tuple(token, separator), { maxLength: 6 }), fc.constantFrom('', ' ', '\r')).map(
+    ([lead, parts, tail]) => lead + parts.map(([t, s], i) => (i === parts.length - 1 ? t : t + s)).join('') + tail,
+  );
+
+  it('reads every line as the general path always did: the same groups, the same first error', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        const text = lines.join('\n');
+        expect(parseCounterTable(text)).toEqual(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
+    // Pairs that mostly pass, so that the values are compared and not only the errors.
+    const pair = fc.tuple(fc.constantFrom('TcpExt:', 'IpExt:'), fc.array(fc.constantFrom('A', 'B', 'C', '__proto__'), { maxLength: 4 }), fc.array(token, { maxLength: 4 }), separator).map(
+      ([label, names, values, sep]) => `${label} ${names.join(' ')}\n${label}${sep}${values.join(' ')}`,
+    );
+    // Value lines in the kernel's form, counters of any size up to u64 and a few that are not counters.
+    const counter = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String), fc.nat().map(String), fc.constantFrom('00', '-1', '1e3', '9007199254740992', '9007199254740993'));
+    const kernelPair = fc.array(counter, { minLength: 1, maxLength: 6 }).map((values) => `IpExt: ${values.map((_, i) => `F${i}`).join(' ')}\nIpExt: ${values.join(' ')}`);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pair, kernelPair), { minLength: 1, maxLength: 4 }), (pairs) => {
+        const text = `${pairs.join('\n')}\n`;
+        expect(parseCounterTable(text)).toEqual(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

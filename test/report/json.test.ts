@@ -42,7 +42,7 @@ describe('JSON report', () => {
   });
 
   test('writes bigints as decimal strings and keeps the raw probe sections', () => {
-    expect(text).toContain('"Huge": "18446744073709551615"');
+    expect(text).toContain('"Huge":"18446744073709551615"');
     const web = doc.hosts.find((h) => h.name === 'web-1') as { record: { sections: { name: string }[] } };
     expect(web.record.sections.map((s) => s.name)).toContain('proc/net/sockstat');
   });
@@ -50,6 +50,14 @@ describe('JSON report', () => {
   test('keeps host strings raw (JSON escaping only)', () => {
     const names = doc.hosts.map((h) => h.name);
     for (const h of run.hosts) expect(names).toContain(h.outcome.target.name);
+  });
+
+  test('writes each host on one line of its own, the rest indented', () => {
+    const lines = text.split('\n');
+    const hostLines = lines.filter((l) => l.startsWith('    {'));
+    expect(hostLines).toHaveLength(doc.hosts.length);
+    hostLines.forEach((line, i) => expect(JSON.parse(line.replace(/,$/, ''))).toEqual(doc.hosts[i]));
+    expect(lines.filter((l) => !l.startsWith('    {')).every((l) => l.length < 120)).toBe(true);
   });
 
   test('is the same text for the same run whatever the input order', () => {

@@ -22,10 +22,30 @@ const run = runOf(
 );
 const text = encodeSavedRunText(rankRun(run));
 
-test('gives the same run as decoding the whole text, in the written and in a compact layout', async () => {
+/** The text with every host line pretty-printed, as sockaudit wrote report.json before hosts had a line each. */
+function indentedHosts(t: string): string {
+  return t.replace(/^ {4}(\{.*\}),?$/gm, (line, host: string) => `    ${JSON.stringify(JSON.parse(host), null, 2).replace(/\n/g, '\n    ')}${line.endsWith(',') ? ',' : ''}`);
+}
+
+/** Hosts in pairs on one line, blank lines and CRLF between them: a hand-edited file. */
+function handEdited(t: string): string {
+  let k = 0;
+  return t.replace(/,\n {4}\{/g, (sep) => (k++ % 2 === 0 ? ', {' : `,\r\n\r\n\t{`)).replace(/\}\n {2}\]/, '}  ]');
+}
+
+test('gives the same run as decoding the whole text, in the written layout and in others', async () => {
   expect(text.length).toBeGreaterThan(3 << 20);
+  // One host a line, and nowhere else a line that starts with an object.
+  expect(text.split('\n').filter((l) => l.startsWith('    {')).length).toBe(120);
   const whole = parseSavedRun(text, 'report.json', { toolVersion: '1.0.0' });
-  for (const [name, body] of [['pretty.json', text], ['compact.json', JSON.stringify(JSON.parse(text))]] as const) {
+  const layouts = [
+    ['written.json', text],
+    ['indented.json', indentedHosts(text)],
+    ['compact.json', JSON.stringify(JSON.parse(text))],
+    ['hand-edited.json', handEdited(text)],
+  ] as const;
+  expect(new Set(layouts.map(([, body]) => body)).size).toBe(layouts.length);
+  for (const [name, body] of layouts) {
     const path = join(dir, name);
     writeFileSync(path, body);
     const streamed = await readSavedRun(path, { toolVersion: '1.0.0' });
@@ -46,10 +66,13 @@ test('hands over every element of the member named, and only of that member', as
 });
 
 test('names the host that is not valid JSON or not an object', async () => {
-  const broken = join(dir, 'broken.json');
-  const at = text.indexOf('"name": "h-2-');
-  writeFileSync(broken, `${text.slice(0, at)}"name": h-2${text.slice(at + 12)}`);
-  await expect(readSavedRun(broken)).rejects.toThrow(/\$\.hosts\[\d+\]: not valid JSON/);
+  // A quote lost before a host's name, on its own line and in an indented host.
+  for (const [name, body] of [['broken.json', text], ['broken-indented.json', indentedHosts(text)]] as const) {
+    const broken = join(dir, name);
+    const at = body.indexOf('"h-2-');
+    writeFileSync(broken, `${body.slice(0, at)}h-2${body.slice(at + 4)}`);
+    await expect(readSavedRun(broken)).rejects.toThrow(/\$\.hosts\[\d+\]: not valid JSON/);
+  }
   const scalar = join(dir, 'scalar.json');
   writeFileSync(scalar, JSON.stringify({ ...JSON.parse(text), hosts: [JSON.parse(text).hosts[0], 'x'] }));
   await expect(readSavedRun(scalar)).rejects.toThrow(InputError);

@@ -74,7 +74,7 @@ describe(`${HOSTS.toLocaleString('en-US')} hosts`, () => {
       let last = '';
       for (const chunk of typeof out === 'string' ? [out] : out) {
         n += Buffer.byteLength(chunk, 'utf8');
-        if (format.id === 'json' && chunk.includes('"rank": ')) jsonHosts++;
+        if (format.id === 'json' && chunk.includes('"rank":')) jsonHosts++;
         last = chunk.length > 0 ? chunk : last;
       }
       bytes[format.id] = n;

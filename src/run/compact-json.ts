@@ -1,0 +1,134 @@
+// One JSON value as compact text in a single pass, for report.json's host lines: what
+// JSON.stringify(value, bigintAsString) writes without indentation (a bigint as its decimal
+// string), except that inside a value wrapped in SortedKeys every object's keys come sorted, as an
+// object rebuilt from its keys in sorted order would print them (array-index keys first), so that
+// parser internals cannot change the output's order. JSON.stringify needs a replacer called for
+// every value and a sorted copy of every object for this, which cost more than the writing itself.
+
+/** A value whose objects, at every depth, are written with their keys sorted. */
+export class SortedKeys {
+  constructor(readonly value: unknown) {}
+}
+
+/** The compact JSON text of `value`; undefined where JSON.stringify gives undefined (a function, undefined). */
+export function compactJson(value: unknown): string | undefined {
+  return write(value, false);
+}
+
+function write(value: unknown, sorted: boolean): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'object':
+      break;
+    default:
+      // undefined, a function or a symbol: left out of an object, null in an array.
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (value instanceof SortedKeys) return write(value.value, true);
+  // Sorted keys stand for such a rebuilt copy, which has no toJSON method to call.
+  if (!sorted && typeof (value as { toJSON?: unknown }).toJSON === 'function') return write((value as { toJSON: (key: string) => unknown }).toJSON(''), false);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += write(value[i], sorted) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (sorted && keys.length >= MEMO_MIN_KEYS) return writeMemoized(o, keys);
+  if (sorted) sortKeys(keys);
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const text = write(o[key], sorted);
+    if (text === undefined) continue;
+    out += first ? `${JSON.stringify(key)}:${text}` : `,${JSON.stringify(key)}:${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+// Large objects come in few shapes (a kernel's netstat groups, the sysctl table), each seen once
+// per host: their sorted keys, already quoted, are kept by the keys in their own order. Bounded,
+// so that hosts printing ever new names cannot grow it without end.
+const MEMO_MIN_KEYS = 9;
+const MEMO_MAX_SHAPES = 1000;
+interface Shape {
+  /** The keys as Object.keys gave them, to tell apart lists that join alike. */
+  keys: string[];
+  sorted: string[];
+  /** `"key":` for each sorted key. */
+  quoted: string[];
+}
+const shapes = new Map<string, Shape>();
+
+function writeMemoized(o: Record<string, unknown>, keys: string[]): string {
+  const id = keys.join('\n');
+  let shape = shapes.get(id);
+  if (shape === undefined || !sameKeys(shape.keys, keys)) {
+    const sorted = sortKeys([...keys]);
+    shape = { keys, sorted, quoted: sorted.map((k) => `${JSON.stringify(k)}:`) };
+    if (shapes.size < MEMO_MAX_SHAPES) shapes.set(id, shape);
+  }
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < shape.sorted.length; i++) {
+    const text = write(o[shape.sorted[i]!], true);
+    if (text === undefined) continue;
+    out += first ? `${shape.quoted[i]!}${text}` : `,${shape.quoted[i]!}${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Sorts the keys in place into the order an object built from them in sorted order keeps:
+ * array-index keys ("0", "17") first in numeric order, as every object orders them, then the
+ * others sorted by UTF-16 code units as Array.prototype.sort does.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length < 12) {
+    // Most objects have a few keys, where an insertion sort beats the call into sort().
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i]!;
+      let j = i - 1;
+      while (j >= 0 && keys[j]! > k) {
+        keys[j + 1] = keys[j]!;
+        j--;
+      }
+      keys[j + 1] = k;
+    }
+  } else keys.sort();
+  let indexed = false;
+  for (const key of keys) {
+    const c = key.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39 && isArrayIndex(key)) indexed = true;
+  }
+  if (!indexed) return keys;
+  const indices = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  const others = keys.filter((k) => !isArrayIndex(k));
+  keys.splice(0, keys.length, ...indices, ...others);
+  return keys;
+}
+
+/** A canonical decimal below 2^32 - 1, which an object keeps among its indices rather than in insertion order. */
+function isArrayIndex(key: string): boolean {
+  if (!/^(?:0|[1-9]\d{0,9})$/.test(key)) return false;
+  return Number(key) < 2 ** 32 - 1;
+}

@@ -1,0 +1,91 @@
+// The single-pass writer against what it replaces: JSON.stringify with a bigint replacer over a
+// copy of the value with every object's keys sorted. Same text, on the recorded hosts and on
+// random values (bigints, index-like keys, __proto__, undefined, lone surrogates, -0, NaN).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
+import { assembleSnapshot } from '../../src/procfs/snapshot.js';
+import { compactJson, SortedKeys } from '../../src/run/compact-json.js';
+import { recording } from '../support/runs.js';
+
+const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/** The encoder's former path: a sorted copy, then JSON.stringify. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+const reference = (value: unknown, sorted: boolean): string | undefined => JSON.stringify(sorted ? canonical(value) : value, bigintAsString);
+
+const names = readdirSync(join(packageRoot(), 'inventory', 'recorded'))
+  .filter((f) => f.endsWith('.probe'))
+  .map((f) => f.slice(0, -'.probe'.length));
+
+describe('compactJson', () => {
+  test.each(names)('writes the recorded host %s as the sorted copy stringified', (name) => {
+    const record = recording(name);
+    const { snapshot } = assembleSnapshot(record);
+    expect(compactJson(new SortedKeys(snapshot))).toBe(reference(snapshot, true));
+    expect(compactJson(new SortedKeys(record))).toBe(reference(record, true));
+    // Outside SortedKeys the keys keep their order.
+    expect(compactJson(snapshot)).toBe(reference(snapshot, false));
+  });
+
+  const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('0', '1', '10', '2', '007', '4294967294', '4294967295', '-1', '__proto__', 'constructor'));
+  const leaf = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.double(),
+    fc.integer(),
+    fc.bigInt(),
+    fc.boolean(),
+    fc.constantFrom(null, undefined, -0, Number.NaN, Number.POSITIVE_INFINITY, '\u2028\u202e\u009b\u007f', '\ud800'),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 5 }),
+    // Up to 14 keys: objects of 9 and more take the path that remembers their shapes.
+    object: fc.array(fc.tuple(key, tie('value')), { maxLength: 14 }).map((entries) => {
+      // Defined one by one, so __proto__ is an own key as a parser's table would hold it.
+      const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const [k, v] of entries) o[k] = v;
+      return o;
+    }),
+  }));
+
+  test('writes any value as JSON.stringify writes it, sorted or not', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(compactJson(new SortedKeys(v))).toBe(reference(v, true));
+        expect(compactJson(v)).toBe(reference(v, false));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('tells apart shapes whose keys join alike, and keeps shapes it has seen right', () => {
+    const keys = (first: string, second: string) => Object.fromEntries([first, second, 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'k10'].map((k, i) => [k, i]));
+    for (const o of [keys('a\nb', 'c'), keys('a', 'b\nc'), keys('a\nb', 'c'), keys('z', 'b'), keys('z', 'b')]) {
+      expect(compactJson(new SortedKeys(o))).toBe(reference(o, true));
+    }
+  });
+
+  test('sorts inside SortedKeys only, and calls toJSON outside it as JSON.stringify does', () => {
+    const at = new Date(0);
+    expect(compactJson({ b: 1, a: [{ d: 1n, c: undefined }], s: new SortedKeys({ b: { z: 1, y: 2 }, a: [{ d: 1, c: 2 }] }), at })).toBe(
+      '{"b":1,"a":[{"d":"1"}],"s":{"a":[{"c":2,"d":1}],"b":{"y":2,"z":1}},"at":"1970-01-01T00:00:00.000Z"}',
+    );
+    expect(compactJson(undefined)).toBeUndefined();
+    expect(compactJson([undefined, () => 1])).toBe('[null,null]');
+  });
+});
