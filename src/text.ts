@@ -6,9 +6,13 @@
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|[ -/]*[0-~]?)/g;
 const C1_STRING = /[\u0090\u0098\u009d\u009e\u009f][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u009b[0-?]*[ -/]*[@-~]?/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Any character the replacements below act on (ESC, tab and newline are C0; the C1 introducers are in 0x80-0x9f). */
+const NEEDS_CLEANING = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** A host string made safe to print: escape sequences and C0/C1 controls removed; tabs and newlines become spaces. */
 export function sanitizeForTerminal(s: string): string {
+  // Nearly every string is clean already: one scan for anything the replacements would touch.
+  if (!NEEDS_CLEANING.test(s)) return s;
   return s.replace(ESCAPE_SEQUENCE, '').replace(C1_STRING, '').replace(/[\t\n]/g, ' ').replace(CONTROL, '');
 }
 

@@ -175,14 +175,16 @@ const SEVERITY: readonly Verdict[] = ['critical', 'warning', 'unknown', 'notice'
  * the hosts it applies to in ranking order: worst level first, then the most hosts.
  */
 function assembleRemedies(hosts: readonly HostView[]): MdRemedy[] {
-  const groups = new Map<string, { key: string; remediation: string; worst: Verdict; hosts: string[]; levels: Map<Verdict, number> }>();
+  const groups = new Map<string, { key: string; remediation: string; worst: Verdict; hosts: string[]; named: Set<string>; levels: Map<Verdict, number> }>();
   for (const h of hosts) {
     for (const f of h.findings) {
       if (f.level === 'ok' || f.remediation === '') continue;
       const id = `${f.key}\u0000${f.remediation}`;
-      const g = groups.get(id) ?? groups.set(id, { key: f.key, remediation: f.remediation, worst: f.level, hosts: [], levels: new Map() }).get(id);
-      if (g === undefined || g.hosts.includes(h.name)) continue;
+      const g = groups.get(id) ?? groups.set(id, { key: f.key, remediation: f.remediation, worst: f.level, hosts: [], named: new Set(), levels: new Map() }).get(id);
+      // A set beside the list: a remedy common to most of a large fleet would make a list scan quadratic.
+      if (g === undefined || g.named.has(h.name)) continue;
       if (SEVERITY.indexOf(f.level) < SEVERITY.indexOf(g.worst)) g.worst = f.level;
+      g.named.add(h.name);
       g.hosts.push(h.name);
       g.levels.set(f.level, (g.levels.get(f.level) ?? 0) + 1);
     }
