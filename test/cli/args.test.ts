@@ -29,8 +29,8 @@ const AUDIT_DEFAULTS = {
   identityFiles: [],
   knownHosts: [],
   concurrency: 32,
-  // One SSH worker per core, at most 4, none on one core: this machine's.
-  sshWorkers: availableParallelism() < 2 ? 0 : Math.min(4, availableParallelism()),
+  // One SSH worker per core beyond the first, at most 4: this machine's.
+  sshWorkers: Math.max(0, Math.min(4, availableParallelism() - 1)),
   hostTimeoutSeconds: 30,
   samples: 1,
   intervalSeconds: 5,
@@ -293,7 +293,7 @@ describe('suggestions', () => {
 });
 
 describe('defaultSshWorkers', () => {
-  it('is one per core, at most 4, and none on one core', () => {
-    expect([1, 2, 3, 4, 8, 64].map((n) => defaultSshWorkers(n))).toEqual([0, 2, 3, 4, 4, 4]);
+  it('is one per core beyond the first, at most 4', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map((n) => defaultSshWorkers(n))).toEqual([0, 1, 2, 3, 4, 4, 4]);
   });
 });
