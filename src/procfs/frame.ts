@@ -51,7 +51,7 @@ function readFrame(text: string, boundary: string, maxBytes: number): ProbeRecor
     if (line === `${boundary} done`) break;
     const begin = line.startsWith(mark) ? /^begin (\S+)(?: sample=(\d+))?$/.exec(line.slice(mark.length)) : null;
     if (!begin) throw new FrameBreak(i + 1, 'expected a section begin or the end of output');
-    const name = begin[1]!;
+    const name = ownString(begin[1]!);
     const beginLine = i + 1;
     if (record.sections.length >= PROBE_MAX_SECTIONS) throw new FrameBreak(beginLine, `more than ${PROBE_MAX_SECTIONS} sections, more than a probe prints`);
     if (begin[2] !== undefined && Number(begin[2]) >= PROBE_MAX_SAMPLES) {
@@ -122,4 +122,22 @@ export function formatProbeFrame(record: ProbeRecord, boundary: string): string 
   }
   out.push(`${boundary} done\n`);
   return out.join('');
+}
+
+/** Section names seen so far, each held once for the whole run; bounded, as hosts choose them. */
+const NAMES = new Map<string, string>();
+const MAX_NAMES = 4096;
+
+/**
+ * A section name as a string of its own, shared by every host that prints it. V8 keeps a
+ * substring of 13 characters or more as a view into the string it was cut from, here the host's
+ * whole output: a name cut from its begin line kept that output alive (about 10 KB a host) for as
+ * long as the run kept the host. Slicing a concatenation copies it first, so a copy holds only itself.
+ */
+function ownString(name: string): string {
+  const known = NAMES.get(name);
+  if (known !== undefined) return known;
+  const own = ` ${name}`.slice(1);
+  if (NAMES.size < MAX_NAMES) NAMES.set(own, own);
+  return own;
 }
