@@ -1,9 +1,10 @@
 // The SSH sessions of a fleet of 64 hosts or more run in worker threads (src/collect/ssh-workers.ts).
 // Through the built CLI against the in-process fleet: the workers give each host the same outcome
 // as the main thread does, faults included; accept-new records each key once whichever worker
-// met it; a signal still stops the run, writes every host and ends the process at once.
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// met it; an encrypted key opened on the main thread signs in the workers, its passphrase never
+// shown; a signal still stops the run, writes every host and ends the process at once.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -12,6 +13,7 @@ import { repoRoot, runBinary, tempDir } from './helpers.js';
 import { expectValidReport } from '../support/schema.js';
 
 const N = 96;
+const PASSPHRASE = 'worker threads keep this to themselves';
 const FAULTS: FleetFault[] = ['wrong-host-key', 'refuse', 'auth-fail', 'garbage'];
 const recordingDir = join(repoRoot, 'inventory', 'recorded');
 const recordings = readdirSync(recordingDir).filter((f) => f.endsWith('.probe')).sort().map((f) => readFileSync(join(recordingDir, f), 'utf8'));
@@ -119,6 +121,31 @@ describe(`${N} hosts through ssh worker threads`, () => {
     const strict = await cli([...base(), '--known-hosts', recordIn, '--workers', '2', '-o', again]);
     expect(strict.code, strict.stderr).toBe(0);
     for (const h of hostsOf(again).filter((x) => x.status !== 'failed')) expect(h.hostKeyVerified, h.name).toBe('known');
+  }, 120_000);
+
+  it('an encrypted key opened once on the main thread signs in every worker, and its passphrase appears nowhere', async () => {
+    const encrypted = join(dir.path, 'id_encrypted');
+    writeFileSync(encrypted, readFileSync(keyFile));
+    chmodSync(encrypted, 0o600);
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', PASSPHRASE, '-a', '4', '-f', encrypted]);
+    const inventory = { defaults: { user: 'audit', identityFile: encrypted }, hosts: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })) };
+    writeFileSync(join(dir.path, 'fleet-encrypted.yml'), stringify(inventory));
+    const out = join(dir.path, 'encrypted');
+    const argv = base().map((a) => (a === join(dir.path, 'fleet.yml') ? join(dir.path, 'fleet-encrypted.yml') : a));
+    const r = await runBinary([...argv, '--known-hosts', join(dir.path, 'known_hosts'), '--workers', '2', '-o', out, '--format', 'json,md,html'], {
+      env: { SSH_AUTH_SOCK: '', SOCKAUDIT_KEY_PASSPHRASE: PASSPHRASE },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('SSH sessions in 2 worker threads');
+    const hosts = hostsOf(out);
+    for (const [i, h] of fleet.hosts.entries()) {
+      const got = hosts.find((x) => x.name === h.name)!;
+      // Auth failures are the fleet's own fault hosts; every other host logged in with the key.
+      if (faultOf(i) === undefined) expect(got.status, `${h.name}: ${got.message ?? ''}`).not.toBe('failed');
+    }
+    for (const text of [r.stdout, r.stderr, ...['report.json', 'report.md', 'report.html'].map((f) => readFileSync(join(out, f), 'utf8'))]) {
+      expect(text).not.toContain(PASSPHRASE);
+    }
   }, 120_000);
 
   it('SIGINT stops the workers: every host in the report, the others cancelled, and the process ends at once', async () => {
