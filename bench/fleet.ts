@@ -7,23 +7,20 @@
 // Needs: openssh-server, GNU time and the peers (apt-get install -y openssh-server time pssh
 // clustershell ansible-core); a peer that is not installed is skipped with a line saying so.
 // Run test/support/setup.sh once as root first, so sessions log in as a user with stock dotfiles.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
 import { packageVersion } from '../src/paths.js';
-import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
-import { gnuTimeMissing, measureRun, type Measurement } from './measure.js';
+import { benchAddresses, startBenchFleet } from './fleet-setup.js';
+import { gnuTimeMissing } from './measure.js';
 import { floorLine } from './floor-ratio.js';
-import { formatCase, type BenchCase, type ToolCase } from './table.js';
-import { CURVE25519, TOOLS, type BenchTool, type RunContext } from './tools.js';
+import { formatCase, type BenchCase } from './table.js';
+import { emptyRow, errorText, runTool, versionLine, type Check } from './tool-run.js';
+import { CURVE25519, TOOLS, type BenchTool } from './tools.js';
 
 // Every variant at 50 hosts; at 200 the peers with curve25519 only, which keeps a full run near
 // ten minutes on two cores (their default-kex runs only add client CPU, as 50 hosts show).
 const DEFAULT_CASES = '50:32:all,200:32:curve25519,200:64:curve25519';
-const RUN_TIMEOUT_MS = 300_000;
 
 interface PlannedCase {
   n: number;
@@ -71,71 +68,10 @@ function parsePlan(argv: string[]): Plan {
   return { cases, repeats, tools, ...(values.json === undefined ? {} : { jsonPath: values.json }) };
 }
 
-/** Control characters out: tool output can carry anything a host printed. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
-}
-
-function tail(path: string, lines = 5): string {
-  try {
-    return printable(readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n'));
-  } catch {
-    return '';
-  }
-}
-
-interface RunResult {
-  /** Absent when the run could not be measured (killed on its timeout). */
-  measurement?: Measurement;
-  collected: number;
-  /** The end of the tool's stderr, when it did not collect from every host. */
-  problem?: string;
-}
-
-async function runOnce(tool: BenchTool, fleet: BenchFleet, n: number, concurrency: number, signal: AbortSignal): Promise<RunResult> {
-  const workDir = mkdtempSync(join(tmpdir(), `sockaudit-bench-${tool.id}-`));
-  try {
-    const boundary = newBoundary();
-    const ctx: RunContext = { fleet, n, concurrency, workDir, boundary, script: buildProbeScript({ boundary }) };
-    const stdoutPath = join(workDir, 'stdout');
-    const stderrPath = join(workDir, 'stderr');
-    let measurement: Measurement;
-    try {
-      measurement = await measureRun({
-        invocation: tool.invocation(ctx),
-        cwd: workDir,
-        stdoutPath,
-        stderrPath,
-        timePath: join(workDir, 'time'),
-        sshdPids: fleet.sshdPids,
-        serverCpuSeconds: () => fleet.serverCpuSeconds(),
-        timeoutMs: RUN_TIMEOUT_MS,
-        signal,
-      });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      return { collected: 0, problem: printable(err instanceof Error ? err.message : String(err)) };
-    }
-    let collected = 0;
-    let problem: string | undefined;
-    try {
-      collected = tool.collectedHosts(ctx, readFileSync(stdoutPath, 'utf8')).size;
-    } catch (err) {
-      problem = `its output could not be read: ${printable(err instanceof Error ? err.message : String(err))}`;
-    }
-    if (collected !== n) problem ??= `exit ${measurement.exitCode}: ${tail(stderrPath) || 'no message'}`;
-    return { measurement, collected, ...(problem === undefined ? {} : { problem }) };
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Which key exchange each tool negotiates, as a server logging at DEBUG1 saw it; also proves each
  * tool's command line works on one host before timing it on many.
  */
-type Check = { kex: string } | { skipped: string };
-
 async function checkTools(tools: BenchTool[], signal: AbortSignal): Promise<Map<string, Check>> {
   const fleet = await startBenchFleet({ addresses: benchAddresses(1, 200), extraConfig: ['LogLevel DEBUG1'] });
   const found = new Map<string, Check>();
@@ -148,7 +84,7 @@ async function checkTools(tools: BenchTool[], signal: AbortSignal): Promise<Map<
         continue;
       }
       const before = fleet.log().length;
-      const r = await runOnce(tool, fleet, 1, 1, signal);
+      const r = await runTool(tool, fleet, 1, 1, signal);
       if (r.collected !== 1) {
         found.set(tool.id, { skipped: `failed on one host (${r.problem ?? 'no output'})` });
         console.log(`skip ${tool.id}: it failed on one host: ${r.problem ?? 'no output'}`);
@@ -164,24 +100,12 @@ async function checkTools(tools: BenchTool[], signal: AbortSignal): Promise<Map<
 }
 
 /** First line a program prints about its version (`ssh -V` prints it on stderr). */
-function versionLine(program: string, args: string[]): string {
-  const r = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-  if (r.error) return `${program}: not installed`;
-  return printable(`${r.stdout}\n${r.stderr}`.trim().split('\n')[0] ?? '');
-}
-
 function environmentLines(): string[] {
   return [
     `machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `sockaudit ${packageVersion()} on node ${process.version}; ${versionLine('ssh', ['-V'])}`,
     `parallel-ssh ${versionLine('parallel-ssh', ['--version'])}; ${versionLine('clush', ['--version'])}; ${versionLine('ansible', ['--version'])}`,
   ];
-}
-
-function emptyRow(tool: BenchTool, check: Check | undefined): ToolCase {
-  const row = { toolId: tool.id, name: tool.name, runs: [] };
-  if (check === undefined) return { ...row, kex: '-', skipped: 'not checked' };
-  return 'kex' in check ? { ...row, kex: check.kex } : { ...row, kex: '-', skipped: check.skipped };
 }
 
 async function main(): Promise<void> {
@@ -216,7 +140,7 @@ async function main(): Promise<void> {
         for (const [i, tool] of caseTools.entries()) {
           const row = tools[i];
           if (!row || row.skipped !== undefined) continue;
-          const r = await runOnce(tool, fleet, n, concurrency, controller.signal);
+          const r = await runTool(tool, fleet, n, concurrency, controller.signal);
           row.runs.push({ ...(r.measurement ? { measurement: r.measurement } : {}), collected: r.collected });
           const m = r.measurement;
           const figures = m
@@ -239,6 +163,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`bench: ${printable(err instanceof Error ? err.message : String(err))}`);
+  console.error(`bench: ${errorText(err)}`);
   process.exitCode = 1;
 });

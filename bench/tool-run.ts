@@ -1,11 +1,13 @@
 // One timed run of one tool over a fleet: a fresh probe and work folder, the tool under
 // measureRun, and the hosts it really collected from. Shared by the benches that compare tools.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
 import type { BenchFleet } from './fleet-setup.js';
 import { measureRun, type Measurement } from './measure.js';
+import type { ToolCase } from './table.js';
 import type { BenchTool, RunContext } from './tools.js';
 
 const RUN_TIMEOUT_MS = 300_000;
@@ -69,4 +71,21 @@ export async function runTool(tool: BenchTool, fleet: BenchFleet, n: number, con
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** A program's version as its first line of output says it, or that it is not installed. */
+export function versionLine(program: string, args: string[]): string {
+  const r = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  if (r.error) return `${program}: not installed`;
+  return printable(`${r.stdout}\n${r.stderr}`.trim().split('\n')[0] ?? '');
+}
+
+/** What the check before the timed runs found of a tool: its key exchange, or why it is skipped. */
+export type Check = { kex: string } | { skipped: string };
+
+/** A tool's row before its runs: the key exchange it was seen to use, or why it is left out. */
+export function emptyRow(tool: BenchTool, check: Check | undefined): ToolCase {
+  const row = { toolId: tool.id, name: tool.name, runs: [] };
+  if (check === undefined) return { ...row, kex: '-', skipped: 'not checked' };
+  return 'kex' in check ? { ...row, kex: check.kex } : { ...row, kex: '-', skipped: check.skipped };
 }

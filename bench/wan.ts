@@ -9,7 +9,7 @@
 //
 // Needs what bench/fleet.ts needs (root, openssh-server, GNU time, test/support/setup.sh run
 // once; parallel-ssh from the Debian package pssh).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -22,8 +22,8 @@ import { formatRoutes, type Route } from './delay-proxy.js';
 import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
 import { floorLine } from './floor-ratio.js';
 import { gnuTimeMissing } from './measure.js';
-import { formatCase, median, type BenchCase, type ToolCase } from './table.js';
-import { errorText, printable, runTool, type RunResult } from './tool-run.js';
+import { formatCase, median, type BenchCase } from './table.js';
+import { emptyRow, errorText, printable, runTool, versionLine, type Check, type RunResult } from './tool-run.js';
 import { TOOLS, type BenchTool } from './tools.js';
 
 const DEFAULT_TOOLS = 'sockaudit,bare-ssh2,pssh,pssh-curve25519';
@@ -273,7 +273,6 @@ async function runOnce(tool: BenchTool, delayed: DelayedFleet, n: number, concur
   return { ...r, measurement: { ...r.measurement, otherCpuSeconds }, proxyCpuSeconds };
 }
 
-type Check = { kex: string } | { skipped: string };
 
 /**
  * Each tool on one proxied host of a server logging at DEBUG1: the key exchange it negotiates,
@@ -306,18 +305,6 @@ async function checkTools(tools: BenchTool[], delayMs: number, signal: AbortSign
     await real.stop();
   }
   return found;
-}
-
-function versionLine(program: string, args: string[]): string {
-  const r = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
-  if (r.error) return `${program}: not installed`;
-  return printable(`${r.stdout}\n${r.stderr}`.trim().split('\n')[0] ?? '');
-}
-
-function emptyRow(tool: BenchTool, check: Check | undefined): ToolCase {
-  const row = { toolId: tool.id, name: tool.name, runs: [] };
-  if (check === undefined) return { ...row, kex: '-', skipped: 'not checked' };
-  return 'kex' in check ? { ...row, kex: check.kex } : { ...row, kex: '-', skipped: check.skipped };
 }
 
 async function main(): Promise<void> {
