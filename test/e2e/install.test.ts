@@ -1,10 +1,10 @@
 // A fresh clone packs into a package that installs and runs from any folder: packed from a git
 // URL (npm clones it, installs its dependencies, runs `prepare`, which builds), installed with
 // `npm install -g --prefix` into a folder of its own, then run elsewhere with its templates and
-// schema. Also `npm install -g <folder>` of this checkout. Dependencies come from the npm cache;
+// schema. Also `npm install -g <folder>` of a checkout (a copy of this one, built as npm ci builds). Dependencies come from the npm cache;
 // what is missing there is fetched from the npm registry.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectValidReport } from '../support/schema.js';
@@ -96,9 +96,17 @@ describe('install', () => {
   test(
     'npm install -g of a checkout folder (after npm ci, which builds) gives a sockaudit that runs from another folder',
     async () => {
-      expect(existsSync(join(repoRoot, 'dist', 'src', 'bin.js')), 'run npm ci or npx tsc first').toBe(true);
+      // A checkout of its own, not this one: npm runs `prepare` in a folder it installs, and that
+      // rebuilds dist/ while the other tests run the binary from it. Its dependencies are this
+      // checkout's, linked; its dist/ is built as npm ci builds it.
+      const checkout = join(tmp.path, 'checkout');
+      cpSync(clone, checkout, { recursive: true });
+      symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
+      const built = await run(process.execPath, [join(checkout, 'scripts', 'prepare.mjs')], checkout);
+      expect(built.code, built.stderr).toBe(0);
+      expect(existsSync(join(checkout, 'dist', 'src', 'bin.js'))).toBe(true);
       const prefix = join(tmp.path, 'prefix-folder');
-      const installed = await npm(tmp.path, logs, 'install', '-g', '--prefix', prefix, repoRoot);
+      const installed = await npm(tmp.path, logs, 'install', '-g', '--prefix', prefix, checkout);
       expect(installed.code, installed.stderr).toBe(0);
       await auditFromElsewhere(join(prefix, 'bin', 'sockaudit'), join(tmp.path, 'elsewhere-folder'));
     },
