@@ -15,7 +15,7 @@ import { benchAddresses, startBenchFleet } from './fleet-setup.js';
 import { gnuTimeMissing } from './measure.js';
 import { floorLine } from './floor-ratio.js';
 import { formatCase, type BenchCase } from './table.js';
-import { emptyRow, errorText, runTool, versionLine, type Check } from './tool-run.js';
+import { checkEachTool, emptyRow, errorText, runTool, versionLine, type Check } from './tool-run.js';
 import { CURVE25519, TOOLS, type BenchTool } from './tools.js';
 
 // Every variant at 50 hosts; at 200 the peers with curve25519 only, which keeps a full run near
@@ -74,29 +74,11 @@ function parsePlan(argv: string[]): Plan {
  */
 async function checkTools(tools: BenchTool[], signal: AbortSignal): Promise<Map<string, Check>> {
   const fleet = await startBenchFleet({ addresses: benchAddresses(1, 200), extraConfig: ['LogLevel DEBUG1'] });
-  const found = new Map<string, Check>();
   try {
-    for (const tool of tools) {
-      const missing = tool.missing();
-      if (missing !== undefined) {
-        found.set(tool.id, { skipped: missing });
-        console.log(`skip ${tool.id}: ${missing}`);
-        continue;
-      }
-      const before = fleet.log().length;
-      const r = await runTool(tool, fleet, 1, 1, signal);
-      if (r.collected !== 1) {
-        found.set(tool.id, { skipped: `failed on one host (${r.problem ?? 'no output'})` });
-        console.log(`skip ${tool.id}: it failed on one host: ${r.problem ?? 'no output'}`);
-        continue;
-      }
-      const kex = /kex: algorithm: (\S+)/.exec(fleet.log().slice(before))?.[1] ?? 'not logged';
-      found.set(tool.id, { kex });
-    }
+    return await checkEachTool(tools, () => fleet.log(), (tool) => runTool(tool, fleet, 1, 1, signal));
   } finally {
     await fleet.stop();
   }
-  return found;
 }
 
 /** First line a program prints about its version (`ssh -V` prints it on stderr). */

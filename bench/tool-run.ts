@@ -89,3 +89,28 @@ export function emptyRow(tool: BenchTool, check: Check | undefined): ToolCase {
   if (check === undefined) return { ...row, kex: '-', skipped: 'not checked' };
   return 'kex' in check ? { ...row, kex: check.kex } : { ...row, kex: '-', skipped: check.skipped };
 }
+
+/**
+ * Runs each tool once on one host of a server logging at DEBUG1 (`serverLog`), in order: the key
+ * exchange the server saw it negotiate, or why it is skipped (not installed, or it failed there).
+ */
+export async function checkEachTool(tools: readonly BenchTool[], serverLog: () => string, runOnOne: (tool: BenchTool) => Promise<RunResult>): Promise<Map<string, Check>> {
+  const found = new Map<string, Check>();
+  for (const tool of tools) {
+    const missing = tool.missing();
+    if (missing !== undefined) {
+      found.set(tool.id, { skipped: missing });
+      console.log(`skip ${tool.id}: ${missing}`);
+      continue;
+    }
+    const before = serverLog().length;
+    const r = await runOnOne(tool);
+    if (r.collected !== 1) {
+      found.set(tool.id, { skipped: `failed on one host (${r.problem ?? 'no output'})` });
+      console.log(`skip ${tool.id}: it failed on one host: ${r.problem ?? 'no output'}`);
+      continue;
+    }
+    found.set(tool.id, { kex: /kex: algorithm: (\S+)/.exec(serverLog().slice(before))?.[1] ?? 'not logged' });
+  }
+  return found;
+}

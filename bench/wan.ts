@@ -23,7 +23,7 @@ import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.
 import { floorLine } from './floor-ratio.js';
 import { gnuTimeMissing } from './measure.js';
 import { formatCase, median, type BenchCase } from './table.js';
-import { emptyRow, errorText, printable, runTool, versionLine, type Check, type RunResult } from './tool-run.js';
+import { checkEachTool, emptyRow, errorText, printable, runTool, versionLine, type Check, type RunResult } from './tool-run.js';
 import { TOOLS, type BenchTool } from './tools.js';
 
 const DEFAULT_TOOLS = 'sockaudit,bare-ssh2,pssh,pssh-curve25519';
@@ -280,31 +280,14 @@ async function runOnce(tool: BenchTool, delayed: DelayedFleet, n: number, concur
  */
 async function checkTools(tools: BenchTool[], delayMs: number, signal: AbortSignal): Promise<Map<string, Check>> {
   const real = await startBenchFleet({ addresses: benchAddresses(1, 200), extraConfig: ['LogLevel DEBUG1'] });
-  const found = new Map<string, Check>();
   let delayed: DelayedFleet | undefined;
   try {
-    delayed = await delayFleet(real, delayMs);
-    for (const tool of tools) {
-      const missing = tool.missing();
-      if (missing !== undefined) {
-        found.set(tool.id, { skipped: missing });
-        console.log(`skip ${tool.id}: ${missing}`);
-        continue;
-      }
-      const before = real.log().length;
-      const r = await runOnce(tool, delayed, 1, 1, signal);
-      if (r.collected !== 1) {
-        found.set(tool.id, { skipped: `failed on one host (${r.problem ?? 'no output'})` });
-        console.log(`skip ${tool.id}: it failed on one host: ${r.problem ?? 'no output'}`);
-        continue;
-      }
-      found.set(tool.id, { kex: /kex: algorithm: (\S+)/.exec(real.log().slice(before))?.[1] ?? 'not logged' });
-    }
+    const through = (delayed = await delayFleet(real, delayMs));
+    return await checkEachTool(tools, () => real.log(), (tool) => runOnce(tool, through, 1, 1, signal));
   } finally {
     await delayed?.stop();
     await real.stop();
   }
-  return found;
 }
 
 async function main(): Promise<void> {

@@ -2,13 +2,15 @@
 // CPU-bound on key exchange, encryption and signing; the workers take that, and this thread keeps
 // the fan-out, progress, cancellation and the pure core (parsing, evaluating, reporting).
 //
-// Hosts are routed by what they share: every host behind the same first jump host goes to the
-// same worker (its bastion connection is pooled there, and a bastion key accepted under
-// accept-new is recorded once), and a host otherwise goes by its known_hosts name, so two
-// inventory entries for one server never race to record its key.
+// Hosts are routed by what they share, spread over the workers as hosts are over shards
+// (shardOf): every host behind the same first jump host goes to the same worker (its bastion
+// connection is pooled there, and a bastion key accepted under accept-new is recorded once), and
+// a host otherwise goes by its known_hosts name, so two inventory entries for one server never
+// race to record its key.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { shardOf } from '../inventory/shard.js';
 import type { Target } from '../inventory/types.js';
 import type { PortableIdentity } from './auth.js';
 import { hostKeyLookup } from './known-hosts.js';
@@ -60,7 +62,7 @@ export function workerSshTransport(targets: readonly Target[], setup: SshSetup, 
   const laneFor = (t: Target): Lane => {
     const first = t.proxyJump[0];
     const key = first ? `jump ${first.host}:${first.port}` : hostKeyLookup(t.address, t.port, t.hostKeyAlias);
-    return lanes[hash(key) % lanes.length]!;
+    return lanes[shardOf(key, lanes.length) - 1]!;
   };
 
   return {
@@ -123,11 +125,4 @@ function startLane(data: WorkerSetup): Lane {
 
 function send(lane: Lane, m: ToWorker): void {
   lane.worker.postMessage(m);
-}
-
-/** FNV-1a: a stable, even spread of names over the workers. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -103,18 +103,7 @@ describe('audit against real OpenSSH sshd', () => {
 
   it('ProxyJump from an ssh config reaches the target through a second sshd, both verified', async () => {
     const config = join(dir.path, 'ssh_config');
-    writeFileSync(
-      config,
-      [
-        'Host inner',
-        '  HostName 127.0.0.1',
-        `  Port ${target.port}`,
-        `  User ${target.user}`,
-        `  ProxyJump ${bastion.user}@127.0.0.1:${bastion.port}`,
-        `  IdentityFile ${key.privateKeyPath}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, sshConfigBlock(target, key.privateKeyPath, 'inner', [`ProxyJump ${bastion.user}@127.0.0.1:${bastion.port}`]));
     const out = join(dir.path, 'jump');
     const r = await runCli(['audit', '-F', config, '-H', 'inner', '--known-hosts', knownHosts, '-q', '-o', out, '--format', 'json', '--fail-on', 'never']);
     const host = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { hosts: JsonHost[] }).hosts[0]!;
@@ -126,18 +115,7 @@ describe('audit against real OpenSSH sshd', () => {
 
   it('ProxyJump for 70 hosts through ssh worker threads: every host reached through the one bastion, both keys verified', async () => {
     const config = join(dir.path, 'ssh_config_many');
-    writeFileSync(
-      config,
-      [
-        'Host inner-*',
-        '  HostName 127.0.0.1',
-        `  Port ${target.port}`,
-        `  User ${target.user}`,
-        `  ProxyJump ${bastion.user}@127.0.0.1:${bastion.port}`,
-        `  IdentityFile ${key.privateKeyPath}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, sshConfigBlock(target, key.privateKeyPath, 'inner-*', [`ProxyJump ${bastion.user}@127.0.0.1:${bastion.port}`]));
     const names = Array.from({ length: 70 }, (_, i) => `inner-${i}`);
     const out = join(dir.path, 'jump-workers');
     // The built binary: the worker threads run its compiled ssh-worker.js.
