@@ -15,7 +15,7 @@
 // The servers run in this process and share the two cores with the client, as they would not in
 // production: wall time is an upper bound, client CPU and RSS are the client's alone.
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,7 +33,9 @@ interface Case {
 }
 
 // --cpu-prof DIR: profile the client (node --cpu-prof), e.g. to find where its time per host goes.
-let nodeArgs: string[] = [];
+// --node-arg ARG (repeatable): any other node option for the client, e.g. --trace-gc; what the
+// client prints on stdout is kept in client.stdout beside the reports (see --keep).
+const nodeArgs: string[] = [];
 // --workers N: the client's SSH worker threads (its --workers); absent: the client's default.
 let workerArgs: string[] = [];
 
@@ -45,9 +47,10 @@ function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: n
     if (argv[i] === '--cases') cases = argv[++i] ?? cases;
     else if (argv[i] === '--keep') keep = argv[++i];
     else if (argv[i] === '--attention') attention = Number(argv[++i]);
-    else if (argv[i] === '--cpu-prof') nodeArgs = ['--cpu-prof', '--cpu-prof-dir', argv[++i] ?? '.'];
+    else if (argv[i] === '--cpu-prof') nodeArgs.push('--cpu-prof', '--cpu-prof-dir', argv[++i] ?? '.');
+    else if (argv[i] === '--node-arg') nodeArgs.push(argv[++i] ?? '');
     else if (argv[i] === '--workers') workerArgs = ['--workers', argv[++i] ?? '0'];
-    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --workers N)`);
+    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --node-arg ARG --workers N)`);
   }
   return {
     cases: cases.split(',').map((c) => {
@@ -72,8 +75,10 @@ function timed(argv: string[], cwd: string): Promise<Timed> {
   const timeFile = join(cwd, 'time.txt');
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, '--', ...argv], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (d: Buffer) => {
+    const stdout = openSync(join(cwd, 'client.stdout'), 'w');
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, '--', ...argv], { cwd, stdio: ['ignore', stdout, 'pipe'] });
+    closeSync(stdout);
+    child.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     child.on('error', reject);

@@ -305,7 +305,7 @@ function assembleHost({ result, rank }: RankedHost): HostView {
   const level: Verdict = verdict?.verdict ?? 'unknown';
   const findings = verdict?.findings ?? [];
   const deciding = findDeciding(findings, verdict?.decidedBy);
-  const host: HostView = {
+  const host: Omit<HostView, HostPart> = {
     ...base,
     level,
     levelLabel: LEVEL_LABELS[level],
@@ -317,40 +317,65 @@ function assembleHost({ result, rank }: RankedHost): HostView {
     problems: outcome.problems.map(clean),
     notes: (verdict?.notes ?? []).map(clean),
     findings: findings.map(assembleFinding),
-    // Placeholders: lazy() below puts the real values in on first read.
-    facts: [],
-    bars: [],
-    charts: [],
-    holders: null,
   };
-  const { snapshot } = outcome;
-  lazy(host, 'facts', () => assembleFacts(snapshot));
-  lazy(host, 'bars', () => assembleBars(findings));
-  lazy(host, 'charts', () => assembleCharts(snapshot, findings, base.anchor));
-  lazy(host, 'holders', () => assembleHoldersView(snapshot, findings));
-  return host;
+  return hostParts(host, { snapshot: outcome.snapshot, findings, anchor: base.anchor });
 }
 
-/**
- * Makes `key` of `target` computed on its first read and kept from then on. A host's card-only
- * parts (facts, bars, charts, holders, each finding's figures and thresholds) are most of the
- * view's cost, and only the hosts a renderer shows in full read them: at 10,000 hosts the HTML
- * page reads them for the few hundred cards, the Markdown and the terminal summary never.
- */
-function lazy<T extends object, K extends keyof T>(target: T, key: K, build: () => T[K]): void {
-  const keep = (value: T[K]): void => {
-    Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+// A view's card-only parts (facts, bars, charts, holders, each finding's figures and thresholds)
+// are most of its cost, and only the hosts a renderer shows in full read them: at 10,000 hosts the
+// HTML page reads them for the few hundred cards, the Markdown and the terminal summary never. So
+// each is an own accessor (templates read own properties only) that builds the part on first read
+// and puts it in its place. The accessors are made once and shared by every view, with what they
+// build from kept under a symbol, so that a view costs no closures and its objects share one shape.
+const SOURCE = Symbol('view source');
+
+interface HostSource {
+  snapshot: Snapshot;
+  findings: Finding[];
+  anchor: string;
+}
+
+type HostPart = 'facts' | 'bars' | 'charts' | 'holders';
+type FindingPart = 'figures' | 'thresholds';
+
+const hostParts = lazyParts<HostView, HostPart, HostSource>({
+  facts: (s) => assembleFacts(s.snapshot),
+  bars: (s) => assembleBars(s.findings),
+  charts: (s) => assembleCharts(s.snapshot, s.findings, s.anchor),
+  holders: (s) => assembleHoldersView(s.snapshot, s.findings),
+});
+
+const findingParts = lazyParts<FindingView, FindingPart, Finding>({
+  figures: (f) => figureViews(f),
+  thresholds: (f) => thresholdViews(f),
+});
+
+/** Adds the accessors for `builders` to a view, with `source` for them to build from. */
+function lazyParts<T extends object, P extends keyof T & string, S>(builders: { [K in P]: (source: S) => T[K] }): (target: Omit<T, P>, source: S) => T {
+  const descriptors: PropertyDescriptorMap = { [SOURCE]: { value: undefined, writable: true, enumerable: false, configurable: true } };
+  for (const key of Object.keys(builders) as P[]) {
+    const build = builders[key]!;
+    const keep = (target: T, value: T[typeof key]): void => {
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+    };
+    descriptors[key] = {
+      enumerable: true,
+      configurable: true,
+      get(this: T & { [SOURCE]: S }): T[typeof key] {
+        const value = build(this[SOURCE]);
+        keep(this, value);
+        return value;
+      },
+      set(this: T, value: T[typeof key]): void {
+        keep(this, value);
+      },
+    };
+  }
+  return (target, source) => {
+    const view = Object.defineProperties(target, descriptors) as T & { [SOURCE]: S };
+    view[SOURCE] = source;
+    return view;
   };
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get(): T[K] {
-      const value = build();
-      keep(value);
-      return value;
-    },
-    set: keep,
-  });
 }
 
 function findingKey(f: Finding): string {
@@ -363,7 +388,7 @@ function findDeciding(findings: Finding[], decidedBy: string | undefined): Findi
 }
 
 function assembleFinding(f: Finding): FindingView {
-  const view: FindingView = {
+  const view: Omit<FindingView, FindingPart> = {
     id: f.id,
     item: f.item ?? null,
     key: displayKey(f),
@@ -372,15 +397,11 @@ function assembleFinding(f: Finding): FindingView {
     levelSymbol: LEVEL_SYMBOLS[f.level],
     summary: clean(f.summary),
     uncertain: f.uncertain === true,
-    figures: [],
-    thresholds: [],
     rationale: f.rationale,
     remediation: f.remediation,
     assumptions: f.assumptions.map(clean),
   };
-  lazy(view, 'figures', () => figureViews(f));
-  lazy(view, 'thresholds', () => thresholdViews(f));
-  return view;
+  return findingParts(view, f);
 }
 
 function assembleFacts(s: Snapshot): LabelledValue[] {
