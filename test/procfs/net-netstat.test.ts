@@ -49,6 +49,20 @@ describe('parseCounterTable', () => {
     expect(t.groups.IpExt?.InOctets).toBe(18446744073709551615n);
   });
 
+  it('gives each host a group of its own, without a prototype, when hosts print the same long header', () => {
+    // Headers longer than 64 characters are kept and their groups copied from one layout.
+    const names = ['SyncookiesSent', '__proto__', 'constructor', 'toString', 'TCPAbortOnMemory', 'TCPMemoryPressures'];
+    const text = (values: number[]) => `TcpExt: ${names.join(' ')}\nTcpExt: ${values.join(' ')}\n`;
+    const first = ok(parseCounterTable(text([1, 2, 3, 4, 5, 6]))).groups.TcpExt!;
+    const second = ok(parseCounterTable(text([10, 20, 30, 40, 50, 60]))).groups.TcpExt!;
+    expect(Object.getPrototypeOf(first)).toBeNull();
+    expect(Object.entries(first)).toEqual(names.map((n, i) => [n, i + 1]));
+    expect(Object.entries(second)).toEqual(names.map((n, i) => [n, (i + 1) * 10]));
+    first.TCPAbortOnMemory = 99;
+    expect(ok(parseCounterTable(text([0, 0, 0, 0, 0, 0]))).groups.TcpExt!.TCPAbortOnMemory).toBe(0);
+    expect(second.TCPAbortOnMemory).toBe(50);
+  });
+
   it('says an empty file is empty', () => {
     expect(error(parseCounterTable(''))).toBe('/proc/net/netstat: file is empty');
   });
@@ -134,7 +148,10 @@ describe('parseCounterTable on lines the kernel would not print', () => {
     );
     // Value lines in the kernel's form, counters of any size up to u64 and a few that are not counters.
     const counter = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String), fc.nat().map(String), fc.constantFrom('00', '-1', '1e3', '9007199254740992', '9007199254740993'));
-    const kernelPair = fc.array(counter, { minLength: 1, maxLength: 6 }).map((values) => `IpExt: ${values.map((_, i) => `F${i}`).join(' ')}\nIpExt: ${values.join(' ')}`);
+    // Short names, and long ones whose header is kept and whose group is copied from its layout.
+    const kernelPair = fc
+      .tuple(fc.array(counter, { minLength: 1, maxLength: 6 }), fc.constantFrom('F', 'InCsumErrorsAndMoreOfThem'))
+      .map(([values, stem]) => `IpExt: ${values.map((_, i) => `${stem}${i}`).join(' ')}\nIpExt: ${values.join(' ')}`);
     fc.assert(
       fc.property(fc.array(fc.oneof(pair, kernelPair), { minLength: 1, maxLength: 4 }), (pairs) => {
         const text = `${pairs.join('\n')}\n`;
