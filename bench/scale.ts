@@ -7,10 +7,15 @@
 //   node dist/bench/scale.js --cases 1000:100 --keep /tmp/scale          # keep the reports
 //   node dist/bench/scale.js --attention 70                              # the recordings as they come
 //   node dist/bench/scale.js --cases 3000:200 --workers 0                # every session on the main thread
+//   node dist/bench/scale.js --cases 10000:500 --floor                   # and bench/bare-ssh2.ts on the same hosts
 //
 // --attention PCT (default 5): the share of hosts served from a recording the evaluator does not
 // find ok (7 of the 10 recordings); the rest are served from the 3 healthy ones, as in a fleet
 // where most hosts are fine. Only the hosts that need attention get a full card in report.html.
+//
+// --floor: after sockaudit, the floor (bench/bare-ssh2.ts: ssh2 and the probe, nothing else) is
+// run on the same hosts at the same concurrency, and sockaudit's wall and CPU are given as
+// multiples of its own.
 //
 // The servers run in this process and share the two cores with the client, as they would not in
 // production: wall time is an upper bound, client CPU and RSS are the client's alone.
@@ -20,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
+import { probeScript } from '../src/commands/probe-script.js';
 import { packageRoot } from '../src/paths.js';
 import { splitTopLevelArray } from '../src/run/json-split.js';
 import { generateEd25519KeyPair, startRecordedFleet } from '../test/support/faults.js';
@@ -38,6 +44,7 @@ interface Case {
 const nodeArgs: string[] = [];
 // --workers N: the client's SSH worker threads (its --workers); absent: the client's default.
 let workerArgs: string[] = [];
+let floor = false;
 
 function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: number } {
   let cases = '1000:100,3000:100,10000:500';
@@ -50,7 +57,8 @@ function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: n
     else if (argv[i] === '--cpu-prof') nodeArgs.push('--cpu-prof', '--cpu-prof-dir', argv[++i] ?? '.');
     else if (argv[i] === '--node-arg') nodeArgs.push(argv[++i] ?? '');
     else if (argv[i] === '--workers') workerArgs = ['--workers', argv[++i] ?? '0'];
-    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --node-arg ARG --workers N)`);
+    else if (argv[i] === '--floor') floor = true;
+    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --node-arg ARG --workers N --floor)`);
   }
   return {
     cases: cases.split(',').map((c) => {
@@ -187,6 +195,21 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
     console.log(
       `  report.md ${mib(size('report.md'))} MiB (x${ratio(size('report.md') / 2 ** 20, TARGET.mdMiB)} of ${TARGET.mdMiB} MiB); report.junit.xml ${mib(size('report.junit.xml'))} MiB, ${await count('report.junit.xml', /<testcase /g)} hosts; report.prom ${mib(size('report.prom'))} MiB, ${await count('report.prom', /^sockaudit_host_up\{/g)} hosts; compare.html ${mib(size('compare.html'))} MiB`,
     );
+    if (floor) {
+      writeFileSync(join(dir, 'hosts.txt'), fleet.hosts.map((h) => `audit@${h.address}:${h.port}\n`).join(''));
+      writeFileSync(join(dir, 'probe.sh'), probeScript({ samples: 1, intervalSeconds: 0 }));
+      const f = await timed(
+        [
+          process.execPath, join(packageRoot(), 'dist', 'bench', 'bare-ssh2.js'), '--hosts', join(dir, 'hosts.txt'), '--key', keyFile,
+          '--known-hosts', join(dir, 'known_hosts'), '-c', String(c.concurrency), '--script', join(dir, 'probe.sh'), '--out', join(dir, 'bare-out'),
+        ],
+        dir,
+      );
+      const floorCpuMs = (f.cpuSeconds * 1000) / c.hosts;
+      console.log(`  floor, bench/bare-ssh2.ts on the same hosts: exit ${f.exitCode}, wall ${f.wallSeconds.toFixed(1)} s, client CPU ${floorCpuMs.toFixed(2)} ms/host, peak RSS ${(f.maxRssKiB / 1024).toFixed(0)} MiB`);
+      console.log(`  sockaudit / floor: wall ${ratio(t.wallSeconds, f.wallSeconds)}x, CPU ${ratio(cpuMsPerHost, floorCpuMs)}x`);
+      if (f.exitCode !== 0) console.log(`  floor: ${f.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
   } finally {
     await fleet.stop();
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
