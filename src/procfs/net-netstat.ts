@@ -71,7 +71,8 @@ function headerTokens(line: string): string[] {
   const fields = tokens(line);
   if (headers.size < HEADERS_KEPT && line.length > 64) {
     headers.set(line, fields);
-    templates.set(fields, Object.setPrototypeOf(Object.fromEntries(fields.slice(1).map((name) => [name, 0])), null) as Record<string, Int>);
+    // Names in sorted order, as report.json writes them: its writer can then take the group as it is.
+    templates.set(fields, Object.setPrototypeOf(Object.fromEntries(fields.slice(1).sort().map((name) => [name, 0])), null) as Record<string, Int>);
   }
   return fields;
 }

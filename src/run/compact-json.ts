@@ -45,6 +45,7 @@ function write(value: unknown, sorted: boolean): string | undefined {
   }
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
+  if (plainInOrder(o, keys, sorted)) return JSON.stringify(o);
   if (sorted && keys.length >= MEMO_MIN_KEYS) return writeMemoized(o, keys);
   if (sorted) sortKeys(keys);
   let out = '{';
@@ -56,6 +57,33 @@ function write(value: unknown, sorted: boolean): string | undefined {
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * Whether JSON.stringify writes `o` as this writer would: a plain object of plain values (strings,
+ * numbers, booleans, null; no bigint, no nested object, no toJSON), with its keys, when they must
+ * be sorted, already in sorted order. The parsers lay out their large tables (a kernel's counters)
+ * that way, and the native writer is several times faster on them.
+ */
+function plainInOrder(o: Record<string, unknown>, keys: readonly string[], sorted: boolean): boolean {
+  const proto: unknown = Object.getPrototypeOf(o);
+  if (proto !== null && proto !== Object.prototype) return false;
+  let previous: string | undefined;
+  for (const key of keys) {
+    const v = o[key];
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && v !== undefined) return false;
+    if (!sorted) continue;
+    // Array-index keys come first in every object, in numeric order, as sortKeys puts them.
+    if (previous === undefined && isIndexLike(key)) continue;
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+function isIndexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 && isArrayIndex(key);
 }
 
 // Large objects come in few shapes (a kernel's netstat groups, the sysctl table), each seen once
