@@ -123,8 +123,10 @@ export function sshTransport(targets: readonly Target[], setup: SshSetup): Trans
         const verified = verifiedFromDecision(verifier?.decision());
         return verified === undefined ? r : { ...r, hostKeyVerified: verified };
       } catch (e) {
-        if (e instanceof TransportFailure) throw e;
-        throw new TransportFailure('connect', (e as Error).message);
+        const failure = e instanceof TransportFailure ? e : new TransportFailure('connect', (e as Error).message);
+        const verified = verifiedFromDecision(verifier?.decision());
+        if (verified !== undefined) failure.hostKeyVerified = verified;
+        throw failure;
       }
     },
     close: () => jumps.close(),

@@ -3,7 +3,7 @@
 import type { Target } from '../inventory/types.js';
 import type { AgentKeyRef, PortableIdentity } from './auth.js';
 import type { RunTrust } from './host-trust.js';
-import type { FailureStage } from './types.js';
+import type { FailureStage, HostKeyVerified } from './types.js';
 import type { ExecResult } from './transport.js';
 
 /** Handed to each worker once, as its workerData. */
@@ -24,4 +24,4 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'done'; id: number; result: ExecResult }
-  | { type: 'failed'; id: number; stage: FailureStage; message: string; transient: boolean; detail?: Record<string, string> };
+  | { type: 'failed'; id: number; stage: FailureStage; message: string; transient: boolean; detail?: Record<string, string>; hostKeyVerified?: HostKeyVerified };

@@ -50,7 +50,15 @@ port.on('message', (m: ToWorker) => {
         (result) => post({ type: 'done', id: m.id, result }),
         (e: unknown) => {
           const f = e instanceof TransportFailure ? e : new TransportFailure('connect', (e as Error).message);
-          post({ type: 'failed', id: m.id, stage: f.stage, message: f.message, transient: f.transient, ...(f.detail ? { detail: f.detail } : {}) });
+          post({
+            type: 'failed',
+            id: m.id,
+            stage: f.stage,
+            message: f.message,
+            transient: f.transient,
+            ...(f.detail ? { detail: f.detail } : {}),
+            ...(f.hostKeyVerified ? { hostKeyVerified: f.hostKeyVerified } : {}),
+          });
         },
       )
       .finally(() => running.delete(m.id));

@@ -110,7 +110,11 @@ function startLane(data: WorkerSetup): Lane {
     if (p === undefined) return;
     lane.pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);
-    else p.reject(new TransportFailure(m.stage, m.message, m.transient, m.detail));
+    else {
+      const failure = new TransportFailure(m.stage, m.message, m.transient, m.detail);
+      if (m.hostKeyVerified !== undefined) failure.hostKeyVerified = m.hostKeyVerified;
+      p.reject(failure);
+    }
   });
   // A worker that dies takes no host with it silently: each host it held fails, saying why.
   const stop = (why: string) => {

@@ -40,6 +40,12 @@ export class TransportFailure extends Error {
     super(message);
     this.name = 'TransportFailure';
   }
+
+  /**
+   * How the host's key was trusted, when the failure came after the key exchange (the login was
+   * refused, the session broke): the report says so of a host that was not audited, too.
+   */
+  hostKeyVerified?: HostKeyVerified;
 }
 
 export interface Transport {

@@ -96,7 +96,11 @@ describe(`${N} hosts through ssh worker threads`, () => {
       if (fault === undefined) {
         expect(got.status, `${h.name}: ${got.message ?? ''}`).not.toBe('failed');
         expect(got.hostKeyVerified).toBe('known');
-      } else expect(got.stage, `${h.name} (${fault})`).toBe({ 'wrong-host-key': 'host-key', refuse: 'connect', 'auth-fail': 'auth', garbage: 'parse' }[fault as string]);
+      } else {
+        expect(got.stage, `${h.name} (${fault})`).toBe({ 'wrong-host-key': 'host-key', refuse: 'connect', 'auth-fail': 'auth', garbage: 'parse' }[fault as string]);
+        // A host whose key was checked before it failed says so; one refused or never reached does not.
+        expect(got.hostKeyVerified, `${h.name} (${fault})`).toBe(fault === 'auth-fail' || fault === 'garbage' ? 'known' : null);
+      }
     }
     // A refused key names what was seen and what was expected, across the thread boundary too.
     const wrongKey = viaWorkers.find((h) => h.stage === 'host-key')!;
