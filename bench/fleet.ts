@@ -12,10 +12,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../src/paths.js';
 import { benchAddresses, startBenchFleet } from './fleet-setup.js';
-import { gnuTimeMissing } from './measure.js';
 import { floorLine } from './floor-ratio.js';
 import { formatCase, type BenchCase } from './table.js';
-import { checkEachTool, emptyRow, errorText, runTool, versionLine, type Check } from './tool-run.js';
+import { checkEachTool, emptyRow, errorText, runTool, startToolBench, versionLine, type Check } from './tool-run.js';
 import { CURVE25519, TOOLS, type BenchTool } from './tools.js';
 
 // Every variant at 50 hosts; at 200 the peers with curve25519 only, which keeps a full run near
@@ -92,15 +91,10 @@ function environmentLines(): string[] {
 
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
-  const noTime = gnuTimeMissing();
-  if (noTime !== undefined) throw new Error(noTime);
-  const controller = new AbortController();
-  const interrupt = (): void => controller.abort();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  const { signal, release } = startToolBench();
 
   for (const line of environmentLines()) console.log(line);
-  const checked = await checkTools(plan.tools, controller.signal);
+  const checked = await checkTools(plan.tools, signal);
   const kexSeen = plan.tools.flatMap((t) => {
     const check = checked.get(t.id);
     return check && 'kex' in check ? [`${t.id} ${check.kex}`] : [];
@@ -122,7 +116,7 @@ async function main(): Promise<void> {
         for (const [i, tool] of caseTools.entries()) {
           const row = tools[i];
           if (!row || row.skipped !== undefined) continue;
-          const r = await runTool(tool, fleet, n, concurrency, controller.signal);
+          const r = await runTool(tool, fleet, n, concurrency, signal);
           row.runs.push({ ...(r.measurement ? { measurement: r.measurement } : {}), collected: r.collected });
           const m = r.measurement;
           const figures = m
@@ -138,8 +132,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await fleet.stop();
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    release();
   }
   if (plan.jsonPath !== undefined) writeFileSync(plan.jsonPath, `${JSON.stringify({ schemaVersion: 1, repeats: plan.repeats, cases: results }, null, 2)}\n`);
 }

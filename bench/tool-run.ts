@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProbeScript, newBoundary } from '../src/collect/probe.js';
 import type { BenchFleet } from './fleet-setup.js';
-import { measureRun, type Measurement } from './measure.js';
+import { gnuTimeMissing, measureRun, type Measurement } from './measure.js';
 import type { ToolCase } from './table.js';
 import type { BenchTool, RunContext } from './tools.js';
 
@@ -113,4 +113,25 @@ export async function checkEachTool(tools: readonly BenchTool[], serverLog: () =
     found.set(tool.id, { kex: /kex: algorithm: (\S+)/.exec(serverLog().slice(before))?.[1] ?? 'not logged' });
   }
   return found;
+}
+
+/**
+ * What a bench over the tools does before it starts any server: GNU time must be there (it
+ * measures every run), and Ctrl-C or SIGTERM aborts the runs, so that the bench goes on to stop
+ * its servers. `release` takes the handlers off again.
+ */
+export function startToolBench(): { signal: AbortSignal; release: () => void } {
+  const noTime = gnuTimeMissing();
+  if (noTime !== undefined) throw new Error(noTime);
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    },
+  };
 }

@@ -21,9 +21,8 @@ import { packageVersion } from '../src/paths.js';
 import { formatRoutes, type Route } from './delay-proxy.js';
 import { benchAddresses, startBenchFleet, type BenchFleet } from './fleet-setup.js';
 import { floorLine } from './floor-ratio.js';
-import { gnuTimeMissing } from './measure.js';
 import { formatCase, median, type BenchCase } from './table.js';
-import { checkEachTool, emptyRow, errorText, printable, runTool, versionLine, type Check, type RunResult } from './tool-run.js';
+import { checkEachTool, emptyRow, errorText, printable, runTool, startToolBench, versionLine, type Check, type RunResult } from './tool-run.js';
 import { TOOLS, type BenchTool } from './tools.js';
 
 const DEFAULT_TOOLS = 'sockaudit,bare-ssh2,pssh,pssh-curve25519';
@@ -292,16 +291,11 @@ async function checkTools(tools: BenchTool[], delayMs: number, signal: AbortSign
 
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
-  const noTime = gnuTimeMissing();
-  if (noTime !== undefined) throw new Error(noTime);
-  const controller = new AbortController();
-  const interrupt = (): void => controller.abort();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  const { signal, release } = startToolBench();
 
   console.log(`machine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`sockaudit ${packageVersion()} on node ${process.version}; ${versionLine('ssh', ['-V'])}; parallel-ssh ${versionLine('parallel-ssh', ['--version'])}`);
-  const checked = await checkTools(plan.tools, plan.delayMs, controller.signal);
+  const checked = await checkTools(plan.tools, plan.delayMs, signal);
   const kexSeen = plan.tools.flatMap((t) => {
     const check = checked.get(t.id);
     return check && 'kex' in check ? [`${t.id} ${check.kex}`] : [];
@@ -334,7 +328,7 @@ async function main(): Promise<void> {
         for (const [i, tool] of plan.tools.entries()) {
           const row = tools[i];
           if (!row || row.skipped !== undefined) continue;
-          const r = await runOnce(tool, delayed, plan.hosts, concurrency, controller.signal);
+          const r = await runOnce(tool, delayed, plan.hosts, concurrency, signal);
           row.runs.push({ ...(r.measurement ? { measurement: r.measurement } : {}), collected: r.collected });
           const m = r.measurement;
           if (m) proxyCpu.push(r.proxyCpuSeconds);
@@ -354,8 +348,7 @@ async function main(): Promise<void> {
     await delayed?.stop();
     echo?.close();
     await real.stop();
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    release();
   }
   if (plan.jsonPath !== undefined) {
     const doc = { schemaVersion: 1, delayMs: plan.delayMs, roundTrip, repeats: plan.repeats, cases: results };
