@@ -102,9 +102,10 @@ export async function probeHost(target: Target, transport: Transport, opts: Prob
     return assembleOutcome({ target: ref, boundary, ...r, startedAt, durationMs: Date.now() - started });
   } catch (e) {
     const durationMs = Date.now() - started;
-    if (e instanceof TransportFailure && e.hostKeyVerified !== undefined) ref.hostKeyVerified = e.hostKeyVerified;
-    if (e instanceof TransportFailure)
+    if (e instanceof TransportFailure) {
+      if (e.hostKeyVerified !== undefined) ref.hostKeyVerified = e.hostKeyVerified;
       return { status: 'failed', target: ref, stage: e.stage, message: e.message, ...(e.detail ? { detail: e.detail } : {}), startedAt, durationMs };
+    }
     return { status: 'failed', target: ref, stage: 'connect', message: `${transport.kind}: ${(e as Error).message}`, startedAt, durationMs };
   }
 }
