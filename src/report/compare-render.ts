@@ -90,6 +90,15 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
       : model.driftingHosts === 0
         ? `no drift: ${plural(model.audited, 'audited host')} agree${model.audited === 1 ? 's' : ''} within ${plural(model.groups.length, 'group')}`
         : `${plural(model.driftingHosts, 'host')} drift${model.driftingHosts === 1 ? 's' : ''} from ${model.groups.length === 1 ? 'the group' : 'their group'} on ${plural(driftRows, 'key')}`;
+  const columns = model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) }));
+  const limitColumns = model.limitColumns.map((l) => ({ label: l.label, title: l.judgedBy }));
+  // A fleet's hosts mostly share each value: each distinct one is cleaned once.
+  const cleaned = new Map<string, string>();
+  const cleanValue = (v: string): string => {
+    let c = cleaned.get(v);
+    if (c === undefined) cleaned.set(v, (c = clean(v)));
+    return c;
+  };
   return {
     tool: meta.tool,
     from: meta.from === null ? null : clean(meta.from),
@@ -105,6 +114,10 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
       for (const k of g.keys) for (const d of k.drift) (driftBy.get(d.host) ?? driftBy.set(d.host, new Set()).get(d.host))?.add(k.key);
       const audited = g.hosts.filter((h) => h.audited).length;
       const drifting = driftBy.size;
+      // What a cell needs from its key's row, found once per row: a fleet has hosts x keys cells.
+      const rowOf = new Map(
+        g.keys.map((r) => [r.key, { absent: new Set(r.absent.map((a) => a.host)), title: r.common === null ? 'no common value' : `common: ${clean(r.common)}` }]),
+      );
       return {
         name: clean(g.name),
         anchor: `group-${i + 1}`,
@@ -119,8 +132,8 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
         })),
         differingRows: g.differing,
         absentRows: g.keys.filter((k) => k.absent.length > 0 && k.distinct > 0).length,
-        columns: model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) })),
-        limitColumns: model.limitColumns.map((l) => ({ label: l.label, title: l.judgedBy })),
+        columns,
+        limitColumns,
         hosts: g.hosts.map((h) => {
           const drifts = driftBy.get(h.name) ?? new Set<string>();
           return {
@@ -136,13 +149,12 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
               .filter((x): x is string => x !== null)
               .join(', '),
             cells: model.keys.map((k) => {
-              const row = g.keys.find((r) => r.key === k);
-              const value = h.values[k] ?? 'not read';
+              const row = rowOf.get(k);
               return {
-                value: clean(value),
+                value: cleanValue(h.values[k] ?? 'not read'),
                 drift: drifts.has(k),
-                absent: row?.absent.some((a) => a.host === h.name) === true,
-                title: row?.common === null || row === undefined ? 'no common value' : `common: ${clean(row.common)}`,
+                absent: row?.absent.has(h.name) === true,
+                title: row?.title ?? 'no common value',
               };
             }),
             limits: model.limitColumns.map((l) => {

@@ -259,13 +259,22 @@ function formatValue(n: number): string {
 /** Samples grouped by family, written in PROM_FAMILIES order whatever order they were added in. */
 class Samples {
   private readonly lines = new Map<FamilyKey, string[]>();
+  // Each host's name is a label of some twenty samples, and levels and check ids repeat across
+  // hosts: each distinct value is escaped once.
+  private readonly escaped = new Map<string, string>();
 
   add(family: FamilyKey, labels: Labels, value: number): void {
     const { name } = PROM_FAMILIES[family];
-    const text = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+    const text = labels.length === 0 ? '' : `{${labels.map(([k, v]) => `${k}="${this.escape(v)}"`).join(',')}}`;
     const list = this.lines.get(family) ?? [];
     list.push(`${name}${text} ${formatValue(value)}`);
     this.lines.set(family, list);
+  }
+
+  private escape(v: string): string {
+    let e = this.escaped.get(v);
+    if (e === undefined) this.escaped.set(v, (e = escapeLabelValue(v)));
+    return e;
   }
 
   render(): string {

@@ -11,6 +11,7 @@ import { launchChromium, openFile } from '../support/browser.js';
 import { assembleCompare, defaultCompareBy } from '../../src/run/compare.js';
 import { writeReports } from '../../src/commands/outputs.js';
 import { compare } from '../../src/commands/compare.js';
+import { buildCompareView } from '../../src/report/compare-render.js';
 import { rankRun } from '../../src/run/rank.js';
 import type { AuditRun } from '../../src/run/types.js';
 import { captureIo } from '../support/io.js';
@@ -65,6 +66,21 @@ describe('compare model', () => {
     const small = model.groups.flatMap((g) => g.hosts).find((h) => h.name === 'web-old-3');
     expect(small?.limits.tcpMemHighOfRam.level).toBe('ok');
     expect(model.limitColumns[0]?.judgedBy).toBe('limits-vs-ram: warning above 200 % of RAM');
+  });
+
+  test("each host's cells: its value cleaned, drift and absence marked, the row's common value as title", () => {
+    const run = fleetRun();
+    const web2 = run.hosts.find((h) => h.outcome.target.name === 'web-2')!;
+    if (web2.outcome.status !== 'failed') web2.outcome.snapshot.sysctl['net.core.somaxconn'] = { state: 'ok', value: [9999] };
+    const view = buildCompareView(assembleCompare(run, 'group'), { tool: run.tool, from: null, auditedAt: run.startedAt, reportHref: null, warnings: [] }, []);
+    const web = view.groups.find((g) => g.name === 'web')!;
+    const col = (key: string) => web.columns.findIndex((c) => c.key === key);
+    const cell = (host: string, key: string) => web.hosts.find((h) => h.name === host)!.cells[col(key)]!;
+    expect(cell('web-old-1', CONNTRACK)).toEqual({ value: 'missing', drift: false, absent: true, title: 'common: 262144' });
+    expect(cell('web-1', CONNTRACK)).toEqual({ value: '262144', drift: false, absent: false, title: 'common: 262144' });
+    const common = cell('web-1', 'net.core.somaxconn').value;
+    expect(cell('web-2', 'net.core.somaxconn')).toEqual({ value: '9999', drift: true, absent: false, title: `common: ${common}` });
+    expect(web.hosts.find((h) => h.name === 'web-2')!.driftCount).toBe(1);
   });
 
   test('--by defaults to group when the inventory has groups, else to the fleet', () => {
