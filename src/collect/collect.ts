@@ -20,6 +20,11 @@ export interface CollectEnvironment {
   note?(message: string): void;
   /** Progress is drawn by the caller, from these. */
   onEvent(e: FleetEvent): void;
+  /**
+   * Each host's outcome as soon as it is settled (audited, failed or cancelled), with its index
+   * among the targets: the caller can evaluate and save it while other hosts are still running.
+   */
+  onOutcome?(outcome: HostOutcome, index: number): void;
   /** Asks the user for a key passphrase; absent: nobody to ask (encrypted keys are skipped). */
   askPassphrase?: (prompt: string) => Promise<string | undefined>;
 }
@@ -149,6 +154,7 @@ export async function collectFleet(targets: Target[], opts: FleetOptions, enviro
       ...(opts.deadlineMs === undefined ? {} : { deadlineMs: opts.deadlineMs }),
       signal: opts.signal,
       onEvent: environment.onEvent,
+      ...(environment.onOutcome ? { onResult: (o: HostOutcome, i: number) => environment.onOutcome?.(o, i) } : {}),
       onCancelled: (target, why) => ({
         status: 'failed',
         target: { ...targetRef(target), hostKey: transportFor(target).hostKey(target) },

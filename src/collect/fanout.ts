@@ -31,6 +31,8 @@ export interface FleetOptions<T, R> {
   onCancelled: (item: T, why: CancelReason) => R;
   /** Whether a finished task's result is a failure, for events; default: `result.status === 'failed'`. */
   isFailure?: (result: R) => boolean;
+  /** Each result as soon as it is known, finished or cancelled, with the item's index. */
+  onResult?: (result: R, index: number) => void;
 }
 
 /**
@@ -65,12 +67,15 @@ export async function runFleet<T extends { name: string }, R>(
   const run = async (item: T, index: number): Promise<R> => {
     if (stopped) {
       emit({ kind: 'cancelled', name: item.name, index, why: stopped });
-      return opts.onCancelled(item, stopped);
+      const cancelled = opts.onCancelled(item, stopped);
+      opts.onResult?.(cancelled, index);
+      return cancelled;
     }
     const started = Date.now();
     emit({ kind: 'started', name: item.name, index });
     const result = await task(item, control.signal);
     emit({ kind: 'finished', name: item.name, index, ok: !isFailure(result), durationMs: Date.now() - started });
+    opts.onResult?.(result, index);
     return result;
   };
 

@@ -8,15 +8,16 @@ import type { PeersMode } from '../collect/holders.js';
 import type { ProbeOptions } from '../collect/probe.js';
 import type { Gate } from '../evaluate/types.js';
 import { loadEvalConfig } from './config-file.js';
-import { assembleHostResults } from '../run/assemble.js';
+import { assembleHostResult } from '../run/assemble.js';
 import { rankRun } from '../run/rank.js';
-import type { AuditRun } from '../run/types.js';
+import type { AuditRun, HostResult } from '../run/types.js';
 import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
 import { reportRanked, type AuditResult } from './report.js';
+import { openHostSpool } from './host-spool.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
@@ -102,24 +103,36 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   await checkOutputFolder(opts.outDir);
 
   const startedAt = new Date();
+  const toolVersion = packageVersion();
+  // Each host is evaluated as soon as it is done, and its report.json text written away then,
+  // while the main thread would otherwise wait on the fleet (host-spool.ts).
+  const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, toolVersion) : undefined;
+  const results: (HostResult | undefined)[] = [];
+  const settle = (outcome: HostOutcome, index: number): void => {
+    const result = assembleHostResult(outcome, config);
+    results[index] = result;
+    spool?.add(result);
+  };
   const controller = new AbortController();
   const stop = () => controller.abort();
   io.onInterrupt(stop);
   const outcomes: HostOutcome[] = [];
   try {
-    const collected = opts.local ? [localTarget(hostname()), ...targets] : targets;
-    if (collected.length > 0) {
-      const progress = io.progress(collected.length, opts.quiet);
-      const environment: CollectEnvironment = {
-        env: io.env,
-        warn,
-        ...(opts.quiet ? {} : { note: (m: string) => void io.stderr.write(`${m}\n`) }),
-        onEvent: (e) => progress.event(e),
-        // A key passphrase is asked only where the CLI has someone to ask; else encrypted keys are skipped.
-        ...(io.askPassphrase ? { askPassphrase: io.askPassphrase } : {}),
-      };
-      try {
-        const collectedOutcomes = await collectFleet(
+    try {
+      const collected = opts.local ? [localTarget(hostname()), ...targets] : targets;
+      if (collected.length > 0) {
+        const progress = io.progress(collected.length, opts.quiet);
+        const environment: CollectEnvironment = {
+          env: io.env,
+          warn,
+          ...(opts.quiet ? {} : { note: (m: string) => void io.stderr.write(`${m}\n`) }),
+          onEvent: (e) => progress.event(e),
+          onOutcome: settle,
+          // A key passphrase is asked only where the CLI has someone to ask; else encrypted keys are skipped.
+          ...(io.askPassphrase ? { askPassphrase: io.askPassphrase } : {}),
+        };
+        try {
+          const collectedOutcomes = await collectFleet(
             collected,
             {
               concurrency: opts.concurrency,
@@ -138,31 +151,35 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
             },
             environment,
           );
-        // A loop, not push(...): the fleet can be larger than the call stack allows arguments.
-        for (const o of collectedOutcomes) outcomes.push(o);
-      } finally {
-        progress.finish();
+          // A loop, not push(...): the fleet can be larger than the call stack allows arguments.
+          for (const o of collectedOutcomes) outcomes.push(o);
+        } finally {
+          progress.finish();
+        }
       }
+    } finally {
+      io.offInterrupt(stop);
     }
-  } finally {
-    io.offInterrupt(stop);
-  }
 
-  const run: AuditRun = {
-    tool: { name: 'sockaudit', version: packageVersion() },
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    failOn: opts.failOn,
-    hostKeyPolicy: weakestHostKeyPolicy(outcomes, hostKeyPolicy),
-    samples: opts.samples,
-    intervalSeconds: opts.intervalSeconds,
-    warnings,
-    hosts: assembleHostResults(outcomes, config),
-    ...(shard ? { shard } : {}),
-    ...(baseline ? { baseline } : {}),
-  };
-  const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
-  return reportRanked(ranked, opts.outDir, opts.formats);
+    const run: AuditRun = {
+      tool: { name: 'sockaudit', version: toolVersion },
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      failOn: opts.failOn,
+      hostKeyPolicy: weakestHostKeyPolicy(outcomes, hostKeyPolicy),
+      samples: opts.samples,
+      intervalSeconds: opts.intervalSeconds,
+      warnings,
+      // Every outcome was settled as it came; one that was not is evaluated here.
+      hosts: outcomes.map((o, i) => (results[i]?.outcome === o ? results[i] : assembleHostResult(o, config))),
+      ...(shard ? { shard } : {}),
+      ...(baseline ? { baseline } : {}),
+    };
+    const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
+    return await reportRanked(ranked, opts.outDir, opts.formats, spool ? { savedHost: (h) => spool.savedHost(h) } : {});
+  } finally {
+    spool?.close();
+  }
 }
 
 export type HoldersFlag = 'always' | 'auto' | 'never';

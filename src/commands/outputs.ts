@@ -8,7 +8,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError, UsageError } from '../errors.js';
 import { buildCompareView, renderCompareHtml } from '../report/compare-render.js';
-import { formatById, type Format } from '../report/formats.js';
+import { formatById, type Format, type ReadyParts } from '../report/formats.js';
 import { buildView } from '../report/view-model.js';
 import { assembleCompare, VOLATILE_KEYS } from '../run/compare.js';
 import type { RankedRun } from '../run/rank.js';
@@ -55,12 +55,12 @@ export async function checkOutputFolder(outDir: string): Promise<void> {
  * The chosen report formats, from the registry, plus compare.html beside report.html. A file
  * that cannot be written is recorded and the others are still tried; nothing is thrown for I/O.
  */
-export async function writeReports(ranked: RankedRun, outDir: string, formats: readonly Format[]): Promise<Written> {
+export async function writeReports(ranked: RankedRun, outDir: string, formats: readonly Format[], ready: ReadyParts = {}): Promise<Written> {
   // The report's nav links whatif.html only when one sits in the same folder.
   const view = { ...buildView(ranked), whatifPage: existsSync(join(outDir, 'whatif.html')) };
-  const entries: { name: string; content: () => string | Iterable<string> }[] = formats.map((id) => {
+  const entries: { name: string; content: () => string | Iterable<string | Uint8Array> }[] = formats.map((id) => {
     const format = formatById(id);
-    return { name: format.fileName, content: () => format.render(ranked, view) };
+    return { name: format.fileName, content: () => format.render(ranked, view, ready) };
   });
   if (formats.includes('html')) {
     // compare.html beside report.html on every run: the hosts side by side, drift marked.
@@ -71,7 +71,7 @@ export async function writeReports(ranked: RankedRun, outDir: string, formats: r
 }
 
 /** Files into a folder it creates; each failure recorded with its reason, the rest still written. */
-export async function writeFiles(outDir: string, entries: readonly { name: string; content: () => string | Iterable<string> }[]): Promise<Written> {
+export async function writeFiles(outDir: string, entries: readonly { name: string; content: () => string | Iterable<string | Uint8Array> }[]): Promise<Written> {
   const written: Written = { files: [], unwritten: [] };
   try {
     await mkdir(outDir, { recursive: true });
@@ -101,28 +101,46 @@ export async function writeOutputs<F extends string>(outDir: string, base: strin
   return files;
 }
 
-/** Write to a fresh temporary file beside `path`, then rename it over `path`. */
-export async function writeAtomic(path: string, content: string | Iterable<string>): Promise<void> {
+/** Write to a fresh temporary file beside `path`, then rename it over `path`. Chunks are text or UTF-8 bytes. */
+export async function writeAtomic(path: string, content: string | Iterable<string | Uint8Array>): Promise<void> {
   await writeAtomicInto(dirname(path), path, content, false);
 }
 
 /** Chunks are gathered up to this size before each write, so many small chunks cost few system calls. */
 const WRITE_BATCH = 1 << 16;
 
-async function writeAtomicInto(dir: string, path: string, content: string | Iterable<string>, removeAfter: boolean): Promise<void> {
+async function writeAtomicInto(dir: string, path: string, content: string | Iterable<string | Uint8Array>, removeAfter: boolean): Promise<void> {
   const tmp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   // 'wx': O_CREAT|O_EXCL. Fails on any existing entry, a symlink included, instead of following it.
   const handle = await open(tmp, 'wx', 0o666);
   try {
-    let pending = '';
+    // Text is joined until a batch is full; bytes join the batch as they are.
+    let text = '';
+    let batch: Uint8Array[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (text.length > 0) batch.push(Buffer.from(text, 'utf8'));
+      // writev writes every byte, across as many system calls as the kernel needs.
+      if (batch.length > 0) await handle.writev(batch);
+      text = '';
+      batch = [];
+      bytes = 0;
+    };
     for (const chunk of typeof content === 'string' ? [content] : content) {
-      pending += chunk;
-      if (pending.length >= WRITE_BATCH) {
-        await handle.writeFile(pending, 'utf8');
-        pending = '';
+      if (typeof chunk === 'string') text += chunk;
+      else {
+        if (text.length > 0) {
+          const joined = Buffer.from(text, 'utf8');
+          batch.push(joined);
+          bytes += joined.length;
+          text = '';
+        }
+        batch.push(chunk);
+        bytes += chunk.length;
       }
+      if (bytes + text.length >= WRITE_BATCH) await flush();
     }
-    if (pending.length > 0) await handle.writeFile(pending, 'utf8');
+    await flush();
     await handle.close();
     if (removeAfter) await rm(tmp);
     else await rename(tmp, path);

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EvalConfig } from '../evaluate/index.js';
 import { GATES, type Gate } from '../evaluate/types.js';
 import { UsageError } from '../errors.js';
-import { FORMAT_IDS, parseFormats, type Format } from '../report/formats.js';
+import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../report/formats.js';
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
 import { readSavedRun } from '../run/saved-run.js';
@@ -65,8 +65,8 @@ export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions
 }
 
 /** Writes a ranked run's reports; files that could not be written are recorded, not thrown. */
-export async function reportRanked(ranked: RankedRun, outDir: string, formats: readonly Format[]): Promise<AuditResult> {
-  const { files, unwritten } = await writeReports(ranked, outDir, formats);
+export async function reportRanked(ranked: RankedRun, outDir: string, formats: readonly Format[], ready?: ReadyParts): Promise<AuditResult> {
+  const { files, unwritten } = await writeReports(ranked, outDir, formats, ready);
   const judgement = gateOnWrites(ranked.judgement, unwritten.map((u) => u.path));
   return { run: ranked.run, ranked, judgement, files, unwritten };
 }

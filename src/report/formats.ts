@@ -2,17 +2,22 @@
 // read it. A new format is one file that exports its descriptor, plus one line in REPORT_FORMATS.
 import { UsageError } from '../errors.js';
 import type { RankedRun } from '../run/rank.js';
-import { encodeSavedRun } from '../run/saved-run.js';
+import { encodeSavedRun, encodeSavedRunWith } from '../run/saved-run.js';
 import { htmlFormat } from './html.js';
 import { junitFormat } from './junit.js';
 import { markdownFormat } from './markdown.js';
 import { PROM_FORMAT, renderProm } from './prom.js';
-import type { ReportFormat } from './report-format.js';
+import type { ReadyParts, ReportFormat } from './report-format.js';
+import type { ReportView } from './view-model.js';
 
-export type { ReportFormat };
+export type { ReadyParts, ReportFormat };
 
 /** The saved run itself: run/saved-run.ts's encoder, which `report --from` and `merge` read back. */
-export const jsonFormat = { id: 'json', fileName: 'report.json', render: (ranked: RankedRun) => encodeSavedRun(ranked) } as const satisfies ReportFormat;
+export const jsonFormat = {
+  id: 'json',
+  fileName: 'report.json',
+  render: (ranked: RankedRun, _view: ReportView, ready?: ReadyParts) => (ready?.savedHost ? encodeSavedRunWith(ranked, ready.savedHost) : encodeSavedRun(ranked)),
+} as const satisfies ReportFormat;
 
 /** node_exporter's textfile collector format (report/prom.ts). */
 export const promFormat = { ...PROM_FORMAT, render: (ranked: RankedRun) => renderProm(ranked.run) } as const satisfies ReportFormat;

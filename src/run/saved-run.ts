@@ -361,6 +361,23 @@ export const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
  * a reader split hosts at line ends (json-split.ts). A final newline ends the file.
  */
 export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, undefined> {
+  for (const chunk of encodeSavedRunWith(ranked, () => undefined)) yield chunk as string;
+}
+
+/**
+ * A host's object in report.json without its rank (`{"name":...}`), escaped as the file holds it:
+ * what a writer can encode as soon as the host is done, before the run is ranked. The line in the
+ * file is `{"rank":N,` followed by this text after its opening brace.
+ */
+export function encodeSavedHost(result: HostResult, toolVersion: string): string {
+  return escapeInvisible(compactJson(assembleHost(result, toolVersion))!);
+}
+
+/**
+ * encodeSavedRun, with each host's text from `savedHost` where it has one (encodeSavedHost's
+ * text, as a string or its UTF-8 bytes) and encoded here where it has none.
+ */
+export function* encodeSavedRunWith(ranked: RankedRun, savedHost: (host: RankedHost) => string | Uint8Array | undefined): Generator<string | Uint8Array, void, undefined> {
   const { run } = ranked;
   const byVerdict = { critical: 0, warning: 0, unknown: 0, notice: 0, ok: 0 };
   let notAudited = 0;
@@ -391,7 +408,14 @@ export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, unde
     let first = true;
     for (const host of ranked.hosts) {
       // JSON text of a host has no raw line break (JSON escapes it in strings): one host, one line.
-      yield `${first ? '' : ','}\n    ${escapeInvisible(compactJson(assembleHost(host, run))!)}`;
+      // The rank is its first member, so the rest of the object is the host's own text.
+      const head = `${first ? '' : ','}\n    {"rank":${host.rank},`;
+      const text = savedHost(host) ?? encodeSavedHost(host.result, run.tool.version);
+      if (typeof text === 'string') yield head + text.slice(1);
+      else {
+        yield head;
+        yield text.subarray(1);
+      }
       first = false;
     }
     yield '\n  ]';
@@ -414,12 +438,11 @@ function stringify(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
 
-function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<string, unknown> {
+function assembleHost(result: HostResult, toolVersion: string): Record<string, unknown> {
   const { outcome, verdict } = result;
   const t = outcome.target;
   const failed = outcome.status === 'failed';
   return {
-    rank,
     name: t.name,
     address: t.address,
     port: t.port ?? null,
@@ -438,7 +461,7 @@ function assembleHost({ rank, result }: RankedHost, run: AuditRun): Record<strin
     problems: failed ? [] : outcome.problems,
     // Derived like the findings, and only where the probe looked, so older runs encode as before.
     ...holdersMember(result),
-    collectedBy: result.collectedBy ?? run.tool.version,
+    collectedBy: result.collectedBy ?? toolVersion,
     // Keys sorted at every depth, so parser internals cannot change the output's order.
     snapshot: failed ? null : new SortedKeys(outcome.snapshot),
     record: failed ? null : new SortedKeys(outcome.record),

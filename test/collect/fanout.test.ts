@@ -72,6 +72,22 @@ describe('runFleet', () => {
     expect(events.filter((e) => e.kind === 'cancelled').map((e) => e.kind === 'cancelled' && e.name)).toEqual(['h2', 'h3', 'h4', 'h5']);
   });
 
+  it('hands over each result as it settles, finished or cancelled, with its index', async () => {
+    const seen: string[] = [];
+    const results = await runFleet(hosts(5), async (h, signal) => (h.i === 1 ? `quick-${h.name}` : waitOrAbort(h.i === 0 ? 60 : 5000, signal)), {
+      concurrency: 2,
+      deadlineMs: 150,
+      onCancelled: (h, why) => `cancelled:${h.name}:${why}`,
+      onResult: (r, i) => seen.push(`${i}=${r}`),
+    });
+    // h1 first, then h0 when its wait ends, then h2 (started after h1) aborted at the deadline
+    // while h3 and h4 never start.
+    expect(seen[0]).toBe('1=quick-h1');
+    expect(seen.slice().sort()).toEqual(results.map((r, i) => `${i}=${r}`).sort());
+    expect(seen.indexOf('0=done')).toBeLessThan(seen.indexOf('2=aborted:TimeoutError'));
+    expect(seen).toContain('4=cancelled:h4:deadline');
+  });
+
   it('on interruption, aborts running tasks with an AbortError and cancels the rest', async () => {
     const control = new AbortController();
     setTimeout(() => control.abort(), 50);

@@ -58,6 +58,14 @@ describe('writes', () => {
     expect(readdirSync(dir)).toEqual(['x.json']);
   });
 
+  test('writeAtomic takes text and UTF-8 bytes mixed, across batches, in order', async () => {
+    const path = join(dir, 'mixed.json');
+    const big = 'é'.repeat(700_000);
+    const chunks: (string | Uint8Array)[] = ['[', Buffer.from('"日本",'), `"${big}"`, ',', Buffer.from(`"${big}"`), new Uint8Array(Buffer.from(',"‮"')), ']\n'];
+    await writeAtomic(path, chunks);
+    expect(readFileSync(path, 'utf8')).toBe(`["日本","${big}","${big}","‮"]\n`);
+  });
+
   test('a folder that stops taking files after the check: every file recorded with its reason, nothing thrown', async () => {
     const out = join(dir, 'out');
     await checkOutputFolder(out);

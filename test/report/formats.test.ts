@@ -45,7 +45,7 @@ describe('the format registry', () => {
       expect(readdirSync(dir).sort()).toEqual(chosen.map((f) => f.fileName).sort());
       for (const format of chosen) {
         const rendered = format.render(ranked, view);
-        const text = typeof rendered === 'string' ? rendered : [...rendered].join('');
+        const text = typeof rendered === 'string' ? rendered : [...rendered].map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('');
         expect(readFileSync(join(dir, format.fileName), 'utf8')).toBe(text);
       }
     } finally {

@@ -72,7 +72,8 @@ describe(`${HOSTS.toLocaleString('en-US')} hosts`, () => {
       const out = format.render(ranked, view);
       let n = 0;
       let last = '';
-      for (const chunk of typeof out === 'string' ? [out] : out) {
+      for (const part of typeof out === 'string' ? [out] : out) {
+        const chunk = typeof part === 'string' ? part : Buffer.from(part).toString('utf8');
         n += Buffer.byteLength(chunk, 'utf8');
         if (format.id === 'json' && chunk.includes('"rank":')) jsonHosts++;
         last = chunk.length > 0 ? chunk : last;

@@ -1,0 +1,82 @@
+// report.json's hosts, encoded as each host finishes instead of all at once after the last: while
+// the fleet answers, the main thread mostly waits, and a host's text (tens of KB) written then costs
+// nothing later. The texts go to a file in the output folder, not to memory, and the final report
+// copies them back in rank order (saved-run.ts, encodeSavedRunWith).
+//
+// The file is unlinked as soon as it is open: only the descriptor reaches it, so nothing is left
+// behind whatever happens to the process. A write that fails (a full disk) stops the spool, and
+// the hosts it does not hold are encoded when the report is written, as without it: the run
+// never depends on it.
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RankedHost } from '../run/rank.js';
+import { encodeSavedHost } from '../run/saved-run.js';
+import type { HostResult } from '../run/types.js';
+
+export interface HostSpool {
+  /** Encodes the host's saved text now and writes it away; never throws. */
+  add(result: HostResult): void;
+  /** The host's saved text as UTF-8 bytes, when the spool holds it. */
+  savedHost(host: RankedHost): Uint8Array | undefined;
+  close(): void;
+}
+
+/** How the spool writes; a test can give a failing one. */
+export interface SpoolIo {
+  write(fd: number, data: Uint8Array, position: number): number;
+}
+
+const fileIo: SpoolIo = { write: (fd, data, position) => writeSync(fd, data, 0, data.length, position) };
+
+/**
+ * A spool in `dir` (the output folder, checked writable before the run), or undefined when no file
+ * can be made there: the run then goes on without one.
+ */
+export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fileIo): HostSpool | undefined {
+  const path = join(dir, `.report.json.${randomBytes(8).toString('hex')}.spool`);
+  let fd: number;
+  try {
+    // 'wx+': read and write, O_CREAT|O_EXCL, so an existing entry (a symlink too) is refused, never followed.
+    fd = openSync(path, 'wx+', 0o600);
+    unlinkSync(path);
+  } catch {
+    return undefined;
+  }
+  const at = new Map<HostResult, { offset: number; length: number }>();
+  let end = 0;
+  let stopped = false;
+  let open = true;
+  return {
+    add(result) {
+      if (stopped || !open) return;
+      const data = Buffer.from(encodeSavedHost(result, toolVersion), 'utf8');
+      try {
+        for (let done = 0; done < data.length; ) done += io.write(fd, data.subarray(done), end + done);
+      } catch {
+        stopped = true;
+        return;
+      }
+      at.set(result, { offset: end, length: data.length });
+      end += data.length;
+    },
+    savedHost({ result }) {
+      const place = at.get(result);
+      if (place === undefined || !open) return undefined;
+      const data = Buffer.allocUnsafe(place.length);
+      for (let done = 0; done < data.length; ) {
+        const n = readSync(fd, data, done, data.length - done, place.offset + done);
+        // The file is ours alone and was written whole: a short file is a broken disk.
+        if (n === 0) throw Object.assign(new Error('the host spool ended early'), { code: 'EIO' });
+        done += n;
+      }
+      return data;
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      at.clear();
+      closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The host spool: report.json's host texts written away as hosts finish and copied back in rank
+// order give the very file the encoder writes at the end; the spool leaves no file behind; a
+// failing write (a full disk) stops it and the hosts it lacks are encoded at the end instead.
+import { afterEach, describe, expect, test } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openHostSpool } from '../../src/commands/host-spool.js';
+import { writeAtomic } from '../../src/commands/outputs.js';
+import { rankRun } from '../../src/run/rank.js';
+import { encodeSavedHost, encodeSavedRunText, encodeSavedRunWith } from '../../src/run/saved-run.js';
+import type { HostResult } from '../../src/run/types.js';
+import { failedHost, recordedHost, recording, runOf, withSection } from '../support/runs.js';
+
+const dirs: string[] = [];
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sockaudit-spool-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Healthy and failing hosts, one whose strings hold a bidi override, a C1 control and non-ASCII text. */
+function hosts(): HostResult[] {
+  const hostile = withSection(recording('web-healthy-618'), 'proc/loadavg', (c) => `${c.trimEnd()} ‮é\u0085日本\n`);
+  return [
+    recordedHost('web-healthy-618', recording('web-healthy-618')),
+    recordedHost('batch-abort-515', recording('batch-abort-515')),
+    recordedHost('naïve-\u202ehost', hostile),
+    failedHost('gone', 'connect', 'connect ECONNREFUSED 127.0.0.1:2299'),
+    failedHost('refused', 'auth', 'authentication failed', { tried: 'publickey' }),
+  ];
+}
+
+const asText = (chunks: Iterable<string | Uint8Array>): string => [...chunks].map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('');
+
+describe('host spool', () => {
+  test('texts saved as hosts finish give report.json byte for byte, and no file stays in the folder', async () => {
+    const dir = folder();
+    const run = runOf(hosts());
+    const spool = openHostSpool(dir, run.tool.version)!;
+    expect(spool).toBeDefined();
+    // Finished in another order than they rank.
+    for (const h of [...run.hosts].reverse()) spool.add(h);
+    expect(readdirSync(dir)).toEqual([]);
+    const ranked = rankRun(run);
+    for (const host of ranked.hosts) expect(Buffer.from(spool.savedHost(host)!).toString('utf8')).toBe(encodeSavedHost(host.result, run.tool.version));
+
+    const path = join(dir, 'report.json');
+    await writeAtomic(path, encodeSavedRunWith(ranked, (h) => spool.savedHost(h)));
+    spool.close();
+    const expected = encodeSavedRunText(ranked);
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+    expect(expected).toContain('\\u202e');
+    expect(JSON.parse(expected).hosts.map((h: { rank: number }) => h.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  test('a write that fails stops the spool; the hosts it lacks are encoded at the end, the file the same', () => {
+    const dir = folder();
+    const run = runOf(hosts());
+    let writes = 0;
+    const spool = openHostSpool(dir, run.tool.version, {
+      write: (fd, data, position) => {
+        if (++writes > 2) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        return writeSync(fd, data, 0, data.length, position);
+      },
+    })!;
+    for (const h of run.hosts) spool.add(h);
+    const ranked = rankRun(run);
+    const held = ranked.hosts.filter((h) => spool.savedHost(h) !== undefined).map((h) => h.result);
+    expect(held.sort((a, b) => run.hosts.indexOf(a) - run.hosts.indexOf(b))).toEqual(run.hosts.slice(0, 2));
+    expect(asText(encodeSavedRunWith(ranked, (h) => spool.savedHost(h)))).toBe(encodeSavedRunText(ranked));
+    spool.close();
+    expect(spool.savedHost(ranked.hosts[0]!)).toBeUndefined();
+  });
+
+  test('short writes are carried on where they stopped', () => {
+    const dir = folder();
+    const run = runOf(hosts());
+    const spool = openHostSpool(dir, run.tool.version, {
+      // At most 1000 bytes a call, as a kernel may write less than asked.
+      write: (fd, data, position) => writeSync(fd, data, 0, Math.min(1000, data.length), position),
+    })!;
+    for (const h of run.hosts) spool.add(h);
+    const ranked = rankRun(run);
+    expect(asText(encodeSavedRunWith(ranked, (h) => spool.savedHost(h)))).toBe(encodeSavedRunText(ranked));
+    spool.close();
+  });
+
+  test('no spool where no file can be made: the run goes on without one', () => {
+    expect(openHostSpool(join(folder(), 'missing', 'deeper'), '1.0.0')).toBeUndefined();
+  });
+});
