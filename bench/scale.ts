@@ -8,6 +8,7 @@
 //   node dist/bench/scale.js --attention 70                              # the recordings as they come
 //   node dist/bench/scale.js --cases 3000:200 --workers 0                # every session on the main thread
 //   node dist/bench/scale.js --cases 10000:500 --floor                   # and bench/bare-ssh2.ts on the same hosts
+//   node dist/bench/scale.js --cases 10000:500 --answer-delay 1000       # hosts that take a second to answer
 //
 // --attention PCT (default 5): the share of hosts served from a recording the evaluator does not
 // find ok (7 of the 10 recordings); the rest are served from the 3 healthy ones, as in a fleet
@@ -17,10 +18,16 @@
 // run on the same hosts at the same concurrency, and sockaudit's wall and CPU are given as
 // multiples of its own.
 //
+// --answer-delay MS: each host waits MS after the TCP connection before it says anything (the
+// fleet's slow-banner fault), as hosts across a network or under load answer later than loopback:
+// the client then waits on the fleet as it would on a real one, instead of only sharing the cores.
+//
 // The servers run in this process and share the two cores with the client, as they would not in
-// production: wall time is an upper bound, client CPU and RSS are the client's alone.
+// production: wall time is an upper bound, client CPU and RSS are the client's alone. Each wall
+// time is also split where the run says it started and finished collecting (report.json's
+// run.startedAt and run.finishedAt): the start (inventory, keys), the collection, and the reports.
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,6 +52,7 @@ const nodeArgs: string[] = [];
 // --workers N: the client's SSH worker threads (its --workers); absent: the client's default.
 let workerArgs: string[] = [];
 let floor = false;
+let answerDelayMs = 0;
 
 function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: number } {
   let cases = '1000:100,3000:100,10000:500';
@@ -58,7 +66,8 @@ function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: n
     else if (argv[i] === '--node-arg') nodeArgs.push(argv[++i] ?? '');
     else if (argv[i] === '--workers') workerArgs = ['--workers', argv[++i] ?? '0'];
     else if (argv[i] === '--floor') floor = true;
-    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --node-arg ARG --workers N --floor)`);
+    else if (argv[i] === '--answer-delay') answerDelayMs = Number(argv[++i]);
+    else throw new Error(`unknown option ${argv[i]} (--cases N:C,... --attention PCT --keep DIR --cpu-prof DIR --node-arg ARG --workers N --floor --answer-delay MS)`);
   }
   return {
     cases: cases.split(',').map((c) => {
@@ -72,6 +81,9 @@ function parseArgs(argv: string[]): { cases: Case[]; keep?: string; attention: n
 }
 
 interface Timed {
+  /** When the process was started and when it ended (epoch ms). */
+  spawnedAt: number;
+  endedAt: number;
   wallSeconds: number;
   cpuSeconds: number;
   maxRssKiB: number;
@@ -84,6 +96,7 @@ function timed(argv: string[], cwd: string): Promise<Timed> {
   return new Promise((resolve, reject) => {
     let stderr = '';
     const stdout = openSync(join(cwd, 'client.stdout'), 'w');
+    const spawnedAt = Date.now();
     const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, '--', ...argv], { cwd, stdio: ['ignore', stdout, 'pipe'] });
     closeSync(stdout);
     child.stderr!.on('data', (d: Buffer) => {
@@ -92,7 +105,7 @@ function timed(argv: string[], cwd: string): Promise<Timed> {
     child.on('error', reject);
     child.on('close', (code) => {
       const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-      resolve({ wallSeconds: wall!, cpuSeconds: user! + sys!, maxRssKiB: rss!, exitCode: code ?? -1, stderr });
+      resolve({ spawnedAt, endedAt: Date.now(), wallSeconds: wall!, cpuSeconds: user! + sys!, maxRssKiB: rss!, exitCode: code ?? -1, stderr });
     });
   });
 }
@@ -134,7 +147,12 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
   const fleet = await startRecordedFleet({
     authorizedKeys: `${key.public}\n`,
     addressing: 'addresses',
-    hosts: Array.from({ length: c.hosts }, (_, i) => ({ name: `host-${String(i).padStart(5, '0')}`, recording: recordingFor(i, recorded, attentionPct) })),
+    hosts: Array.from({ length: c.hosts }, (_, i) => ({
+      name: `host-${String(i).padStart(5, '0')}`,
+      recording: recordingFor(i, recorded, attentionPct),
+      ...(answerDelayMs > 0 ? { fault: 'slow-banner' as const } : {}),
+    })),
+    ...(answerDelayMs > 0 ? { slowBannerMs: answerDelayMs } : {}),
   });
   try {
     writeFileSync(join(dir, 'known_hosts'), fleet.knownHosts);
@@ -186,7 +204,7 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
     );
     const cpuMsPerHost = (t.cpuSeconds * 1000) / c.hosts;
     console.log(`${c.hosts} hosts (${attentionPct} % needing attention), -c ${c.concurrency}${workerArgs.length > 0 ? ` --workers ${workerArgs[1]}` : ''}: exit ${t.exitCode}`);
-    console.log(`  wall ${t.wallSeconds.toFixed(1)} s (x${ratio(t.wallSeconds, TARGET.wallSeconds)} of ${TARGET.wallSeconds} s)`);
+    console.log(`  wall ${t.wallSeconds.toFixed(1)} s (x${ratio(t.wallSeconds, TARGET.wallSeconds)} of ${TARGET.wallSeconds} s)${phases(join(out, 'report.json'), t)}`);
     console.log(`  client CPU ${t.cpuSeconds.toFixed(1)} s = ${cpuMsPerHost.toFixed(2)} ms/host (x${ratio(cpuMsPerHost, TARGET.cpuMsPerHost)} of ${TARGET.cpuMsPerHost} ms)`);
     console.log(`  peak RSS ${(t.maxRssKiB / 1024).toFixed(0)} MiB = ${(t.maxRssKiB / c.hosts).toFixed(1)} KiB/host (x${ratio(t.maxRssKiB / 1024, TARGET.rssMiB)} of ${TARGET.rssMiB} MiB)`);
     console.log(
@@ -213,6 +231,24 @@ async function runCase(c: Case, recorded: Recordings, attentionPct: number, keep
   } finally {
     await fleet.stop();
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** ": start 2.1 s, collection 40.3 s, reports 9.9 s", from the run's own start and finish in report.json's head. */
+function phases(reportJson: string, t: Timed): string {
+  try {
+    const fd = openSync(reportJson, 'r');
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const text = head.toString('utf8', 0, n);
+    const started = Date.parse(/"startedAt": "([^"]+)"/.exec(text)?.[1] ?? '');
+    const finished = Date.parse(/"finishedAt": "([^"]+)"/.exec(text)?.[1] ?? '');
+    if (!Number.isFinite(started) || !Number.isFinite(finished)) return '';
+    const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    return `: start ${s(started - t.spawnedAt)}, collection ${s(finished - started)}, reports ${s(t.endedAt - finished)}`;
+  } catch {
+    return '';
   }
 }
 
