@@ -22,12 +22,14 @@ export interface HostSpool {
   close(): void;
 }
 
-/** How the spool writes; a test can give a failing one. */
+/** How the spool writes a text as UTF-8 at a position, giving the bytes written; a test can give a failing one. */
 export interface SpoolIo {
-  write(fd: number, data: Uint8Array, position: number): number;
+  write(fd: number, text: string, position: number): number;
 }
 
-const fileIo: SpoolIo = { write: (fd, data, position) => writeSync(fd, data, 0, data.length, position) };
+// The text goes to the kernel without a Buffer made for it: fewer large allocations while hosts
+// are still being collected.
+const fileIo: SpoolIo = { write: (fd, text, position) => writeSync(fd, text, position, 'utf8') };
 
 /**
  * A spool in `dir` (the output folder, checked writable before the run), or undefined when no file
@@ -50,15 +52,18 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
   return {
     add(result) {
       if (stopped || !open) return;
-      const data = Buffer.from(encodeSavedHost(result, toolVersion), 'utf8');
+      const text = encodeSavedHost(result, toolVersion);
+      const length = Buffer.byteLength(text, 'utf8');
       try {
-        for (let done = 0; done < data.length; ) done += io.write(fd, data.subarray(done), end + done);
+        // A short write (the disk filling up) ends the spool like a failed one: this host's text is
+        // then encoded at the end with the others the spool lacks.
+        if (io.write(fd, text, end) !== length) stopped = true;
       } catch {
         stopped = true;
-        return;
       }
-      at.set(result, { offset: end, length: data.length });
-      end += data.length;
+      if (stopped) return;
+      at.set(result, { offset: end, length });
+      end += length;
     },
     savedHost({ result }) {
       const place = at.get(result);

@@ -63,9 +63,9 @@ describe('host spool', () => {
     const run = runOf(hosts());
     let writes = 0;
     const spool = openHostSpool(dir, run.tool.version, {
-      write: (fd, data, position) => {
+      write: (fd, text, position) => {
         if (++writes > 2) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-        return writeSync(fd, data, 0, data.length, position);
+        return writeSync(fd, text, position, 'utf8');
       },
     })!;
     for (const h of run.hosts) spool.add(h);
@@ -77,15 +77,20 @@ describe('host spool', () => {
     expect(spool.savedHost(ranked.hosts[0]!)).toBeUndefined();
   });
 
-  test('short writes are carried on where they stopped', () => {
+  test('a short write (a disk filling up) stops the spool too, and the file is the same', () => {
     const dir = folder();
     const run = runOf(hosts());
+    let writes = 0;
     const spool = openHostSpool(dir, run.tool.version, {
-      // At most 1000 bytes a call, as a kernel may write less than asked.
-      write: (fd, data, position) => writeSync(fd, data, 0, Math.min(1000, data.length), position),
+      // The third text is cut after 1000 bytes, as a kernel writes what still fits.
+      write: (fd, text, position) => {
+        const bytes = Buffer.from(text, 'utf8');
+        return writeSync(fd, bytes, 0, ++writes === 3 ? 1000 : bytes.length, position);
+      },
     })!;
     for (const h of run.hosts) spool.add(h);
     const ranked = rankRun(run);
+    expect(ranked.hosts.filter((h) => spool.savedHost(h) !== undefined)).toHaveLength(2);
     expect(asText(encodeSavedRunWith(ranked, (h) => spool.savedHost(h)))).toBe(encodeSavedRunText(ranked));
     spool.close();
   });
