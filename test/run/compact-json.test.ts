@@ -51,9 +51,12 @@ describe('compactJson', () => {
     fc.boolean(),
     fc.constantFrom(null, undefined, -0, Number.NaN, Number.POSITIVE_INFINITY, '\u2028\u202e\u009b\u007f', '\ud800'),
   );
+  // Arrays of plain values, as the parsers' readings hold them, go to JSON.stringify whole.
+  const plainLeaf = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constantFrom(null, -0, Number.NaN, '\u2028\u202e\u009b\u007f', '\ud800'));
   const { value } = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+    value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('leaves'), tie('object')),
     array: fc.array(tie('value'), { maxLength: 5 }),
+    leaves: fc.array(plainLeaf, { maxLength: 8 }),
     // Up to 14 keys: objects of 9 and more take the path that remembers their shapes.
     // Keys in any order, or already sorted as the parsers lay out their large tables.
     object: fc.tuple(fc.array(fc.tuple(key, tie('value')), { maxLength: 14 }), fc.boolean(), fc.boolean()).map(([entries, inOrder, plain]) => {
@@ -80,6 +83,17 @@ describe('compactJson', () => {
     for (const o of [keys('a\nb', 'c'), keys('a', 'b\nc'), keys('a\nb', 'c'), keys('z', 'b'), keys('z', 'b')]) {
       expect(compactJson(new SortedKeys(o))).toBe(reference(o, true));
     }
+  });
+
+  test('an array of plain values with a toJSON of its own, or of a subclass, is written element by element', () => {
+    const own = Object.assign([1, 'a'], { toJSON: () => 'replaced' });
+    class Tagged extends Array<number> {}
+    const tagged = Tagged.from([3, 4]);
+    // Inside SortedKeys no toJSON is called (the value stands for a rebuilt copy); outside, it is.
+    expect(compactJson(new SortedKeys({ a: own, b: tagged }))).toBe('{"a":[1,"a"],"b":[3,4]}');
+    expect(compactJson({ a: own, b: tagged })).toBe(JSON.stringify({ a: own, b: tagged }));
+    expect(compactJson({ state: 'ok', value: [1, null, 'x', -0, Number.NaN] })).toBe('{"state":"ok","value":[1,null,"x",0,null]}');
+    expect(compactJson({ state: 'ok', value: [1, undefined, 2n] })).toBe('{"state":"ok","value":[1,null,"2"]}');
   });
 
   test('sorts inside SortedKeys only, and calls toJSON outside it as JSON.stringify does', () => {
