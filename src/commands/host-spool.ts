@@ -52,7 +52,13 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
   return {
     add(result) {
       if (stopped || !open) return;
-      const text = encodeSavedHost(result, toolVersion);
+      let text: string;
+      try {
+        text = encodeSavedHost(result, toolVersion);
+      } catch {
+        // Not spooled: the report encodes this host at the end, as without a spool.
+        return;
+      }
       const length = Buffer.byteLength(text, 'utf8');
       try {
         // A short write (the disk filling up) ends the spool like a failed one: this host's text is
