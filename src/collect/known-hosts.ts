@@ -458,23 +458,34 @@ export function makeHostVerifier(
   const save = typeof onNew === 'string' ? (key: Buffer) => appendKnownHost(onNew, lookup, key, { hash: false }) : onNew;
   const savedIn = typeof onNew === 'string' ? expandHome(onNew) : 'known_hosts';
   const verify = (key: Buffer, callback: (accepted: boolean) => void): void => {
-    const seen = describeKey(key);
+    // The key's type and fingerprint are worded only when read: a known host's, never, in most runs.
+    let described: string | undefined;
+    const seen = (): string => (described ??= describeKey(key));
     const check = checkHostKey(db, lookup, key);
     const refuse = (why: 'unknown' | 'mismatch' | 'revoked', message: string, expected?: string[]): void => {
-      last = { accepted: false, why, seen, message, detail: { seen, ...(expected ? { expected: expected.join('; ') } : {}) } };
+      last = { accepted: false, why, seen: seen(), message, detail: { seen: seen(), ...(expected ? { expected: expected.join('; ') } : {}) } };
       callback(false);
     };
-    const accept = (how: 'known' | 'added' | 'unchecked', message: string): void => {
-      last = { accepted: true, how, seen, message };
+    const accept = (how: 'known' | 'added' | 'unchecked', message: () => string): void => {
+      last = {
+        accepted: true,
+        how,
+        get seen() {
+          return seen();
+        },
+        get message() {
+          return message();
+        },
+      };
       callback(true);
     };
-    if (check.result === 'revoked') return refuse('revoked', `host key for ${lookup} is marked @revoked in known_hosts: ${seen}`);
-    if (policy === 'off') return accept('unchecked', `host key checking off (${seen})`);
-    if (check.result === 'match') return accept('known', `host key verified (${seen})`);
+    if (check.result === 'revoked') return refuse('revoked', `host key for ${lookup} is marked @revoked in known_hosts: ${seen()}`);
+    if (policy === 'off') return accept('unchecked', () => `host key checking off (${seen()})`);
+    if (check.result === 'match') return accept('known', () => `host key verified (${seen()})`);
     if (check.result === 'mismatch')
-      return refuse('mismatch', `host key for ${lookup} does not match known_hosts: seen ${seen}, expected ${check.expected.join('; ')}`, check.expected);
+      return refuse('mismatch', `host key for ${lookup} does not match known_hosts: seen ${seen()}, expected ${check.expected.join('; ')}`, check.expected);
     const note = check.note ? ` (${check.note})` : '';
-    if (policy === 'strict') return refuse('unknown', `host ${lookup} is not in known_hosts${note}: seen ${seen}`);
+    if (policy === 'strict') return refuse('unknown', `host ${lookup} is not in known_hosts${note}: seen ${seen()}`);
     // Remembered in memory before saving, so a concurrent connection to the same host does not add it twice.
     const type = parsePublicKey(key);
     db.entries.push({
@@ -484,10 +495,10 @@ export function makeHostVerifier(
       type: type instanceof Error ? 'unknown' : type.type,
       key,
     });
-    if (!save) return accept('added', `new host key accepted for this run only (no known_hosts file to record it in)${note}: ${seen}`);
+    if (!save) return accept('added', () => `new host key accepted for this run only (no known_hosts file to record it in)${note}: ${seen()}`);
     save(key).then(
-      () => accept('added', `new host key added to ${savedIn}${note}: ${seen}`),
-      (err: unknown) => accept('added', `new host key accepted but not saved to ${savedIn} (${err instanceof Error ? err.message : String(err)}): ${seen}`),
+      () => accept('added', () => `new host key added to ${savedIn}${note}: ${seen()}`),
+      (err: unknown) => accept('added', () => `new host key accepted but not saved to ${savedIn} (${err instanceof Error ? err.message : String(err)}): ${seen()}`),
     );
   };
   return { verify, decision: () => last };

@@ -261,6 +261,9 @@ describe('makeHostVerifier', () => {
     const known = makeHostVerifier(kh, 'strict', hostKeyLookup('web1', 22));
     expect(await run(known, keys.ed.blob)).toBe(true);
     expect(known.decision()).toMatchObject({ accepted: true, how: 'known' });
+    // Worded when read, and the same each time.
+    expect(known.decision()?.seen).toBe(`ssh-ed25519 ${fingerprint(keys.ed.blob)}`);
+    expect(known.decision()?.message).toBe(`host key verified (ssh-ed25519 ${fingerprint(keys.ed.blob)})`);
 
     const unknown = makeHostVerifier(kh, 'strict', hostKeyLookup('web2', 22));
     expect(await run(unknown, keys.ed.blob)).toBe(false);
@@ -296,6 +299,8 @@ describe('makeHostVerifier', () => {
     const first = makeHostVerifier(kh, 'accept-new', hostKeyLookup('127.0.0.9', 2222), file);
     expect(await run(first, keys.ecdsa.blob)).toBe(true);
     expect(first.decision()).toMatchObject({ accepted: true, how: 'added' });
+    expect(first.decision()?.message).toBe(`new host key added to ${file}: ${first.decision()?.seen}`);
+    expect(first.decision()?.seen).toMatch(/^ecdsa-sha2-nistp256 SHA256:/);
     expect(readFileSync(file, 'utf8')).toBe(`[127.0.0.9]:2222 ${keys.ecdsa.pub}\n`);
     expect(checkHostKey(kh, hostKeyLookup('127.0.0.9', 2222), keys.ecdsa.blob).result).toBe('match');
 
