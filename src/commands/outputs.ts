@@ -106,39 +106,46 @@ export async function writeAtomic(path: string, content: string | Iterable<strin
   await writeAtomicInto(dirname(path), path, content, false);
 }
 
-/** Chunks are gathered up to this size before each write, so many small chunks cost few system calls. */
-const WRITE_BATCH = 1 << 16;
+/**
+ * Text is turned into bytes every TEXT_BATCH characters (so that no long run of host text stays
+ * in the heap), and bytes are written every WRITE_BATCH: few system calls and few trips through the
+ * thread pool.
+ */
+const TEXT_BATCH = 1 << 16;
+const WRITE_BATCH = 1 << 20;
 
 async function writeAtomicInto(dir: string, path: string, content: string | Iterable<string | Uint8Array>, removeAfter: boolean): Promise<void> {
   const tmp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
   // 'wx': O_CREAT|O_EXCL. Fails on any existing entry, a symlink included, instead of following it.
   const handle = await open(tmp, 'wx', 0o666);
   try {
-    // Text is joined until a batch is full; bytes join the batch as they are.
     let text = '';
     let batch: Uint8Array[] = [];
     let bytes = 0;
+    const take = (chunk: Uint8Array): void => {
+      batch.push(chunk);
+      bytes += chunk.length;
+    };
+    const settleText = (): void => {
+      if (text.length > 0) take(Buffer.from(text, 'utf8'));
+      text = '';
+    };
     const flush = async (): Promise<void> => {
-      if (text.length > 0) batch.push(Buffer.from(text, 'utf8'));
+      settleText();
       // writev writes every byte, across as many system calls as the kernel needs.
       if (batch.length > 0) await handle.writev(batch);
-      text = '';
       batch = [];
       bytes = 0;
     };
     for (const chunk of typeof content === 'string' ? [content] : content) {
-      if (typeof chunk === 'string') text += chunk;
-      else {
-        if (text.length > 0) {
-          const joined = Buffer.from(text, 'utf8');
-          batch.push(joined);
-          bytes += joined.length;
-          text = '';
-        }
-        batch.push(chunk);
-        bytes += chunk.length;
+      if (typeof chunk === 'string') {
+        text += chunk;
+        if (text.length >= TEXT_BATCH) settleText();
+      } else {
+        settleText();
+        take(chunk);
       }
-      if (bytes + text.length >= WRITE_BATCH) await flush();
+      if (bytes >= WRITE_BATCH) await flush();
     }
     await flush();
     await handle.close();
