@@ -35,6 +35,9 @@ function write(value: unknown, sorted: boolean): string | undefined {
   if (value instanceof SortedKeys) return write(value.value, true);
   // Sorted keys stand for such a rebuilt copy, which has no toJSON method to call.
   if (!sorted && typeof (value as { toJSON?: unknown }).toJSON === 'function') return write((value as { toJSON: (key: string) => unknown }).toJSON(''), false);
+  // Outside SortedKeys the keys keep their own order, as JSON.stringify keeps them: a tree it
+  // writes alike (a host's findings) goes to it whole.
+  if (!sorted && nativeAlike(value, NATIVE_DEPTH)) return JSON.stringify(value);
   if (Array.isArray(value)) {
     if (plainLeafArray(value)) return JSON.stringify(value);
     let out = '[';
@@ -80,6 +83,27 @@ function plainInOrder(o: Record<string, unknown>, keys: readonly string[], sorte
     if (previous !== undefined && !(previous < key)) return false;
     previous = key;
   }
+  return true;
+}
+
+/** How deep nativeAlike looks before it gives up: a tree found unlike is looked at again below. */
+const NATIVE_DEPTH = 6;
+
+/**
+ * Whether JSON.stringify writes `value`, keys in their own order, as this writer does: no bigint
+ * (which it cannot write), no SortedKeys (which it would write as an object) and no toJSON method
+ * (which it calls with the key, this writer with '') anywhere in it, within `depth` levels.
+ */
+function nativeAlike(value: unknown, depth: number): boolean {
+  if (typeof value === 'bigint') return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth === 0 || value instanceof SortedKeys || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!nativeAlike(value[i], depth - 1)) return false;
+    return true;
+  }
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!nativeAlike(o[key], depth - 1)) return false;
   return true;
 }
 

@@ -96,6 +96,21 @@ describe('compactJson', () => {
     expect(compactJson({ state: 'ok', value: [1, undefined, 2n] })).toBe('{"state":"ok","value":[1,null,"2"]}');
   });
 
+  test('outside SortedKeys a tree goes whole to JSON.stringify only without bigints, SortedKeys or toJSON in it', () => {
+    const deep = (v: unknown, n: number): unknown => (n === 0 ? v : { k: [deep(v, n - 1)] });
+    const value = {
+      a: [{ s: new SortedKeys({ b: 1, a: 2 }) }],
+      b: [[{ n: 5n }]],
+      c: { d: new Date(0), t: { toJSON: (key: string) => `key:${key}` } },
+      e: [1, 'x', null, undefined],
+      f: deep(7n, 9),
+      g: deep('ok', 9),
+    };
+    expect(compactJson(value)).toBe(
+      `{"a":[{"s":{"a":2,"b":1}}],"b":[[{"n":"5"}]],"c":{"d":"1970-01-01T00:00:00.000Z","t":"key:"},"e":[1,"x",null,null],"f":${JSON.stringify(deep('7', 9))},"g":${JSON.stringify(deep('ok', 9))}}`,
+    );
+  });
+
   test('sorts inside SortedKeys only, and calls toJSON outside it as JSON.stringify does', () => {
     const at = new Date(0);
     expect(compactJson({ b: 1, a: [{ d: 1n, c: undefined }], s: new SortedKeys({ b: { z: 1, y: 2 }, a: [{ d: 1, c: 2 }] }), at })).toBe(
