@@ -57,7 +57,8 @@ function command<O>(args: CommandArgs<O>, run: (opts: O, io: MainIo) => Promise<
 const COMMANDS = [
   command(AUDIT, async (opts, io) => {
     const withStdin = await readStdinFor(opts, io);
-    return withStdin.listHosts ? printHosts(withStdin, io) : runReporting(withStdin, io, audit);
+    // The CLI needs a host's raw record only for report.json, which holds it once written away.
+    return withStdin.listHosts ? printHosts(withStdin, io) : runReporting({ ...withStdin, keepRecords: false }, io, audit);
   }),
   command(DEMO, async (opts, io) => {
     const result = await demo(opts, io);

@@ -11,7 +11,7 @@ import { loadEvalConfig } from './config-file.js';
 import { assembleHostResult } from '../run/assemble.js';
 import { rankRun } from '../run/rank.js';
 import type { AuditRun, HostResult } from '../run/types.js';
-import { readSavedRun } from '../run/saved-run.js';
+import { readSavedRun, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
@@ -60,6 +60,12 @@ export interface AuditOptions extends TargetOptions {
   failOnWorse?: boolean;
   /** `--list-hosts`: the CLI prints the resolved hosts instead of auditing them. */
   listHosts?: boolean;
+  /**
+   * false: a host's raw record is let go once report.json's text for it is written away (the CLI,
+   * which needs nothing else from it: 9 KB a host). The returned run then holds RECORD_WRITTEN_AWAY
+   * for those hosts. Default true.
+   */
+  keepRecords?: boolean;
 }
 
 export type { AuditResult };
@@ -111,7 +117,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const settle = (outcome: HostOutcome, index: number): void => {
     const result = assembleHostResult(outcome, config);
     results[index] = result;
-    spool?.add(result);
+    if (spool?.add(result) && opts.keepRecords === false && result.outcome.status !== 'failed') result.outcome.record = RECORD_WRITTEN_AWAY;
   };
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -15,8 +15,8 @@ import { encodeSavedHost } from '../run/saved-run.js';
 import type { HostResult } from '../run/types.js';
 
 export interface HostSpool {
-  /** Encodes the host's saved text now and writes it away; never throws. */
-  add(result: HostResult): void;
+  /** Encodes the host's saved text now and writes it away; whether it did. Never throws. */
+  add(result: HostResult): boolean;
   /** The host's saved text as UTF-8 bytes, when the spool holds it. */
   savedHost(host: RankedHost): Uint8Array | undefined;
   close(): void;
@@ -51,13 +51,13 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
   let open = true;
   return {
     add(result) {
-      if (stopped || !open) return;
+      if (stopped || !open) return false;
       let text: string;
       try {
         text = encodeSavedHost(result, toolVersion);
       } catch {
         // Not spooled: the report encodes this host at the end, as without a spool.
-        return;
+        return false;
       }
       const length = Buffer.byteLength(text, 'utf8');
       try {
@@ -67,9 +67,10 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
       } catch {
         stopped = true;
       }
-      if (stopped) return;
+      if (stopped) return false;
       at.set(result, { offset: end, length });
       end += length;
+      return true;
     },
     savedHost({ result }) {
       const place = at.get(result);

@@ -370,8 +370,18 @@ export function* encodeSavedRun(ranked: RankedRun): Generator<string, void, unde
  * file is `{"rank":N,` followed by this text after its opening brace.
  */
 export function encodeSavedHost(result: HostResult, toolVersion: string): string {
+  if (result.outcome.status !== 'failed' && result.outcome.record === RECORD_WRITTEN_AWAY) {
+    throw new Error(`host ${JSON.stringify(result.outcome.target.name)}: its raw record was written away and let go, and cannot be encoded again`);
+  }
   return escapeInvisible(compactJson(assembleHost(result, toolVersion))!);
 }
+
+/**
+ * What an audited host's `record` is once a writer holding its saved text let the record go
+ * (commands/host-spool.ts): empty, and refused by encodeSavedHost, so that it can never be
+ * written as if it were the host's.
+ */
+export const RECORD_WRITTEN_AWAY: ProbeRecord = Object.freeze({ probeVersion: -1, sections: Object.freeze([]) as unknown as RawSection[] });
 
 /**
  * encodeSavedRun, with each host's text from `savedHost` where it has one (encodeSavedHost's

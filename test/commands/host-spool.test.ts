@@ -76,7 +76,7 @@ describe('host spool', () => {
         return ++writes === 3 ? thirdWrite[kind]!(fd, bytes, position) : writeSync(fd, bytes, 0, bytes.length, position);
       },
     })!;
-    for (const h of run.hosts) spool.add(h);
+    expect(run.hosts.map((h) => spool.add(h))).toEqual([true, true, false, false, false]);
     expect(writes).toBe(3);
     const ranked = rankRun(run);
     const held = ranked.hosts.filter((h) => spool.savedHost(h) !== undefined).map((h) => h.result);

@@ -16,6 +16,7 @@ import { servedFleetAudit } from '../../src/commands/demo.js';
 import type { Target } from '../../src/inventory/types.js';
 import { packageRoot } from '../../src/paths.js';
 import { expectValidReport } from '../support/schema.js';
+import { encodeSavedRunText, RECORD_WRITTEN_AWAY } from '../../src/run/saved-run.js';
 
 const N = 300;
 const SHARDS = 3;
@@ -116,6 +117,16 @@ describe('a 300-host fleet over SSH', () => {
       expect(await readFile(join(out, f), 'utf8')).toBe(await readFile(join(tmp, 'whole', f), 'utf8'));
     }
   });
+
+  test('records let go once written away, as the CLI does: the same report.json, and no record held', async () => {
+    const light = await audit(options(join(tmp, 'light'), { keepRecords: false }), captureIo());
+    const audited = light.run.hosts.filter((h) => h.outcome.status !== 'failed');
+    expect(audited.length).toBeGreaterThan(N / 2);
+    for (const h of audited) if (h.outcome.status !== 'failed') expect(h.outcome.record).toBe(RECORD_WRITTEN_AWAY);
+    expect(ranking(await readReport(join(tmp, 'light', 'report.json')))).toEqual(ranking(whole));
+    // Encoding the run again without the spool cannot write an empty record in a host's name.
+    expect(() => encodeSavedRunText(light.ranked)).toThrow(/written away/);
+  }, 120_000);
 
   test('compared with itself: nothing changed; --baseline adds an empty trend and still gates on findings', async () => {
     const file = join(tmp, 'whole', 'report.json');
