@@ -16,6 +16,19 @@ export function sanitizeForTerminal(s: string): string {
   return s.replace(ESCAPE_SEQUENCE, '').replace(C1_STRING, '').replace(/[\t\n]/g, ' ').replace(CONTROL, '');
 }
 
+/**
+ * `f` remembering its answers for one rendering: a fleet's hosts repeat most strings (a sysctl's
+ * value, a level, a host's name on each of its samples), so each distinct one is worked out once.
+ */
+export function perDistinctText(f: (s: string) => string): (s: string) => string {
+  const answers = new Map<string, string>();
+  return (s) => {
+    let answer = answers.get(s);
+    if (answer === undefined) answers.set(s, (answer = f(s)));
+    return answer;
+  };
+}
+
 /** The same cleaner under the name the design uses: a host string made safe to show as text. */
 export const cleanHostText = sanitizeForTerminal;
 

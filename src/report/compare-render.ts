@@ -2,7 +2,7 @@
 // and the terminal summary.
 import { bytes, plural } from '../evaluate/format.js';
 import { renderTemplate } from './handlebars.js';
-import { sanitizeForTerminal as clean } from '../text.js';
+import { perDistinctText, sanitizeForTerminal as clean } from '../text.js';
 import type { CompareBy, CompareModel } from '../run/compare.js';
 import { cut, escapeInvisible, escapeMarkdown } from './escape.js';
 import { formatNumber } from './format.js';
@@ -92,13 +92,7 @@ export function buildCompareView(model: CompareModel, meta: CompareMeta, volatil
         : `${plural(model.driftingHosts, 'host')} drift${model.driftingHosts === 1 ? 's' : ''} from ${model.groups.length === 1 ? 'the group' : 'their group'} on ${plural(driftRows, 'key')}`;
   const columns = model.keys.map((k) => ({ key: clean(k), short: clean(k.replace(/^net\.(ipv4|core|netfilter)\./, '')) }));
   const limitColumns = model.limitColumns.map((l) => ({ label: l.label, title: l.judgedBy }));
-  // A fleet's hosts mostly share each value: each distinct one is cleaned once.
-  const cleaned = new Map<string, string>();
-  const cleanValue = (v: string): string => {
-    let c = cleaned.get(v);
-    if (c === undefined) cleaned.set(v, (c = clean(v)));
-    return c;
-  };
+  const cleanValue = perDistinctText(clean);
   return {
     tool: meta.tool,
     from: meta.from === null ? null : clean(meta.from),

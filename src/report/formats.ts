@@ -2,7 +2,7 @@
 // read it. A new format is one file that exports its descriptor, plus one line in REPORT_FORMATS.
 import { UsageError } from '../errors.js';
 import type { RankedRun } from '../run/rank.js';
-import { encodeSavedRun, encodeSavedRunWith } from '../run/saved-run.js';
+import { encodeSavedRunWith } from '../run/saved-run.js';
 import { htmlFormat } from './html.js';
 import { junitFormat } from './junit.js';
 import { markdownFormat } from './markdown.js';
@@ -16,7 +16,7 @@ export type { ReadyParts, ReportFormat };
 export const jsonFormat = {
   id: 'json',
   fileName: 'report.json',
-  render: (ranked: RankedRun, _view: ReportView, ready?: ReadyParts) => (ready?.savedHost ? encodeSavedRunWith(ranked, ready.savedHost) : encodeSavedRun(ranked)),
+  render: (ranked: RankedRun, _view: ReportView, ready?: ReadyParts) => encodeSavedRunWith(ranked, ready?.savedHost ?? (() => undefined)),
 } as const satisfies ReportFormat;
 
 /** node_exporter's textfile collector format (report/prom.ts). */

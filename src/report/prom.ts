@@ -21,6 +21,7 @@ import { VERDICT_ORDER, type Verdict } from '../evaluate/types.js';
 import type { Snapshot } from '../procfs/types.js';
 import type { AuditRun, HostResult } from '../run/types.js';
 import { appendAll } from '../arrays.js';
+import { perDistinctText } from '../text.js';
 
 /** The format's entry for the report-format registry. */
 export const PROM_FORMAT = { id: 'prom', fileName: 'report.prom' } as const;
@@ -259,9 +260,8 @@ function formatValue(n: number): string {
 /** Samples grouped by family, written in PROM_FAMILIES order whatever order they were added in. */
 class Samples {
   private readonly lines = new Map<FamilyKey, string[]>();
-  // Each host's name is a label of some twenty samples, and levels and check ids repeat across
-  // hosts: each distinct value is escaped once.
-  private readonly escaped = new Map<string, string>();
+  // Each host's name is a label of some twenty samples, and levels and check ids repeat across hosts.
+  private readonly escape = perDistinctText(escapeLabelValue);
 
   add(family: FamilyKey, labels: Labels, value: number): void {
     const { name } = PROM_FAMILIES[family];
@@ -269,12 +269,6 @@ class Samples {
     const list = this.lines.get(family) ?? [];
     list.push(`${name}${text} ${formatValue(value)}`);
     this.lines.set(family, list);
-  }
-
-  private escape(v: string): string {
-    let e = this.escaped.get(v);
-    if (e === undefined) this.escaped.set(v, (e = escapeLabelValue(v)));
-    return e;
   }
 
   render(): string {
