@@ -109,7 +109,8 @@ export function probeOutputLimit(opts: Pick<ProbeOptions, 'samples' | 'maxSectio
  *
  * What it costs the host: one awk reads every file and frames every section; the other commands
  * are stat (the namespace links) and dmesg (journalctl when dmesg is refused), and only where
- * /proc lacks the fact does a uname, getconf or nproc run too. Each further sample is one sleep
+ * /proc lacks the fact does a uname, getconf or nproc run too. Under bash reading it from stdin, a
+ * cat reads the script, which bash would otherwise read a byte at a time. Each further sample is one sleep
  * and one awk. Forks are most of what a shell script costs, so this is the
  * budget `bench/probe-cost.ts` measures.
  */
@@ -131,10 +132,14 @@ export function buildProbeScript(opts: ProbeOptions): string {
   ];
   const sampled = SAMPLED_FILES.map((f) => entry(f, `/${f}`));
 
-  return `# sockaudit probe, frame version ${PROBE_VERSION}: prints each input between "$B begin NAME"
+  return `if [ -n "\${BASH_VERSION-}" ]; then case $- in *s*) if command -v cat >/dev/null 2>&1; then eval "$(cat)"; exit; fi ;; esac; fi
+# sockaudit probe, frame version ${PROBE_VERSION}: prints each input between "$B begin NAME"
 # and "$B end NAME status=N" lines (status 0 read, 2 missing, 127 no such command, other:
 # failed, with the error as content). POSIX sh and awk only; never aborts on a failed read.
 # Files are read under $R; facts about the machine are read from its own /proc or commands.
+# The first line: bash reads a script on its stdin a byte at a time, so as not to take input meant
+# for the commands it runs (a read call for each byte). Under bash -s, one cat reads the rest and
+# bash runs it from memory; other shells read their stdin in blocks and go on as they are.
 B='${boundary}'
 R=${shellQuote(root)}
 MAX=${max}

@@ -253,6 +253,32 @@ describe('what the probe costs the host', () => {
       expect(processes({ samples: 2, intervalSeconds: 1 }, shell) - one, shell[0]).toBeLessThanOrEqual(2);
     }
   });
+  it.skipIf(STRACE === '' && process.env.CI !== 'true')('is read in blocks under bash -s, not a byte at a time, and by no other shell through cat', () => {
+    if (STRACE === '') throw new Error('strace is needed to count the reads (Debian package strace)');
+    /** The shell's own read calls (not its children's) and whether it started a cat. */
+    const reads = (shell: string[]): { reads: number; cat: boolean } => {
+      const dir = mkdtempSync(join(tmp, 'strace-'));
+      const boundary = newBoundary();
+      const out = runProbe(['strace', '-qq', '-e', 'trace=read', '-o', join(dir, 'reads'), ...shell], { boundary, intervalSeconds: 0 }, tmp, undefined, 'echo after-the-probe\n');
+      // What follows the script on stdin still runs after it, whoever read it.
+      expect(out.stdout.endsWith(`${boundary} done\nafter-the-probe\n`), shell[0]).toBe(true);
+      runProbe(['strace', '-f', '-qq', '-e', 'trace=execve', '-o', join(dir, 'execs'), ...shell], { boundary, intervalSeconds: 0 });
+      return {
+        reads: readFileSync(join(dir, 'reads'), 'utf8').split('\n').filter((l) => l.startsWith('read(0,')).length,
+        cat: /execve\("[^"]*\/cat"/.test(readFileSync(join(dir, 'execs'), 'utf8')),
+      };
+    };
+    const script = Buffer.byteLength(buildProbeScript({ boundary: newBoundary() }));
+    const bash = reads(['bash', '--posix', '-s']);
+    // Byte by byte, bash would make a read call for each of the script's bytes.
+    expect(bash.reads).toBeLessThan(script / 20);
+    expect(bash.cat).toBe(true);
+    for (const shell of [['dash', '-s'], ['busybox', 'sh', '-s']]) {
+      const other = reads(shell);
+      expect(other.reads, shell[0]).toBeLessThan(script / 20);
+      expect(other.cat, shell[0]).toBe(false);
+    }
+  });
   if (STRACE === '') it.skip('strace is not installed: the process count is not checked', () => {});
 });
 
