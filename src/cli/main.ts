@@ -65,7 +65,7 @@ const COMMANDS = [
     printAuditSummary(withInterruption(result, io), summaryTarget(io));
     return exitCode(result, io);
   }),
-  command(REPORT, (opts, io) => runReporting(opts, io, reportFrom)),
+  command(REPORT, (opts, io) => runReporting({ ...opts, keepRecords: false }, io, reportFrom)),
   command(DIFF, async (opts, io) => {
     const result = await diff(opts, io);
     printDiff(result, opts, io);

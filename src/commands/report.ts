@@ -7,9 +7,11 @@ import { UsageError } from '../errors.js';
 import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../report/formats.js';
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
-import { readSavedRun } from '../run/saved-run.js';
+import { readSavedRun, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
-import type { AuditRun, RunDigest } from '../run/types.js';
+import type { AuditRun, HostResult, RunDigest } from '../run/types.js';
+import { packageVersion } from '../paths.js';
+import { openHostSpool } from './host-spool.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
@@ -41,17 +43,37 @@ export interface ReportOutputOptions {
 
 export interface ReportFromOptions extends ReportOutputOptions {
   from: string;
+  /**
+   * false: a host's raw record is let go once report.json's text for it is written away (the CLI,
+   * which needs nothing else from it: 9 KB a host). The returned run then holds RECORD_WRITTEN_AWAY
+   * for those hosts. Default true.
+   */
+  keepRecords?: boolean;
 }
 
 export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
-  const saved = await readSavedRun(opts.from, { config });
-  for (const w of saved.warnings) io.warn(`${opts.from}: ${w}`);
-  return finishSavedRun(saved.run, opts, config, io);
+  // An --out folder that cannot take the reports fails now, before a large file is read.
+  await checkOutputFolder(opts.outDir);
+  // Each host's report.json text is written away as it is read, as the audit does (host-spool.ts):
+  // the raw records need not stay in memory until the last host is in.
+  const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, packageVersion()) : undefined;
+  const onHost = (host: HostResult): void => {
+    // A host whose collector only the file's skeleton names is encoded at the end, once it has one.
+    if (host.collectedBy === undefined || !spool?.add(host)) return;
+    if (opts.keepRecords === false && host.outcome.status !== 'failed') host.outcome.record = RECORD_WRITTEN_AWAY;
+  };
+  try {
+    const saved = await readSavedRun(opts.from, { config, ...(spool ? { onHost } : {}) });
+    for (const w of saved.warnings) io.warn(`${opts.from}: ${w}`);
+    return await finishSavedRun(saved.run, opts, config, io, spool ? { savedHost: (h) => spool.savedHost(h) } : {});
+  } finally {
+    spool?.close();
+  }
 }
 
 /** Baseline, gate, reports and judgement for a run read from saved files (report, merge). */
-export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions, config: EvalConfig, io: Io): Promise<AuditResult> {
+export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions, config: EvalConfig, io: Io, ready?: ReadyParts): Promise<AuditResult> {
   const run = opts.failOn === undefined ? loaded : { ...loaded, failOn: opts.failOn };
   await checkOutputFolder(opts.outDir);
   let baseline: RunDigest | undefined;
@@ -61,7 +83,7 @@ export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions
     baseline = assembleDigest(base.run);
   }
   const ranked = rankRun(run, { ...(baseline ? { baseline } : {}), allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse });
-  return reportRanked(ranked, opts.outDir, opts.formats);
+  return reportRanked(ranked, opts.outDir, opts.formats, ready);
 }
 
 /** Writes a ranked run's reports; files that could not be written are recorded, not thrown. */

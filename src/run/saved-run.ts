@@ -50,6 +50,12 @@ export interface LoadOptions {
   config?: EvalConfig;
   /** The evaluating sockaudit's version; this package's when absent. */
   toolVersion?: string;
+  /**
+   * readSavedRun: called with each host as soon as it is read and evaluated, in the file's order,
+   * so that a writer can take its text then. A host whose collector the file names only in its
+   * skeleton (read last) has no collectedBy yet; it gets it before the run is returned.
+   */
+  onHost?: (host: HostResult) => void;
 }
 
 const STAGES: readonly FailureStage[] = ['resolve', 'connect', 'host-key', 'auth', 'timeout', 'command', 'parse', 'cancelled'];
@@ -81,6 +87,7 @@ export async function readSavedRun(path: string, opts: LoadOptions = {}): Promis
       const host = parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings);
       if (host.collectedBy === undefined) unattributed.push(host);
       hosts.push(host);
+      opts.onHost?.(host);
     }));
   } catch (e) {
     if (e instanceof InputError) throw e;

@@ -2,13 +2,16 @@
 // order give the very file the encoder writes at the end; the spool leaves no file behind; a
 // failing write (a full disk) stops it and the hosts it lacks are encoded at the end instead.
 import { afterEach, describe, expect, test } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHostSpool } from '../../src/commands/host-spool.js';
 import { writeAtomic } from '../../src/commands/outputs.js';
 import { rankRun } from '../../src/run/rank.js';
-import { encodeSavedHost, encodeSavedRunText, encodeSavedRunWith } from '../../src/run/saved-run.js';
+import { reportFrom } from '../../src/commands/report.js';
+import { packageVersion } from '../../src/paths.js';
+import { encodeSavedHost, encodeSavedRunText, encodeSavedRunWith, parseSavedRun, RECORD_WRITTEN_AWAY } from '../../src/run/saved-run.js';
+import { captureIo } from '../support/io.js';
 import type { HostResult } from '../../src/run/types.js';
 import { failedHost, recordedHost, recording, runOf, withSection } from '../support/runs.js';
 
@@ -88,5 +91,37 @@ describe('host spool', () => {
 
   test('no spool where no file can be made: the run goes on without one', () => {
     expect(openHostSpool(join(folder(), 'missing', 'deeper'), '1.0.0')).toBeUndefined();
+  });
+});
+
+describe('report --from with the spool', () => {
+  test("each host's text written away as it is read, its record let go; a host only the skeleton attributes is encoded at the end", async () => {
+    const dir = folder();
+    // Written by an older sockaudit, and two hosts that do not name their collector (as files of
+    // schema version 1 did not): those take the file's version once its skeleton is read.
+    const written = runOf(hosts(), { tool: { name: 'sockaudit', version: '0.0.1' } });
+    const doc = JSON.parse(encodeSavedRunText(rankRun(written))) as { hosts: Record<string, unknown>[] };
+    const anonymous = new Set(doc.hosts.filter((h) => h.status !== 'failed').slice(0, 2).map((h) => h.name));
+    expect(anonymous.size).toBe(2);
+    for (const h of doc.hosts) if (anonymous.has(h.name)) delete h.collectedBy;
+    const from = join(dir, 'saved.json');
+    writeFileSync(from, JSON.stringify(doc, null, 2));
+
+    const result = await reportFrom({ from, outDir: join(dir, 'out'), formats: ['json', 'md'], failOnWorse: false, allowUnaudited: false, keepRecords: false }, captureIo());
+    const audited = result.run.hosts.filter((h) => h.outcome.status !== 'failed');
+    expect(audited.length).toBeGreaterThan(1);
+    for (const h of audited) {
+      if (h.outcome.status === 'failed') continue;
+      // Only the hosts the spool took let their record go.
+      if (anonymous.has(h.outcome.target.name)) expect(h.outcome.record.sections.length).toBeGreaterThan(0);
+      else expect(h.outcome.record).toBe(RECORD_WRITTEN_AWAY);
+    }
+    // The file the encoder writes for the run read whole, with every record held.
+    const whole = parseSavedRun(readFileSync(from, 'utf8'), from, { toolVersion: packageVersion() }).run;
+    expect(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).toBe(encodeSavedRunText(rankRun(whole, { allowUnaudited: false, failOnWorse: false })));
+    const out = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as { hosts: { collectedBy: string }[] };
+    expect(new Set(out.hosts.map((h) => h.collectedBy))).toEqual(new Set(['0.0.1']));
+    // Nothing is left behind in the output folder but the reports.
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['report.json', 'report.md']);
   });
 });

@@ -116,6 +116,15 @@ describe('a 300-host fleet over SSH', () => {
     for (const f of ['report.html', 'report.md', 'report.json']) {
       expect(await readFile(join(out, f), 'utf8')).toBe(await readFile(join(tmp, 'whole', f), 'utf8'));
     }
+    // As the CLI reads it: each host's text written away as it is read, and its record let go.
+    const light = join(tmp, 'again-light');
+    const result = await reportFrom({ from: join(tmp, 'whole', 'report.json'), outDir: light, formats: ['html', 'md', 'json'], failOnWorse: false, allowUnaudited: false, keepRecords: false }, captureIo());
+    const audited = result.run.hosts.filter((h) => h.outcome.status !== 'failed');
+    expect(audited.length).toBeGreaterThan(N / 2);
+    for (const h of audited) if (h.outcome.status !== 'failed') expect(h.outcome.record).toBe(RECORD_WRITTEN_AWAY);
+    for (const f of ['report.html', 'report.md', 'report.json']) {
+      expect(await readFile(join(light, f), 'utf8'), f).toBe(await readFile(join(tmp, 'whole', f), 'utf8'));
+    }
   });
 
   test('records let go once written away, as the CLI does: the same report.json, and no record held', async () => {
