@@ -71,7 +71,7 @@ const COMMANDS = [
     printDiff(result, opts, io);
     return result.exitCode;
   }),
-  command(MERGE, (opts, io) => runReporting(opts, io, merge)),
+  command(MERGE, (opts, io) => runReporting({ ...opts, keepRecords: false }, io, merge)),
   command(WHATIF, async (opts, io) => (await whatif(opts, io)).exitCode),
   command(COMPARE, async (opts, io) => (await compare(opts, io)).exitCode),
   command(PROBE_SCRIPT, async (opts, io) => {

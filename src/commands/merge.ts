@@ -10,7 +10,8 @@ import { readSavedRun } from '../run/saved-run.js';
 import type { AuditResult } from './audit.js';
 import { loadEvalConfig } from './config-file.js';
 import type { Io } from './io.js';
-import { finishSavedRun, type ReportOutputOptions } from './report.js';
+import { checkOutputFolder } from './outputs.js';
+import { finishSavedRun, spoolWhileReading, type ReportOutputOptions } from './report.js';
 
 export interface MergeOptions extends ReportOutputOptions {
   files: string[];
@@ -20,13 +21,21 @@ export { mergeRuns, type MergeInput } from '../run/merge.js';
 
 export async function merge(opts: MergeOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
-  const inputs: MergeInput[] = [];
-  for (const file of opts.files) {
-    const saved = await readSavedRun(file, { config });
-    for (const w of saved.warnings) io.warn(`${file}: ${w}`);
-    inputs.push({ file, saved });
+  // An --out folder that cannot take the reports fails now, before the shards are read.
+  await checkOutputFolder(opts.outDir);
+  const spool = spoolWhileReading(opts);
+  try {
+    const inputs: MergeInput[] = [];
+    for (const file of opts.files) {
+      const saved = await readSavedRun(file, { config, ...spool.reading });
+      for (const w of saved.warnings) io.warn(`${file}: ${w}`);
+      inputs.push({ file, saved });
+    }
+    // The merged run holds the very host objects read, which is what the spool knows them by.
+    const { run, warnings } = mergeRuns(inputs, { toolVersion: packageVersion(), ...(opts.failOn === undefined ? {} : { failOn: opts.failOn }) });
+    for (const w of warnings) io.warn(w);
+    return await finishSavedRun(run, opts, config, io, spool.ready);
+  } finally {
+    spool.close();
   }
-  const { run, warnings } = mergeRuns(inputs, { toolVersion: packageVersion(), ...(opts.failOn === undefined ? {} : { failOn: opts.failOn }) });
-  for (const w of warnings) io.warn(w);
-  return finishSavedRun(run, opts, config, io);
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../report/formats.js';
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
-import { readSavedRun, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
+import { readSavedRun, RECORD_WRITTEN_AWAY, type LoadOptions } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import type { AuditRun, HostResult, RunDigest } from '../run/types.js';
 import { packageVersion } from '../paths.js';
@@ -39,10 +39,6 @@ export interface ReportOutputOptions {
   failOn?: Gate;
   failOnWorse: boolean;
   allowUnaudited: boolean;
-}
-
-export interface ReportFromOptions extends ReportOutputOptions {
-  from: string;
   /**
    * false: a host's raw record is let go once report.json's text for it is written away (the CLI,
    * which needs nothing else from it: 9 KB a host). The returned run then holds RECORD_WRITTEN_AWAY
@@ -51,25 +47,46 @@ export interface ReportFromOptions extends ReportOutputOptions {
   keepRecords?: boolean;
 }
 
+export interface ReportFromOptions extends ReportOutputOptions {
+  from: string;
+}
+
 export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<AuditResult> {
   const config = await loadEvalConfig(opts.configFile, io);
   // An --out folder that cannot take the reports fails now, before a large file is read.
   await checkOutputFolder(opts.outDir);
-  // Each host's report.json text is written away as it is read, as the audit does (host-spool.ts):
-  // the raw records need not stay in memory until the last host is in.
+  const spool = spoolWhileReading(opts);
+  try {
+    const saved = await readSavedRun(opts.from, { config, ...spool.reading });
+    for (const w of saved.warnings) io.warn(`${opts.from}: ${w}`);
+    return await finishSavedRun(saved.run, opts, config, io, spool.ready);
+  } finally {
+    spool.close();
+  }
+}
+
+export interface ReadingSpool {
+  /** For readSavedRun: each host's text written away as it is read. */
+  reading: Pick<LoadOptions, 'onHost'>;
+  /** For the reports: the texts written away. */
+  ready: ReadyParts;
+  close(): void;
+}
+
+/**
+ * Each host's report.json text written away as saved runs are read, as the audit does
+ * (host-spool.ts), so that the raw records need not stay in memory until the last host is in;
+ * nothing when report.json is not written or no spool can be made in the output folder.
+ */
+export function spoolWhileReading(opts: Pick<ReportOutputOptions, 'outDir' | 'formats' | 'keepRecords'>): ReadingSpool {
   const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, packageVersion()) : undefined;
+  if (spool === undefined) return { reading: {}, ready: {}, close: () => {} };
   const onHost = (host: HostResult): void => {
     // A host whose collector only the file's skeleton names is encoded at the end, once it has one.
-    if (host.collectedBy === undefined || !spool?.add(host)) return;
+    if (host.collectedBy === undefined || !spool.add(host)) return;
     if (opts.keepRecords === false && host.outcome.status !== 'failed') host.outcome.record = RECORD_WRITTEN_AWAY;
   };
-  try {
-    const saved = await readSavedRun(opts.from, { config, ...(spool ? { onHost } : {}) });
-    for (const w of saved.warnings) io.warn(`${opts.from}: ${w}`);
-    return await finishSavedRun(saved.run, opts, config, io, spool ? { savedHost: (h) => spool.savedHost(h) } : {});
-  } finally {
-    spool?.close();
-  }
+  return { reading: { onHost }, ready: { savedHost: (h) => spool.savedHost(h) }, close: () => spool.close() };
 }
 
 /** Baseline, gate, reports and judgement for a run read from saved files (report, merge). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openHostSpool } from '../../src/commands/host-spool.js';
 import { writeAtomic } from '../../src/commands/outputs.js';
 import { rankRun } from '../../src/run/rank.js';
+import { merge, mergeRuns } from '../../src/commands/merge.js';
 import { reportFrom } from '../../src/commands/report.js';
 import { packageVersion } from '../../src/paths.js';
 import { encodeSavedHost, encodeSavedRunText, encodeSavedRunWith, parseSavedRun, RECORD_WRITTEN_AWAY } from '../../src/run/saved-run.js';
@@ -122,6 +123,28 @@ describe('report --from with the spool', () => {
     const out = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as { hosts: { collectedBy: string }[] };
     expect(new Set(out.hosts.map((h) => h.collectedBy))).toEqual(new Set(['0.0.1']));
     // Nothing is left behind in the output folder but the reports.
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['report.json', 'report.md']);
+  });
+});
+
+describe('merge with the spool', () => {
+  test("the shards' hosts written away as they are read: the report.json of the shards merged whole, and no record held", async () => {
+    const dir = folder();
+    const all = hosts();
+    const files = [all.slice(0, 2), all.slice(2)].map((part, i) => {
+      const file = join(dir, `shard-${i + 1}.json`);
+      writeFileSync(file, encodeSavedRunText(rankRun(runOf(part))));
+      return file;
+    });
+    const io = captureIo();
+    const result = await merge({ files, outDir: join(dir, 'out'), formats: ['json', 'md'], failOnWorse: false, allowUnaudited: false, keepRecords: false }, io);
+    expect(io.warnings).toEqual([]);
+    const audited = result.run.hosts.filter((h) => h.outcome.status !== 'failed');
+    expect(audited.length).toBeGreaterThan(1);
+    for (const h of audited) if (h.outcome.status !== 'failed') expect(h.outcome.record).toBe(RECORD_WRITTEN_AWAY);
+    const inputs = files.map((file) => ({ file, saved: parseSavedRun(readFileSync(file, 'utf8'), file, { toolVersion: packageVersion() }) }));
+    const whole = mergeRuns(inputs, { toolVersion: packageVersion() }).run;
+    expect(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).toBe(encodeSavedRunText(rankRun(whole, { allowUnaudited: false, failOnWorse: false })));
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['report.json', 'report.md']);
   });
 });
