@@ -47,7 +47,7 @@ export interface ResolvedShard extends Shard {
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** The total that engines without one of their own (Kubernetes, Nomad, AWS Batch) read. */
+/** The total that engines without one of their own (Kubernetes, Nomad) read. */
 export const SHARD_TOTAL_VARIABLE = 'SOCKAUDIT_SHARD_TOTAL';
 
 interface ShardEngine {
@@ -70,7 +70,8 @@ export const SHARD_ENGINES: readonly ShardEngine[] = [
   { source: 'circleci', name: 'CircleCI parallelism', index: 'CIRCLE_NODE_INDEX', base: 0, total: 'CIRCLE_NODE_TOTAL' },
   { source: 'buildkite', name: 'Buildkite parallelism', index: 'BUILDKITE_PARALLEL_JOB', base: 0, total: 'BUILDKITE_PARALLEL_JOB_COUNT' },
   { source: 'nomad', name: 'Nomad job', index: 'NOMAD_ALLOC_INDEX', base: 0, total: SHARD_TOTAL_VARIABLE },
-  { source: 'aws-batch', name: 'AWS Batch array job', index: 'AWS_BATCH_JOB_ARRAY_INDEX', base: 0, total: SHARD_TOTAL_VARIABLE },
+  // AWS Batch passes each child of an array job the array's size.
+  { source: 'aws-batch', name: 'AWS Batch array job', index: 'AWS_BATCH_JOB_ARRAY_INDEX', base: 0, total: 'AWS_BATCH_JOB_ARRAY_SIZE' },
 ];
 
 /** How a run's summary names where its shard came from. */
@@ -101,7 +102,7 @@ export function resolveShard(text: string, env: Environment): { value: ResolvedS
   const indexText = (env[engine.index] ?? '').trim();
   const totalText = env[engine.total];
   if (!present(totalText)) {
-    return { error: `--shard auto: ${engine.index} is set (${engine.name}) but ${engine.total} is not: set ${engine.total} to the number of shards${engine.total === SHARD_TOTAL_VARIABLE ? ` (the ${engine.source === 'kubernetes' ? "Job's completions" : engine.source === 'nomad' ? "group's count" : "array's size"})` : ''}` };
+    return { error: `--shard auto: ${engine.index} is set (${engine.name}) but ${engine.total} is not: set ${engine.total} to the number of shards${engine.total === SHARD_TOTAL_VARIABLE ? ` (the ${engine.source === 'kubernetes' ? "Job's completions" : "group's count"})` : ''}` };
   }
   if (!/^\d{1,6}$/.test(indexText)) return { error: `--shard auto: ${engine.index} must be a whole number (got ${JSON.stringify(indexText.slice(0, 20))})` };
   if (!/^\s*\d{1,6}\s*$/.test(totalText)) return { error: `--shard auto: ${engine.total} must be a whole number (got ${JSON.stringify(totalText.trim().slice(0, 20))})` };

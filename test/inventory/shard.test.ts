@@ -52,7 +52,7 @@ describe('--shard auto', () => {
     ['CircleCI (0-based)', { CIRCLE_NODE_INDEX: '3', CIRCLE_NODE_TOTAL: '4' }, { index: 4, count: 4, from: 'circleci' }],
     ['Buildkite (0-based)', { BUILDKITE_PARALLEL_JOB: '1', BUILDKITE_PARALLEL_JOB_COUNT: '2' }, { index: 2, count: 2, from: 'buildkite' }],
     ['Nomad (0-based)', { NOMAD_ALLOC_INDEX: '6', SOCKAUDIT_SHARD_TOTAL: '7' }, { index: 7, count: 7, from: 'nomad' }],
-    ['AWS Batch array (0-based)', { AWS_BATCH_JOB_ARRAY_INDEX: '9', SOCKAUDIT_SHARD_TOTAL: '10' }, { index: 10, count: 10, from: 'aws-batch' }],
+    ['AWS Batch array (0-based, its own size)', { AWS_BATCH_JOB_ARRAY_INDEX: '9', AWS_BATCH_JOB_ARRAY_SIZE: '10' }, { index: 10, count: 10, from: 'aws-batch' }],
   ])('%s', (_name, env, want) => {
     expect(auto({ HOME: '/root', PATH: '/usr/bin', ...env })).toEqual({ value: want });
   });
@@ -73,6 +73,8 @@ describe('--shard auto', () => {
     expect(auto({ JOB_COMPLETION_INDEX: '2' })).toEqual({ error: expect.stringMatching(/JOB_COMPLETION_INDEX is set \(Kubernetes Indexed Job\) but SOCKAUDIT_SHARD_TOTAL is not.*completions/) });
     expect(auto({ CI_NODE_INDEX: '2', CI_NODE_TOTAL: ' ' })).toEqual({ error: expect.stringContaining('CI_NODE_INDEX is set (GitLab CI parallel) but CI_NODE_TOTAL is not') });
     expect(auto({ NOMAD_ALLOC_INDEX: '0' })).toEqual({ error: expect.stringContaining("SOCKAUDIT_SHARD_TOTAL to the number of shards (the group's count)") });
+    // AWS Batch's own size, not the variable of the engines that have none.
+    expect(auto({ AWS_BATCH_JOB_ARRAY_INDEX: '0', SOCKAUDIT_SHARD_TOTAL: '4' })).toEqual({ error: expect.stringContaining('AWS_BATCH_JOB_ARRAY_INDEX is set (AWS Batch array job) but AWS_BATCH_JOB_ARRAY_SIZE is not') });
   });
 
   test('no engine lists every variable looked for', () => {

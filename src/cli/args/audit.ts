@@ -66,8 +66,8 @@ CI:
                            TCPAbortOnMemory grew (needs --baseline)
   --shard I/N              audit only part I of N of the inventory (stable hash of host names)
   --shard auto             I/N from the engine running the job: GitLab parallel, Kubernetes
-                           Indexed Job, CircleCI, Buildkite, Nomad, AWS Batch array (the last three
-                           and Kubernetes with SOCKAUDIT_SHARD_TOTAL)
+                           Indexed Job, CircleCI, Buildkite, Nomad, AWS Batch array (Kubernetes
+                           and Nomad with SOCKAUDIT_SHARD_TOTAL)
   --run-id ID              the id every shard of one run shares, checked by merge (default: the
                            engine's pipeline id, e.g. GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT)
 
