@@ -2,10 +2,11 @@
 // CPU (user + system of the shell and everything it started), per sample, under each shell the
 // probe must work with, and once with a userland of busybox applets alone first on PATH.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/probe-cost.js [--repeats 20] [--interval 1]
+//   npx tsc -p tsconfig.json && node dist/bench/probe-cost.js [--repeats 20] [--rounds 5] [--interval 1]
 //
-// Needs strace. CPU is read from this process's cutime/cstime (/proc/self/stat) around R runs of
-// the probe, so clock-tick resolution (10 ms) divided by R is the precision of the figure.
+// Needs strace. CPU is read from this process's cutime/cstime (/proc/self/stat) around each round
+// of runs of the probe, so clock-tick resolution (10 ms) divided by the runs in a round is the
+// precision of a round's figure; the rounds go round the cases, and each figure is their median.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,13 +21,6 @@ interface Shell {
   label: string;
   argv: string[];
   env?: NodeJS.ProcessEnv;
-}
-
-interface Cost {
-  shell: string;
-  samples: number;
-  processes: number;
-  cpuMs: number;
 }
 
 function childCpuTicks(): number {
@@ -52,16 +46,36 @@ function countProcesses(shell: Shell, script: string, dir: string): number {
   return pids.size;
 }
 
-function measure(shell: Shell, samples: number, interval: number, repeats: number, dir: string, holders?: 'auto' | 'always'): Cost {
+interface Case {
+  label: string;
+  shell: Shell;
+  samples: number;
+  script: string;
+  /** Runs in each round: sampled runs sleep between samples, so they get fewer. */
+  runs: number;
+  /** CPU ms of one run, one figure per round. */
+  rounds: number[];
+}
+
+function prepare(shell: Shell, samples: number, interval: number, runs: number, holders?: 'auto' | 'always'): Case {
   const boundary = newBoundary();
   const script = buildProbeScript({ boundary, samples, intervalSeconds: interval, ...(holders ? { holders: { mode: holders } } : {}) });
   const framed = parseProbeFrame(run(shell, script), boundary);
   if (!framed.ok) throw new Error(`${shell.label}: ${framed.error}`);
-  const processes = countProcesses(shell, script, dir);
+  return { label: holders ? `${shell.label}, holders ${holders}` : shell.label, shell, samples, script, runs, rounds: [] };
+}
+
+/** One round of a case: its runs back to back, the CPU of one run. */
+function measureRound(c: Case): void {
   const before = childCpuTicks();
-  for (let i = 0; i < repeats; i++) run(shell, script);
-  const ticks = childCpuTicks() - before;
-  return { shell: holders ? `${shell.label}, holders ${holders}` : shell.label, samples, processes, cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND / repeats };
+  for (let i = 0; i < c.runs; i++) run(c.shell, c.script);
+  c.rounds.push(((childCpuTicks() - before) * 1000) / CLOCK_TICKS_PER_SECOND / c.runs);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A folder of symlinks to busybox, one per applet: a host whose only userland is busybox. */
@@ -76,9 +90,11 @@ function busyboxBin(dir: string): string {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { repeats: { type: 'string', default: '20' }, interval: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ options: { repeats: { type: 'string', default: '20' }, rounds: { type: 'string', default: '5' }, interval: { type: 'string', default: '1' } } });
   const repeats = Number(values.repeats);
+  const rounds = Number(values.rounds);
   const interval = Number(values.interval);
+  if (!(Number.isInteger(repeats) && Number.isInteger(rounds) && rounds >= 1 && repeats >= rounds)) throw new Error('--repeats and --rounds take whole numbers, rounds from 1 to repeats');
   const dir = mkdtempSync(join(tmpdir(), 'probe-cost-'));
   try {
     const bin = busyboxBin(dir);
@@ -88,24 +104,30 @@ function main(): void {
       { label: 'busybox sh', argv: ['busybox', 'sh', '-s'] },
       { label: 'busybox sh, busybox applets first on PATH', argv: [join(bin, 'sh'), '-s'], env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } },
     ];
-    const rows: Cost[] = [];
+    const perRound = Math.ceil(repeats / rounds);
+    const cases: Case[] = [];
     for (const shell of shells) {
-      for (const samples of [1, 3]) {
-        // Sampled runs sleep between samples; fewer repeats keep the whole bench under a few minutes.
-        rows.push(measure(shell, samples, interval, samples === 1 ? repeats : Math.max(3, Math.ceil(repeats / 4)), dir));
-      }
+      cases.push(prepare(shell, 1, interval, perRound));
+      // Sampled runs sleep between samples; fewer runs keep the whole bench under a few minutes.
+      cases.push(prepare(shell, 3, interval, Math.max(1, Math.ceil(perRound / 4))));
       // The holders gate on this (healthy) machine: decided inside the probe's awk, so it should
       // add no process; `always` shows what reading the table adds.
-      rows.push(measure(shell, 1, interval, repeats, dir, 'auto'));
-      rows.push(measure(shell, 1, interval, repeats, dir, 'always'));
+      cases.push(prepare(shell, 1, interval, perRound, 'auto'));
+      cases.push(prepare(shell, 1, interval, perRound, 'always'));
     }
-    console.log(`processes and CPU of one probe run (interval ${interval} s; CPU averaged over repeated runs)`);
-    console.log(['shell'.padEnd(58), 'samples', 'processes', 'per sample', 'CPU ms', 'CPU ms per sample'].join('  '));
-    for (const r of rows) {
+    const processes = cases.map((c) => countProcesses(c.shell, c.script, dir));
+    // The rounds go round the cases, so that a busy minute on the machine lands on all of them
+    // alike rather than on one: each figure is the median of its rounds, with their range.
+    for (let r = 0; r < rounds; r++) for (const c of cases) measureRound(c);
+    console.log(`processes and CPU of one probe run (interval ${interval} s; CPU: median of ${rounds} rounds of ${perRound} runs, ${Math.max(1, Math.ceil(perRound / 4))} for 3 samples, and the rounds' range)`);
+    console.log(['shell'.padEnd(58), 'samples', 'processes', 'per sample', 'CPU ms', 'CPU ms per sample', 'range per sample'].join('  '));
+    cases.forEach((c, i) => {
+      const cpu = median(c.rounds);
+      const range = `${(Math.min(...c.rounds) / c.samples).toFixed(1)}-${(Math.max(...c.rounds) / c.samples).toFixed(1)}`;
       console.log(
-        [r.shell.padEnd(58), String(r.samples).padStart(7), String(r.processes).padStart(9), (r.processes / r.samples).toFixed(1).padStart(10), r.cpuMs.toFixed(1).padStart(6), (r.cpuMs / r.samples).toFixed(1).padStart(17)].join('  '),
+        [c.label.padEnd(58), String(c.samples).padStart(7), String(processes[i]).padStart(9), (processes[i]! / c.samples).toFixed(1).padStart(10), cpu.toFixed(1).padStart(6), (cpu / c.samples).toFixed(1).padStart(17), range.padStart(16)].join('  '),
       );
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
