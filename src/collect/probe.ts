@@ -110,9 +110,9 @@ export function probeOutputLimit(opts: Pick<ProbeOptions, 'samples' | 'maxSectio
  * What it costs the host: one awk reads every file and frames every section; the other commands
  * are stat (the namespace links) and dmesg (journalctl when dmesg is refused), and only where
  * /proc lacks the fact does a uname, getconf or nproc run too. Under bash reading it from stdin, a
- * cat reads the script, which bash would otherwise read a byte at a time. Each further sample is one sleep
- * and one awk. Forks are most of what a shell script costs, so this is the
- * budget `bench/probe-cost.ts` measures.
+ * cat reads the script, which bash would otherwise read a byte at a time. Each further sample is
+ * one sleep and one awk. Forks are most of what a shell script costs, so this is the budget
+ * `bench/probe-cost.ts` measures.
  */
 export function buildProbeScript(opts: ProbeOptions): string {
   const boundary = opts.boundary;

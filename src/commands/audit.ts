@@ -11,7 +11,7 @@ import { loadEvalConfig } from './config-file.js';
 import { assembleHostResult } from '../run/assemble.js';
 import { rankRun } from '../run/rank.js';
 import type { AuditRun, HostResult } from '../run/types.js';
-import { readSavedRun, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
+import { readSavedRun } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
@@ -117,7 +117,7 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const settle = (outcome: HostOutcome, index: number): void => {
     const result = assembleHostResult(outcome, config);
     results[index] = result;
-    if (spool?.add(result) && opts.keepRecords === false && result.outcome.status !== 'failed') result.outcome.record = RECORD_WRITTEN_AWAY;
+    spool?.add(result, { letRecordGo: opts.keepRecords === false });
   };
   const controller = new AbortController();
   const stop = () => controller.abort();

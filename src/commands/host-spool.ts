@@ -11,12 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RankedHost } from '../run/rank.js';
-import { encodeSavedHost } from '../run/saved-run.js';
+import { encodeSavedHost, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
 import type { HostResult } from '../run/types.js';
 
 export interface HostSpool {
-  /** Encodes the host's saved text now and writes it away; whether it did. Never throws. */
-  add(result: HostResult): boolean;
+  /**
+   * Encodes the host's saved text now and writes it away; whether it did. Never throws. With
+   * `letRecordGo`, a host written away then holds RECORD_WRITTEN_AWAY instead of its raw record,
+   * which nothing else needs (9 KB a host).
+   */
+  add(result: HostResult, opts?: { letRecordGo?: boolean }): boolean;
   /** The host's saved text as UTF-8 bytes, when the spool holds it. */
   savedHost(host: RankedHost): Uint8Array | undefined;
   close(): void;
@@ -50,7 +54,7 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
   let stopped = false;
   let open = true;
   return {
-    add(result) {
+    add(result, opts) {
       if (stopped || !open) return false;
       let text: string;
       try {
@@ -70,6 +74,7 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
       if (stopped) return false;
       at.set(result, { offset: end, length });
       end += length;
+      if (opts?.letRecordGo === true && result.outcome.status !== 'failed') result.outcome.record = RECORD_WRITTEN_AWAY;
       return true;
     },
     savedHost({ result }) {

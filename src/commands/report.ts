@@ -7,12 +7,12 @@ import { UsageError } from '../errors.js';
 import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../report/formats.js';
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
-import { readSavedRun, RECORD_WRITTEN_AWAY, type LoadOptions } from '../run/saved-run.js';
+import { packageVersion } from '../paths.js';
+import { readSavedRun, type LoadOptions } from '../run/saved-run.js';
 import { assembleDigest } from '../run/trend.js';
 import type { AuditRun, HostResult, RunDigest } from '../run/types.js';
-import { packageVersion } from '../paths.js';
-import { openHostSpool } from './host-spool.js';
 import { loadEvalConfig } from './config-file.js';
+import { openHostSpool } from './host-spool.js';
 import type { Io } from './io.js';
 import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 import type { RunJudgement } from '../run/judge.js';
@@ -83,8 +83,7 @@ export function spoolWhileReading(opts: Pick<ReportOutputOptions, 'outDir' | 'fo
   if (spool === undefined) return { reading: {}, ready: {}, close: () => {} };
   const onHost = (host: HostResult): void => {
     // A host whose collector only the file's skeleton names is encoded at the end, once it has one.
-    if (host.collectedBy === undefined || !spool.add(host)) return;
-    if (opts.keepRecords === false && host.outcome.status !== 'failed') host.outcome.record = RECORD_WRITTEN_AWAY;
+    if (host.collectedBy !== undefined) spool.add(host, { letRecordGo: opts.keepRecords === false });
   };
   return { reading: { onHost }, ready: { savedHost: (h) => spool.savedHost(h) }, close: () => spool.close() };
 }
