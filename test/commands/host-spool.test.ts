@@ -90,6 +90,30 @@ describe('host spool', () => {
     expect(spool.savedHost(ranked.hosts[0]!)).toBeUndefined();
   });
 
+  test('letRecordGo: only a host the spool wrote away lets its record go, and its text still comes back whole', () => {
+    const run = runOf(hosts());
+    const texts = run.hosts.map((h) => encodeSavedHost(h, run.tool.version));
+    let writes = 0;
+    // The fourth write fails: that host and the ones after it keep their records.
+    const spool = openHostSpool(folder(), run.tool.version, {
+      write: (fd, text, position) => {
+        if (++writes === 4) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        return writeSync(fd, text, position, 'utf8');
+      },
+    })!;
+    const records = run.hosts.map((h) => (h.outcome.status === 'failed' ? undefined : h.outcome.record));
+    expect(run.hosts.map((h) => spool.add(h, { letRecordGo: true }))).toEqual([true, true, true, false, false]);
+    run.hosts.forEach((h, i) => {
+      if (h.outcome.status === 'failed') expect('record' in h.outcome, h.outcome.target.name).toBe(false);
+      else expect(h.outcome.record, h.outcome.target.name).toBe(i < 3 ? RECORD_WRITTEN_AWAY : records[i]);
+    });
+    const ranked = rankRun(run);
+    for (const host of ranked.hosts.filter((h) => run.hosts.indexOf(h.result) < 3)) {
+      expect(Buffer.from(spool.savedHost(host)!).toString('utf8')).toBe(texts[run.hosts.indexOf(host.result)]);
+    }
+    spool.close();
+  });
+
   test('no spool where no file can be made: the run goes on without one', () => {
     expect(openHostSpool(join(folder(), 'missing', 'deeper'), '1.0.0')).toBeUndefined();
   });
