@@ -11,8 +11,7 @@ import { loadEvalConfig } from './config-file.js';
 import { assembleHostResult } from '../run/assemble.js';
 import { rankRun } from '../run/rank.js';
 import type { AuditRun, HostResult } from '../run/types.js';
-import { readSavedRun } from '../run/saved-run.js';
-import { assembleDigest } from '../run/trend.js';
+import { readSavedDigest } from '../run/saved-run.js';
 import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
@@ -79,9 +78,9 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   // A bad baseline ends the run before any host is touched.
   let baseline: AuditRun['baseline'];
   if (opts.baseline !== undefined) {
-    const saved = await readSavedRun(opts.baseline, { config });
+    const saved = await readSavedDigest(opts.baseline, { config });
     for (const w of saved.warnings) io.warn(`${opts.baseline}: ${w}`);
-    baseline = assembleDigest(saved.run);
+    baseline = saved.digest;
   }
   // The flag, when given, wins over StrictHostKeyChecking from ssh config; strict otherwise.
   const hostKeyPolicy = opts.hostKeyPolicy ?? 'strict';

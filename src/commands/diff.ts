@@ -6,8 +6,8 @@ import { cut } from '../report/escape.js';
 import { FORMAT_IDS, parseFormats, type Format } from '../report/formats.js';
 import { assembleTrendView } from '../report/trend-view.js';
 import { rankRun } from '../run/rank.js';
-import { readSavedRun } from '../run/saved-run.js';
-import { assembleDigest, worseHosts } from '../run/trend.js';
+import { readSavedDigest, readSavedRun } from '../run/saved-run.js';
+import { worseHosts } from '../run/trend.js';
 import type { AuditRun, Trend } from '../run/types.js';
 import { sanitizeForTerminal } from '../text.js';
 import { loadEvalConfig } from './config-file.js';
@@ -36,12 +36,13 @@ export interface DiffResult {
 
 export async function diff(opts: DiffOptions, io: Io): Promise<DiffResult> {
   const config = await loadEvalConfig(opts.configFile, io);
-  const before = await readSavedRun(opts.oldFile, { config });
+  // The older run is only compared with: its digest is all that is kept of it.
+  const before = await readSavedDigest(opts.oldFile, { config });
   const after = await readSavedRun(opts.newFile, { config });
   for (const w of before.warnings) io.warn(`${opts.oldFile}: ${w}`);
   for (const w of after.warnings) io.warn(`${opts.newFile}: ${w}`);
   if (opts.outDir !== undefined) await checkOutputFolder(opts.outDir);
-  const ranked = rankRun(after.run, { baseline: assembleDigest(before.run) });
+  const ranked = rankRun(after.run, { baseline: before.digest });
   const trend = ranked.trend;
   if (trend === null) throw new Error('sockaudit: a run ranked with a baseline has no trend');
   const { files, unwritten } = opts.outDir === undefined ? { files: [], unwritten: [] } : await writeReports(ranked, opts.outDir, opts.formats);

@@ -8,8 +8,7 @@ import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../repor
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
 import { packageVersion } from '../paths.js';
-import { readSavedRun, type LoadOptions } from '../run/saved-run.js';
-import { assembleDigest } from '../run/trend.js';
+import { readSavedDigest, readSavedRun, type LoadOptions } from '../run/saved-run.js';
 import type { AuditRun, HostResult, RunDigest } from '../run/types.js';
 import { loadEvalConfig } from './config-file.js';
 import { openHostSpool } from './host-spool.js';
@@ -94,9 +93,9 @@ export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions
   await checkOutputFolder(opts.outDir);
   let baseline: RunDigest | undefined;
   if (opts.baseline !== undefined) {
-    const base = await readSavedRun(opts.baseline, { config });
+    const base = await readSavedDigest(opts.baseline, { config });
     for (const w of base.warnings) io.warn(`${opts.baseline}: ${w}`);
-    baseline = assembleDigest(base.run);
+    baseline = base.digest;
   }
   const ranked = rankRun(run, { ...(baseline ? { baseline } : {}), allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse });
   return reportRanked(ranked, opts.outDir, opts.formats, ready);

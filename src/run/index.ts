@@ -8,5 +8,5 @@ export type { RunJudgement } from './judge.js';
 export { assembleDigest, diffRuns, worseHosts } from './trend.js';
 export { mergeRuns } from './merge.js';
 export { assembleCompare } from './compare.js';
-export { encodeSavedRun, encodeSavedRunText, decodeSavedRun, parseSavedRun, readSavedRun, JSON_SCHEMA_VERSION, RECORD_WRITTEN_AWAY, VOLATILE_FIELDS } from './saved-run.js';
+export { encodeSavedRun, encodeSavedRunText, decodeSavedRun, parseSavedRun, readSavedDigest, readSavedRun, JSON_SCHEMA_VERSION, RECORD_WRITTEN_AWAY, VOLATILE_FIELDS } from './saved-run.js';
 export type { SavedRun } from './saved-run.js';

@@ -30,6 +30,7 @@ import type { Int } from '../procfs/types.js';
 import { SortedKeys, compactJson } from './compact-json.js';
 import { ElementNotJson, NotAContainer, parseTopLevelArray } from './json-split.js';
 import type { RankedHost, RankedRun } from './rank.js';
+import { digestHost, digestOf } from './trend.js';
 import { TREND_COUNTERS, type AuditRun, type RunShard, type DigestFinding, type HostDigest, type HostResult, type RunDigest, type TrendCounter } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -71,33 +72,47 @@ const VERDICTS = VERDICT_ORDER;
  * parsed and evaluated on its own, so neither the file nor its parsed tree is ever held whole.
  */
 export async function readSavedRun(path: string, opts: LoadOptions = {}): Promise<SavedRun> {
+  const hosts: HostResult[] = [];
+  // Which sockaudit wrote the file is known only from the skeleton, read last; hosts that do not
+  // name their collector are given it then.
+  const unattributed: HostResult[] = [];
+  const saved = await readHosts(path, opts, hosts, (host) => {
+    if (host.collectedBy === undefined) unattributed.push(host);
+    hosts.push(host);
+    opts.onHost?.(host);
+  });
+  for (const host of unattributed) host.collectedBy = saved.savedVersion;
+  return { run: saved.run, schemaVersion: saved.schemaVersion, warnings: saved.warnings };
+}
+
+/**
+ * A saved run reduced to its digest (trend.ts) as it is read, for a baseline: each host is
+ * digested and let go, so a baseline of any size costs its digest's memory, not the run's.
+ */
+export async function readSavedDigest(path: string, opts: Omit<LoadOptions, 'onHost'> = {}): Promise<{ digest: RunDigest; warnings: string[] }> {
+  const hosts: HostDigest[] = [];
+  const saved = await readHosts(path, opts, [], (host) => hosts.push(digestHost(host)));
+  return { digest: digestOf(saved.run, hosts), warnings: saved.warnings };
+}
+
+/** Reads the file's hosts one by one into `each`, then its skeleton into a run holding `hosts`. */
+async function readHosts(path: string, opts: LoadOptions, hosts: HostResult[], each: (host: HostResult) => void): Promise<SavedRun & { savedVersion: string }> {
   const config = opts.config ?? defaultConfig;
   const fail = (at: string, problem: string): never => {
     throw new InputError(path, undefined, `${at}: ${problem}`);
   };
   const r = new JsonReader(fail);
   const warnings: string[] = [];
-  const hosts: HostResult[] = [];
-  // Which sockaudit wrote the file is known only from the skeleton, read last; hosts that do not
-  // name their collector are given it then.
-  const unattributed: HostResult[] = [];
   let skeleton: string;
   try {
-    ({ skeleton } = await parseTopLevelArray(path, 'hosts', (doc, i) => {
-      const host = parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings);
-      if (host.collectedBy === undefined) unattributed.push(host);
-      hosts.push(host);
-      opts.onHost?.(host);
-    }));
+    ({ skeleton } = await parseTopLevelArray(path, 'hosts', (doc, i) => each(parseHost(r, doc, `$.hosts[${i}]`, undefined, config, warnings))));
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (e instanceof NotAContainer) fail(`$.hosts[${e.index}]`, 'expected an object');
     if (e instanceof ElementNotJson) fail(`$.hosts[${e.index}]`, `not valid JSON: ${e.reason}`);
     throw new InputError(path, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const saved = decodeSavedRun(skeleton, path, opts, { hosts, warnings });
-  for (const host of unattributed) host.collectedBy = saved.savedVersion;
-  return { run: saved.run, schemaVersion: saved.schemaVersion, warnings: saved.warnings };
+  return decodeSavedRun(skeleton, path, opts, { hosts, warnings });
 }
 
 /** The decoder under its earlier name. */

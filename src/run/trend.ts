@@ -5,7 +5,7 @@ import { compareVerdicts } from '../evaluate/rank.js';
 import { VERDICT_ORDER } from '../evaluate/types.js';
 import type { HolderGroup, Holders } from '../procfs/net-tcp-holders.js';
 import type { CounterTable, Int, Reading, Snapshot } from '../procfs/types.js';
-import { TREND_COUNTERS, type AuditRun, type CounterGrowth, type HolderCount, type HolderGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
+import { TREND_COUNTERS, type AuditRun, type HostResult, type CounterGrowth, type HolderCount, type HolderGrowth, type HostChange, type HostDigest, type HostTrend, type RunDigest, type Trend, type TrendCounter, type TrendLevel } from './types.js';
 
 export { TREND_COUNTERS };
 export type { CounterGrowth, DigestFinding, HostChange, HostDigest, HostTrend, RunDigest, Trend, TrendCounter, TrendLevel } from './types.js';
@@ -13,26 +13,33 @@ export type { CounterGrowth, DigestFinding, HostChange, HostDigest, HostTrend, R
 const CHANGE_ORDER: readonly HostChange[] = ['worse', 'not-audited', 'added', 'removed', 'better', 'audited', 'same'];
 
 export function assembleDigest(run: AuditRun): RunDigest {
-  const hosts = run.hosts.map(({ outcome, verdict }): HostDigest => {
-    const name = outcome.target.name;
-    if (outcome.status === 'failed') {
-      return { name, verdict: null, score: null, stage: outcome.stage, findings: [], counters: {}, uptimeSeconds: null, bootId: null };
-    }
-    const s = outcome.snapshot;
-    return {
-      name,
-      verdict: verdict?.verdict ?? 'unknown',
-      score: verdict?.score ?? null,
-      stage: null,
-      findings: (verdict?.findings ?? [])
-        .filter((f) => f.level !== 'ok')
-        .map((f) => ({ key: f.item === undefined ? f.id : `${f.id}.${f.item}`, level: f.level, summary: f.summary })),
-      counters: lastCounters(s),
-      uptimeSeconds: lastUptime(s),
-      bootId: s.bootId ?? null,
-      ...(s.holders?.state === 'ok' ? { holders: holderCounts(s.holders.value) } : {}),
-    };
-  });
+  return digestOf(run, run.hosts.map(digestHost));
+}
+
+/** What a comparison keeps of one host. */
+export function digestHost({ outcome, verdict }: HostResult): HostDigest {
+  const name = outcome.target.name;
+  if (outcome.status === 'failed') {
+    return { name, verdict: null, score: null, stage: outcome.stage, findings: [], counters: {}, uptimeSeconds: null, bootId: null };
+  }
+  const s = outcome.snapshot;
+  return {
+    name,
+    verdict: verdict?.verdict ?? 'unknown',
+    score: verdict?.score ?? null,
+    stage: null,
+    findings: (verdict?.findings ?? [])
+      .filter((f) => f.level !== 'ok')
+      .map((f) => ({ key: f.item === undefined ? f.id : `${f.id}.${f.item}`, level: f.level, summary: f.summary })),
+    counters: lastCounters(s),
+    uptimeSeconds: lastUptime(s),
+    bootId: s.bootId ?? null,
+    ...(s.holders?.state === 'ok' ? { holders: holderCounts(s.holders.value) } : {}),
+  };
+}
+
+/** A run's digest from its hosts' digests, which it sorts by name in place. */
+export function digestOf(run: Pick<AuditRun, 'tool' | 'startedAt'>, hosts: HostDigest[]): RunDigest {
   hosts.sort((a, b) => byName(a.name, b.name));
   return { tool: { name: run.tool.name, version: run.tool.version }, startedAt: run.startedAt, hosts };
 }

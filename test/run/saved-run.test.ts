@@ -1,12 +1,13 @@
 import { rankRun } from '../../src/run/rank.js';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 import { buildView, renderHtml, renderMarkdown } from '../../src/report/index.js';
 import { encodeSavedRunText, VOLATILE_FIELDS } from '../../src/run/saved-run.js';
-import { parseSavedRun, readSavedRun } from '../../src/run/saved-run.js';
+import { parseSavedRun, readSavedDigest, readSavedRun } from '../../src/run/saved-run.js';
 import { assembleDigest } from '../../src/run/trend.js';
 import type { AuditRun } from '../../src/run/types.js';
 import { expectValidReport, reportSchemaErrors } from '../support/schema.js';
@@ -151,6 +152,33 @@ describe('a saved run that cannot be read', () => {
 
   test('a file that does not exist', async () => {
     await expect(readSavedRun('/nonexistent/report.json')).rejects.toThrow(/^\/nonexistent\/report\.json: cannot read: ENOENT/);
+    await expect(readSavedDigest('/nonexistent/report.json')).rejects.toThrow(/^\/nonexistent\/report\.json: cannot read: ENOENT/);
+  });
+});
+
+describe('readSavedDigest', () => {
+  test('gives the digest of the run read whole, with its warnings, and refuses what readSavedRun refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sockaudit-digest-'));
+    try {
+      // A host whose saved verdict is not what this version finds, so that the read warns.
+      const doc = JSON.parse(render(fleetRun()).json) as { hosts: Record<string, any>[] };
+      const critical = doc.hosts.find((h) => h.verdict === 'critical')!;
+      critical.verdict = 'ok';
+      const file = join(dir, 'report.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const whole = await readSavedRun(file, { toolVersion: VERSION });
+      const digested = await readSavedDigest(file, { toolVersion: VERSION });
+      expect(whole.warnings.length).toBeGreaterThan(0);
+      expect(digested.warnings).toEqual(whole.warnings);
+      expect(digested.digest).toEqual(assembleDigest(whole.run));
+      expect(digested.digest.hosts.map((h) => h.name)).toContain('gw-refused');
+
+      doc.hosts[2].record = null;
+      writeFileSync(file, JSON.stringify(doc));
+      await expect(readSavedDigest(file)).rejects.toThrow(`${file}: $.hosts[2].record: expected an object, found null`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
