@@ -173,7 +173,7 @@ describe('readSavedDigest', () => {
       expect(digested.digest).toEqual(assembleDigest(whole.run));
       expect(digested.digest.hosts.map((h) => h.name)).toContain('gw-refused');
 
-      doc.hosts[2].record = null;
+      doc.hosts[2]!.record = null;
       writeFileSync(file, JSON.stringify(doc));
       await expect(readSavedDigest(file)).rejects.toThrow(`${file}: $.hosts[2].record: expected an object, found null`);
     } finally {
