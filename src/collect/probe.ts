@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   COMMAND_SECTIONS,
+  JOURNAL_MAX_ENTRIES,
   KERNEL_LOG_MAX_LINES,
   NETNS_MAX_PIDS,
   ONCE_FILES,
@@ -201,7 +202,7 @@ facts() {
   [ -r /sys/devices/system/cpu/online ] || [ -r /proc/stat ] || run ncpu ncpu
   run netns nslinks
   run dmesg dmesg
-  [ "$s" -eq 0 ] || run journalctl journalctl -k -o short-monotonic --no-pager -q
+  [ "$s" -eq 0 ] || run journalctl journalctl -k -n ${JOURNAL_MAX_ENTRIES} -o short-monotonic --no-pager -q
 }
 
 AWK='${awkProgram()}'

@@ -70,6 +70,13 @@ export const NETNS_MAX_PIDS = 16_384;
 /** The most kernel log lines the probe keeps (the last ones), and a reader accepts. */
 export const KERNEL_LOG_MAX_LINES = 500;
 
+/**
+ * The most kernel messages the probe has journalctl print (the last ones of this boot): some ten
+ * times what the kernel's own buffer holds by default, while a journal that a chatty kernel (a
+ * netfilter LOG rule) filled with millions of lines costs the host no more than this many.
+ */
+export const JOURNAL_MAX_ENTRIES = 20_000;
+
 /** The most samples a probe takes; sample indexes run from 0 to PROBE_MAX_SAMPLES - 1. */
 export const PROBE_MAX_SAMPLES = 100;
 

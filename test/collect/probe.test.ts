@@ -7,6 +7,7 @@ import { buildProbeScript, newBoundary, printableProbeScript, probeOutputLimit, 
 import { parseProbeFrame, probeOutputBoundary } from '../../src/procfs/frame.js';
 import {
   COMMAND_SECTIONS,
+  JOURNAL_MAX_ENTRIES,
   ONCE_FILES,
   OPTIONAL_SECTIONS,
   PROBE_SECTION_MAX_BYTES,
@@ -447,7 +448,8 @@ describe.skipIf(!isRoot)('the probe in a busybox-only chroot', () => {
 
   it('falls back to journalctl when dmesg is refused', () => {
     fake('dmesg', 'echo "dmesg: klogctl: Operation not permitted" >&2; exit 1');
-    fake('journalctl', 'case " $* " in *" -k "*) cat /fixtures/kernel-log.txt ;; *) exit 2 ;; esac');
+    // Asked for the kernel's messages, and only the last JOURNAL_MAX_ENTRIES of them.
+    fake('journalctl', `case " $* " in *" -k -n ${JOURNAL_MAX_ENTRIES} "*) cat /fixtures/kernel-log.txt ;; *) exit 2 ;; esac`);
     const log = section(run(), 'kernel-log');
     expect(log.status).toBe(0);
     expect(log.content.split('\n')[0]).toBe('source journalctl');
