@@ -15,14 +15,14 @@ import { readSavedDigest } from '../run/saved-run.js';
 import { type RunId, type Shard, type ShardSource } from '../inventory/shard.js';
 import { resolveAuditTargets, type TargetOptions } from './audit-targets.js';
 import { checkOutputFolder, type Format } from './outputs.js';
-import { reportRanked, type AuditResult } from './report.js';
-import { openHostSpool } from './host-spool.js';
+import { reportRanked, type AuditResult, type ReportOutputOptions } from './report.js';
+import { openReportSpool } from './host-spool.js';
 import { packageVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
 import type { Io } from './io.js';
 
 /** The hosts and how to reach them (TargetOptions), then how to audit and report. */
-export interface AuditOptions extends TargetOptions {
+export interface AuditOptions extends TargetOptions, Pick<ReportOutputOptions, 'keepRecords'> {
   knownHosts: string[];
   hostKeyPolicy?: HostKeyPolicy;
   /** Where accept-new writes the keys it trusts. */
@@ -59,12 +59,6 @@ export interface AuditOptions extends TargetOptions {
   failOnWorse?: boolean;
   /** `--list-hosts`: the CLI prints the resolved hosts instead of auditing them. */
   listHosts?: boolean;
-  /**
-   * false: a host's raw record is let go once report.json's text for it is written away (the CLI,
-   * which needs nothing else from it: 9 KB a host). The returned run then holds RECORD_WRITTEN_AWAY
-   * for those hosts. Default true.
-   */
-  keepRecords?: boolean;
 }
 
 export type { AuditResult };
@@ -111,12 +105,12 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
   const toolVersion = packageVersion();
   // Each host is evaluated as soon as it is done, and its report.json text written away then,
   // while the main thread would otherwise wait on the fleet (host-spool.ts).
-  const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, toolVersion) : undefined;
+  const spool = openReportSpool(opts);
   const results: (HostResult | undefined)[] = [];
   const settle = (outcome: HostOutcome, index: number): void => {
     const result = assembleHostResult(outcome, config);
     results[index] = result;
-    spool?.add(result, { letRecordGo: opts.keepRecords === false });
+    spool.take(result);
   };
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -181,9 +175,9 @@ export async function audit(opts: AuditOptions, io: Io): Promise<AuditResult> {
       ...(baseline ? { baseline } : {}),
     };
     const ranked = rankRun(run, { allowUnaudited: opts.allowUnaudited, failOnWorse: opts.failOnWorse ?? false });
-    return await reportRanked(ranked, opts.outDir, opts.formats, spool ? { savedHost: (h) => spool.savedHost(h) } : {});
+    return await reportRanked(ranked, opts.outDir, opts.formats, spool.ready);
   } finally {
-    spool?.close();
+    spool.close();
   }
 }
 

@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageVersion } from '../paths.js';
+import type { Format, ReadyParts } from '../report/formats.js';
 import type { RankedHost } from '../run/rank.js';
 import { encodeSavedHost, RECORD_WRITTEN_AWAY } from '../run/saved-run.js';
 import type { HostResult } from '../run/types.js';
@@ -96,4 +98,21 @@ export function openHostSpool(dir: string, toolVersion: string, io: SpoolIo = fi
       closeSync(fd);
     },
   };
+}
+
+/** The spool of a command that writes report.json: what it hands each host to, and what the reports read back. */
+export interface ReportSpool {
+  /** Writes the host's text away; from the CLI (`keepRecords: false`), its raw record is let go then. */
+  take(result: HostResult): void;
+  /** For the reports: the texts written away. */
+  ready: ReadyParts;
+  close(): void;
+}
+
+/** A spool in the output folder; one that takes nothing when report.json is not written or no file can be made there. */
+export function openReportSpool(opts: { outDir: string; formats: readonly Format[]; keepRecords?: boolean }): ReportSpool {
+  const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, packageVersion()) : undefined;
+  if (spool === undefined) return { take: () => {}, ready: {}, close: () => {} };
+  const letRecordGo = opts.keepRecords === false;
+  return { take: (result) => void spool.add(result, { letRecordGo }), ready: { savedHost: (h) => spool.savedHost(h) }, close: () => spool.close() };
 }

@@ -7,11 +7,10 @@ import { UsageError } from '../errors.js';
 import { FORMAT_IDS, parseFormats, type Format, type ReadyParts } from '../report/formats.js';
 import { gateOnWrites } from '../run/judge.js';
 import { rankRun, type RankedRun } from '../run/rank.js';
-import { packageVersion } from '../paths.js';
 import { readSavedDigest, readSavedRun, type LoadOptions } from '../run/saved-run.js';
 import type { AuditRun, HostResult, RunDigest } from '../run/types.js';
 import { loadEvalConfig } from './config-file.js';
-import { openHostSpool } from './host-spool.js';
+import { openReportSpool, type ReportSpool } from './host-spool.js';
 import type { Io } from './io.js';
 import { checkOutputFolder, writeReports, type WriteFailure } from './outputs.js';
 import type { RunJudgement } from '../run/judge.js';
@@ -64,33 +63,27 @@ export async function reportFrom(opts: ReportFromOptions, io: Io): Promise<Audit
   }
 }
 
-export interface ReadingSpool {
+export interface ReadingSpool extends ReportSpool {
   /** For readSavedRun: each host's text written away as it is read. */
   reading: Pick<LoadOptions, 'onHost'>;
-  /** For the reports: the texts written away. */
-  ready: ReadyParts;
-  close(): void;
 }
 
 /**
  * Each host's report.json text written away as saved runs are read, as the audit does
- * (host-spool.ts), so that the raw records need not stay in memory until the last host is in;
- * nothing when report.json is not written or no spool can be made in the output folder.
+ * (host-spool.ts), so that the raw records need not stay in memory until the last host is in.
  */
 export function spoolWhileReading(opts: Pick<ReportOutputOptions, 'outDir' | 'formats' | 'keepRecords'>): ReadingSpool {
-  const spool = opts.formats.includes('json') ? openHostSpool(opts.outDir, packageVersion()) : undefined;
-  if (spool === undefined) return { reading: {}, ready: {}, close: () => {} };
+  const spool = openReportSpool(opts);
+  // A host whose collector only the file's skeleton names is encoded at the end, once it has one.
   const onHost = (host: HostResult): void => {
-    // A host whose collector only the file's skeleton names is encoded at the end, once it has one.
-    if (host.collectedBy !== undefined) spool.add(host, { letRecordGo: opts.keepRecords === false });
+    if (host.collectedBy !== undefined) spool.take(host);
   };
-  return { reading: { onHost }, ready: { savedHost: (h) => spool.savedHost(h) }, close: () => spool.close() };
+  return { ...spool, reading: { onHost } };
 }
 
-/** Baseline, gate, reports and judgement for a run read from saved files (report, merge). */
+/** Baseline, gate, reports and judgement for a run read from saved files (report, merge; each checked the output folder before reading). */
 export async function finishSavedRun(loaded: AuditRun, opts: ReportOutputOptions, config: EvalConfig, io: Io, ready?: ReadyParts): Promise<AuditResult> {
   const run = opts.failOn === undefined ? loaded : { ...loaded, failOn: opts.failOn };
-  await checkOutputFolder(opts.outDir);
   let baseline: RunDigest | undefined;
   if (opts.baseline !== undefined) {
     const base = await readSavedDigest(opts.baseline, { config });
