@@ -12,8 +12,21 @@ export class SortedKeys {
 
 /** The compact JSON text of `value`; undefined where JSON.stringify gives undefined (a function, undefined). */
 export function compactJson(value: unknown): string | undefined {
-  return write(value, false);
+  const outer = written;
+  written = undefined;
+  try {
+    return write(value, false);
+  } finally {
+    written = outer;
+  }
 }
+
+// A parser's tree may hold one object in two places (a snapshot's first sample is also its
+// current reading: netstat, sockstat), which the text repeats. Inside SortedKeys, where the trees
+// are parsed data, an object's text is kept by identity for the rest of the call, so a shared
+// subtree is written once and copied. Small objects are not kept: writing them again costs less.
+const SHARED_MIN_CHARS = 128;
+let written: Map<object, string> | undefined;
 
 function write(value: unknown, sorted: boolean): string | undefined {
   switch (typeof value) {
@@ -33,6 +46,15 @@ function write(value: unknown, sorted: boolean): string | undefined {
   }
   if (value === null) return 'null';
   if (value instanceof SortedKeys) return write(value.value, true);
+  if (!sorted) return writeObject(value, false);
+  const known = written?.get(value);
+  if (known !== undefined) return known;
+  const text = writeObject(value, true);
+  if (text !== undefined && text.length >= SHARED_MIN_CHARS) (written ??= new Map()).set(value, text);
+  return text;
+}
+
+function writeObject(value: object, sorted: boolean): string | undefined {
   // Sorted keys stand for such a rebuilt copy, which has no toJSON method to call.
   if (!sorted && typeof (value as { toJSON?: unknown }).toJSON === 'function') return write((value as { toJSON: (key: string) => unknown }).toJSON(''), false);
   // Outside SortedKeys the keys keep their own order, as JSON.stringify keeps them: a tree it
@@ -71,8 +93,7 @@ function write(value: unknown, sorted: boolean): string | undefined {
  * the native writer is several times faster on them.
  */
 function plainInOrder(o: Record<string, unknown>, keys: readonly string[], sorted: boolean): boolean {
-  const proto: unknown = Object.getPrototypeOf(o);
-  if (proto !== null && proto !== Object.prototype) return false;
+  if (!bareProto(Object.getPrototypeOf(o) as object | null)) return false;
   let previous: string | undefined;
   for (const key of keys) {
     const v = o[key];
@@ -84,6 +105,15 @@ function plainInOrder(o: Record<string, unknown>, keys: readonly string[], sorte
     previous = key;
   }
   return true;
+}
+
+/**
+ * Whether a prototype gives its objects nothing JSON.stringify would see (a toJSON): none,
+ * Object.prototype, or an empty one without a prototype of its own, as the parsers' name tables
+ * have.
+ */
+function bareProto(proto: object | null): boolean {
+  return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && Reflect.ownKeys(proto).length === 0);
 }
 
 /** How deep nativeAlike looks before it gives up: a tree found unlike is looked at again below. */
