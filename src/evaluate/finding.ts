@@ -25,7 +25,9 @@ export function finding(rule: RuleData, parts: FindingParts): CheckResult {
       thresholds: parts.thresholds ?? {},
       rationale: rule.rationale,
       remediation: parts.remediationNote === undefined ? rule.remediation : `${parts.remediationNote} ${rule.remediation}`,
-      assumptions: parts.assumptions ?? [],
+      // A copy of its length: a list grown by push keeps room for 17, and a fleet's findings stay
+      // in memory until its reports are written.
+      assumptions: parts.assumptions === undefined ? [] : parts.assumptions.slice(),
       closeness: parts.closeness ?? 0,
       ...(parts.uncertain === true ? { uncertain: true } : {}),
     },

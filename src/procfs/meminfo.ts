@@ -1,6 +1,6 @@
 // /proc/meminfo (fs/proc/meminfo.c): `Key:   value kB`, or a bare count for HugePages_*.
 import { exactNumber, parseInteger } from './int.js';
-import { nameTable, parseError, parsed, splitLines, tokens, type ParseResult } from './parse-result.js';
+import { nameTable, parseError, parsed, settled, splitLines, tokens, type ParseResult } from './parse-result.js';
 import type { Int, Meminfo } from './types.js';
 
 export function parseMeminfo(text: string, file = '/proc/meminfo'): ParseResult<Meminfo> {
@@ -22,7 +22,7 @@ export function parseMeminfo(text: string, file = '/proc/meminfo'): ParseResult<
     const value = exactNumber(raw[key]);
     return value !== undefined && units[key] === 'kB' ? value * 1024 : undefined;
   };
-  const meminfo: Meminfo = { raw };
+  const meminfo: Meminfo = { raw: settled(raw) };
   const total = bytes('MemTotal');
   if (total !== undefined) meminfo.memTotalBytes = total;
   // MemAvailable exists since 3.14; older kernels simply lack it.

@@ -23,13 +23,30 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+// The prototype of every name table: empty, frozen and without one of its own, so that no name a
+// host prints reaches Object.prototype. With no prototype at all, a name such as `__proto__` or
+// `constructor` would be as safe, but V8 keeps each object made by Object.create(null) as a hash
+// table, several times the memory of an object laid out as its names are added, and a fleet holds
+// a dozen tables per host until its reports are written.
+const NO_NAMES: object = Object.freeze(Object.create(null) as object);
+
 /**
- * An empty table for names the host prints. Without a prototype, a name such as `__proto__` or
- * `constructor` is an own key like any other: on a plain object it would reach Object.prototype
- * (`groups['constructor'] ??= {}` finds the inherited Object function and writes onto it).
+ * An empty table for names the host prints, where each name is an own key like any other: on a
+ * plain object `__proto__` or `constructor` would reach Object.prototype (`groups['constructor']
+ * ??= {}` finds the inherited Object function and writes onto it). V8 lays it out for up to about
+ * twenty names; settled() lays out a larger one.
  */
 export function nameTable<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
+  return Object.create(NO_NAMES) as Record<string, T>;
+}
+
+/**
+ * A filled name table laid out as one object, its names in the same order, for tables of more
+ * names than V8 lays out as they are added (a sysctl per key, /proc/meminfo's fifty lines).
+ * Object.fromEntries defines `__proto__` as an own key.
+ */
+export function settled<T>(table: Record<string, T>): Record<string, T> {
+  return Object.setPrototypeOf(Object.fromEntries(Object.entries(table)), NO_NAMES) as Record<string, T>;
 }
 
 /** Whitespace-separated tokens of one line (spaces and tabs alike). */

@@ -7,7 +7,7 @@ import { parseMeminfo } from './meminfo.js';
 import { parseCounterTable } from './net-netstat.js';
 import { parseHolders } from './net-tcp-holders.js';
 import { parseSockstat, parseSockstat6 } from './net-sockstat.js';
-import { hostText, nameTable, type ParseResult } from './parse-result.js';
+import { hostText, nameTable, settled, type ParseResult } from './parse-result.js';
 import {
   PROBE_MAX_SAMPLES,
   PROBE_SECTION_MAX_BYTES,
@@ -137,6 +137,7 @@ export function assembleSnapshot(record: ProbeRecord): AssembledSnapshot {
     const key = `sysctl/${name}`;
     snapshot.sysctl[name] = read(key, once.get(key), (t) => parseSysctl(t, sysctlPath(name)));
   }
+  snapshot.sysctl = settled(snapshot.sysctl);
 
   const netns = fact('netns', (t) => parseNetns(t));
   const initNetns = decideInitNetns(snapshot, once, netns?.initNetns);

@@ -14,5 +14,7 @@ export function parseSysctl(text: string, file: string): ParseResult<SysctlValue
     }
   }
   if (values.length === 0) return parseError(file, undefined, 'file is empty');
-  return parsed(values);
+  // A copy of its length: an array grown by push keeps room for 17 values, and a fleet holds one
+  // per sysctl per host until its reports are written.
+  return parsed(values.slice());
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
+import { nameTable } from '../../src/procfs/parse-result.js';
 import { assembleSnapshot } from '../../src/procfs/snapshot.js';
 import { compactJson, SortedKeys } from '../../src/run/compact-json.js';
 import { recording } from '../support/runs.js';
@@ -59,10 +60,11 @@ describe('compactJson', () => {
     leaves: fc.array(plainLeaf, { maxLength: 8 }),
     // Up to 14 keys: objects of 9 and more take the path that remembers their shapes.
     // Keys in any order, or already sorted as the parsers lay out their large tables.
-    object: fc.tuple(fc.array(fc.tuple(key, tie('value')), { maxLength: 14 }), fc.boolean(), fc.boolean()).map(([entries, inOrder, plain]) => {
+    object: fc.tuple(fc.array(fc.tuple(key, tie('value')), { maxLength: 14 }), fc.boolean(), fc.constantFrom('plain', 'no prototype', 'name table')).map(([entries, inOrder, kind]) => {
       if (inOrder) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       // Defined one by one, so __proto__ is an own key as a parser's table would hold it.
-      const o: Record<string, unknown> = plain ? {} : (Object.create(null) as Record<string, unknown>);
+      const plain = kind === 'plain';
+      const o: Record<string, unknown> = plain ? {} : kind === 'name table' ? nameTable() : (Object.create(null) as Record<string, unknown>);
       for (const [k, v] of entries) if (!(plain && k === '__proto__')) o[k] = v;
       return o;
     }),
@@ -76,6 +78,16 @@ describe('compactJson', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test('an object held in several places is written in each, sorted where it sits inside SortedKeys, and afresh on the next call', () => {
+    const shared: Record<string, unknown> = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${39 - i}`, i]));
+    const tree = { plain: shared, sorted: new SortedKeys({ first: shared, again: [shared], nested: { shared } }) };
+    const expected = `{"plain":${JSON.stringify(shared)},"sorted":${reference({ first: shared, again: [shared], nested: { shared } }, true)}}`;
+    expect(compactJson(tree)).toBe(expected);
+    shared.k0 = 'changed';
+    expect(compactJson(new SortedKeys([shared, shared]))).toBe(reference([shared, shared], true));
+    expect(compactJson(new SortedKeys([shared, shared]))).toContain('"k0":"changed"');
   });
 
   test('tells apart shapes whose keys join alike, and keeps shapes it has seen right', () => {
