@@ -66,10 +66,20 @@ describe('JSON report', () => {
   });
 });
 
-test('writes DEL, C1 controls and bidi overrides as escapes, keeping the data', () => {
-  const name = 'x\u009b2J\u007f\u202ey\u2028';
+test.each([
+  ['mixed', 'x\u009b2J\u007f\u202ey\u2028'],
+  ['DEL alone in ASCII text', 'web\u007f01'],
+  ['a C1 control beside other text', 'café\u0085'],
+  ['a bidi isolate', '\u2066web01'],
+])('writes DEL, C1 controls and bidi overrides as escapes, keeping the data: %s', (_case, name) => {
   const run = auditRun({ hosts: auditRun().hosts.slice(0, 1).map((h) => ({ ...h, outcome: { ...h.outcome, target: { ...h.outcome.target, name } } })) });
   const text = encodeSavedRunText(rankRun(run));
-  expect(text).not.toMatch(/[\u007f-\u009f\u2028\u202e]/);
+  expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
   expect((JSON.parse(text) as { hosts: { name: string }[] }).hosts[0]?.name).toBe(name);
+});
+
+test('leaves other text as it is, ASCII or not', () => {
+  const name = 'café-01 ✓';
+  const run = auditRun({ hosts: auditRun().hosts.slice(0, 1).map((h) => ({ ...h, outcome: { ...h.outcome, target: { ...h.outcome.target, name } } })) });
+  expect(encodeSavedRunText(rankRun(run))).toContain(`"name":"${name}"`);
 });
