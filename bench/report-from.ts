@@ -4,7 +4,10 @@
 // written as report.json by the encoder (streamed, host by host), then read, parsed and
 // evaluated again, ranked and rendered in every format by the built CLI under GNU time.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/report-from.js [--hosts N] [--attention PCT] [--keep DIR]
+// --floor: then bench/json-floor.ts on the same file (each host line parsed and written again,
+// nothing else), and the CLI's wall and CPU as multiples of it.
+//
+//   npx tsc -p tsconfig.json && node dist/bench/report-from.js [--hosts N] [--attention PCT] [--keep DIR] [--floor]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,12 +24,14 @@ const TARGET_SECONDS = 30;
 let hosts = 100_000;
 let keep: string | undefined;
 let attentionPct = 5;
+let floor = false;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--hosts') hosts = Number(argv[++i]);
   else if (argv[i] === '--keep') keep = argv[++i];
   else if (argv[i] === '--attention') attentionPct = Number(argv[++i]);
-  else throw new Error(`unknown option ${argv[i]} (--hosts N --attention PCT --keep DIR)`);
+  else if (argv[i] === '--floor') floor = true;
+  else throw new Error(`unknown option ${argv[i]} (--hosts N --attention PCT --keep DIR --floor)`);
 }
 if (!(attentionPct >= 0 && attentionPct <= 100)) throw new Error(`--attention takes a percentage from 0 to 100, not ${attentionPct}`);
 
@@ -47,23 +52,30 @@ const results: HostResult[] = Array.from({ length: hosts }, (_, i) => {
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'sockaudit-report-from-'));
 mkdirSync(dir, { recursive: true });
 const saved = join(dir, 'saved.json');
-let t = performance.now();
+const t = performance.now();
 await writeAtomic(saved, encodeSavedRun(rankRun(runOf(results))));
 console.log(`${hosts} hosts (${attentionHosts} from recordings that need attention): saved.json ${(statSync(saved).size / 2 ** 20).toFixed(0)} MiB written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const out = join(dir, 'out');
-const timeFile = join(dir, 'time.txt');
-t = performance.now();
-const code = await new Promise<number>((resolve, reject) => {
-  const child = spawn(
-    '/usr/bin/time',
-    ['-f', '%e %U %S %M', '-o', timeFile, '--', process.execPath, join(packageRoot(), 'dist', 'src', 'bin.js'), 'report', '--from', saved, '-o', out, '--format', 'html,md,json,junit,prom', '--fail-on', 'never'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  child.on('error', reject);
-  child.on('close', (c) => resolve(c ?? -1));
-});
-const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-console.log(`  report --from: exit ${code}, wall ${wall} s (x${(wall! / TARGET_SECONDS).toFixed(2)} of ${TARGET_SECONDS} s), CPU ${(user! + sys!).toFixed(1)} s, peak RSS ${(rss! / 1024).toFixed(0)} MiB`);
+const report = await timed([join(packageRoot(), 'dist', 'src', 'bin.js'), 'report', '--from', saved, '-o', out, '--format', 'html,md,json,junit,prom', '--fail-on', 'never']);
+console.log(`  report --from: exit ${report.code}, wall ${report.wall} s (x${(report.wall / TARGET_SECONDS).toFixed(2)} of ${TARGET_SECONDS} s), CPU ${report.cpu.toFixed(1)} s, peak RSS ${report.rssMiB.toFixed(0)} MiB`);
 for (const f of readdirSync(out).sort()) console.log(`  ${f} ${(statSync(join(out, f)).size / 2 ** 20).toFixed(1)} MiB`);
+if (floor) {
+  const f = await timed([join(packageRoot(), 'dist', 'bench', 'json-floor.js'), saved, join(dir, 'floor.json')]);
+  console.log(`  floor, bench/json-floor.ts on the same file: exit ${f.code}, wall ${f.wall} s, CPU ${f.cpu.toFixed(1)} s, peak RSS ${f.rssMiB.toFixed(0)} MiB`);
+  console.log(`  report --from / floor: wall ${(report.wall / f.wall).toFixed(2)}x, CPU ${(report.cpu / f.cpu).toFixed(2)}x`);
+  rmSync(join(dir, 'floor.json'), { force: true });
+}
 if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+
+/** Runs node with `args` under GNU time: its exit code, wall and CPU seconds and peak RSS. */
+async function timed(args: string[]): Promise<{ code: number; wall: number; cpu: number; rssMiB: number }> {
+  const timeFile = join(dir, 'time.txt');
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, '--', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  const [wall, user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { code, wall: wall!, cpu: user! + sys!, rssMiB: rss! / 1024 };
+}
