@@ -62,7 +62,8 @@ const headers = new Map<string, readonly string[]>();
 // name is kept by V8 as a hash table, six times the memory of an object laid out once (TcpExt's
 // 120 counters: 6.2 KB against 1 KB), and a fleet keeps a few of them per host until its reports
 // are written. A copy of the template has the layout already, shared by every host of that kernel,
-// and its values are then stored in place. Without a prototype, like nameTable.
+// and its values are then stored in place. Without a prototype, set once the copy is laid out:
+// no name reaches Object.prototype, as in a nameTable.
 const templates = new WeakMap<readonly string[], Record<string, Int>>();
 
 function headerTokens(line: string): string[] {
