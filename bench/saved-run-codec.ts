@@ -4,7 +4,10 @@
 // snapshot again, evaluate). Each step is timed in this process as CPU time (user and system, all
 // threads: the machine is shared, and wall time says more about the neighbours), best of --repeats.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/saved-run-codec.js [--hosts N] [--repeats R] [--file FILE]
+//   npx tsc -p tsconfig.json && node [--expose-gc] dist/bench/saved-run-codec.js [--hosts N] [--repeats R] [--file FILE]
+//
+// With --expose-gc it also prints the heap a host holds once read and evaluated, its raw record
+// let go as report --from and merge let it go: what each host costs until the reports are written.
 //
 // --file FILE also reads that report.json (e.g. one written by an earlier version, in its layout).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { writeAtomic } from '../src/commands/outputs.js';
 import { packageRoot } from '../src/paths.js';
 import { parseTopLevelArray, splitTopLevelArray } from '../src/run/json-split.js';
 import { rankRun } from '../src/run/rank.js';
-import { encodeSavedRun, readSavedRun } from '../src/run/saved-run.js';
+import { encodeSavedRun, readSavedRun, RECORD_WRITTEN_AWAY } from '../src/run/saved-run.js';
 import type { HostResult } from '../src/run/types.js';
 import { recordedHost, recording, runOf } from '../test/support/runs.js';
 
@@ -55,6 +58,22 @@ const line = (what: string, ms: number, bytes: number, count = hosts): void => {
   console.log(`  ${what}: ${(ms / 1000).toFixed(2)} s = ${((ms * 1000) / count).toFixed(0)} µs/host, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`);
 };
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Heap used after a full collection, with the file's hosts held, less before, per host, in KiB. */
+async function heapPerHost(file: string, collect: () => void): Promise<number> {
+  const settledHeap = (): number => {
+    collect();
+    collect();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = settledHeap();
+  const { run } = await readSavedRun(file);
+  for (const h of run.hosts) if (h.outcome.status !== 'failed') h.outcome.record = RECORD_WRITTEN_AWAY;
+  const after = settledHeap();
+  return (after - before) / run.hosts.length / 1024;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'sockaudit-codec-'));
 try {
   const saved = join(dir, 'report.json');
@@ -74,6 +93,7 @@ try {
     line('split and JSON.parse each host', await best(() => splitTopLevelArray(file, 'hosts', (t) => JSON.parse(t))), size, elements);
     line('parsed hosts (line by line where it can)', await best(() => parseTopLevelArray(file, 'hosts', () => undefined)), size, elements);
     line('readSavedRun (also assemble and evaluate)', await best(() => readSavedRun(file)), size, elements);
+    if (gc !== undefined) console.log(`  heap a host holds once read, its raw record let go: ${(await heapPerHost(file, gc)).toFixed(1)} KiB`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
