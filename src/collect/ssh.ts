@@ -330,6 +330,8 @@ function connect(ep: Endpoint, sock: Duplex | undefined, opts: ConnectOptions, s
     fail(classify(err));
   });
   client.on('close', () => {
+    // The close that follows a failure or close() says nothing new: no failure is made for it.
+    if (failure) return;
     if (phase === 'command') fail(new SshFailure('command', `connection to ${label} closed before the command finished`));
     else if (phase === 'authentication') fail(new SshFailure('auth', `${label} closed the connection during authentication${triedText()}`));
     else fail(new SshFailure('connect', `${label} closed the connection during ${phase}`, phase === 'tcp' || phase === 'banner'));
